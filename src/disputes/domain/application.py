@@ -1,0 +1,325 @@
+"""The application service: the only place that loads and saves aggregates.
+
+``DisputesApp.execute(command)`` checks the roster, the policy and the actor's role, loads the
+case, lets the aggregate apply its rules, and saves — retrying a bounded number of times when
+another writer changed the case at the same moment (every rule is re-checked against the new
+state). A command id already recorded answers as the first time and records nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from disputes.domain import commands as c
+from disputes.domain.clock import SHANGHAI, Clock, local_iso, system_clock
+from disputes.domain.errors import (
+    CaseNotFound,
+    CommandIdReused,
+    ConcurrentModification,
+    InvalidInput,
+    RoleNotAllowed,
+)
+from disputes.domain.model import CaseNumbers, Dispute, RosterRecord, dispute_id, sequence_id
+from disputes.domain.policy import Policy, load_policy
+from disputes.domain.roster import Roster, UnitKind
+
+ATTEMPTS = 5
+"""How many times a command is tried when another writer wins the race (then exit 4)."""
+
+
+@dataclass(frozen=True)
+class RecordedCommand:
+    """What a command id recorded: the case number and the verb."""
+
+    case_no: str
+    verb: str
+
+
+class CommandLookup(Protocol):
+    """Finds the case a command id recorded (a read model, caught up before answering)."""
+
+    def find_command(self, command_id: str) -> RecordedCommand | None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer to a command: the case, the recorded event and the case's state after it.
+
+    ``duplicate`` is True when the command id had been recorded before and nothing new was
+    stored. ``referral`` is the number of a new referral (``refer`` only).
+    """
+
+    case_no: str
+    verb: str
+    event: str | None
+    version: int
+    status: str
+    grade: str | None
+    duplicate: bool = False
+    referral: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case_no": self.case_no, "verb": self.verb, "event": self.event,
+            "version": self.version, "status": self.status, "grade": self.grade,
+            "duplicate": self.duplicate, "referral": self.referral,
+        }
+
+
+class DisputesApp(Application[UUID]):
+    """The disputes application. ``env`` selects the store (eventsourcing's persistence keys)."""
+
+    name = "disputes"
+    snapshotting_intervals = {Dispute: 100, CaseNumbers: 100}  # noqa: RUF012 (library API)
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        policy: Policy | None = None,
+        clock: Clock = system_clock,
+        commands: CommandLookup | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.policy = policy or load_policy()
+        self.clock = clock
+        self.command_lookup = commands
+        self._roster: Roster | None = None
+
+    # -- roster --------------------------------------------------------------------------------
+
+    @property
+    def roster(self) -> Roster:
+        """The roster in force (read once per application; ``load_roster`` refreshes it).
+
+        Raises :class:`InvalidInput` (field ``roster``) when none was loaded yet.
+        """
+        if self._roster is None:
+            try:
+                record: RosterRecord = self.repository.get(RosterRecord.ID)
+            except AggregateNotFoundError:
+                raise InvalidInput(
+                    "roster", "no roster loaded; run `disputes roster load --units … --people …`"
+                ) from None
+            self._roster = Roster.from_rows(record.units, record.people)
+        return self._roster
+
+    def load_roster(self, roster: Roster, actor: str | None = None) -> bool:
+        """Record the roster when it differs from the one in force. Returns True if recorded."""
+        units, people = roster.as_rows()
+        digest = hashlib.sha256(
+            json.dumps([units, people], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        try:
+            record: RosterRecord = self.repository.get(RosterRecord.ID)
+        except AggregateNotFoundError:
+            record = RosterRecord()
+        if not record.load(units=units, people=people, digest=digest, actor=actor):
+            return False
+        self.save(record)
+        self._roster = roster
+        return True
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_case(self, case_no: str, version: int | None = None) -> Dispute:
+        """Replay a case (at ``version``, default latest). Raises :class:`CaseNotFound`."""
+        try:
+            dispute: Dispute = self.repository.get(dispute_id(case_no), version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(case_no) from None
+        return dispute
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def execute(self, command: c.Command) -> Outcome:
+        """Validate and record one command; see the module docstring.
+
+        Raises InvalidInput/InvalidInputs (exit 2), CaseNotFound/ReferralNotFound (3),
+        a RuleViolation subclass (1) or ConcurrentModification (4). Nothing is stored on error.
+        """
+        self._check_references(command)
+        for _attempt in range(ATTEMPTS):
+            try:
+                if isinstance(command, c.Report):
+                    return self._report(command)
+                assert isinstance(command, c.CaseCommand)
+                return self._act(command)
+            except IntegrityError:
+                continue
+        msg = (
+            f"another officer changed the case at the same time {ATTEMPTS} times; "
+            "nothing was recorded — retry the command"
+        )
+        raise ConcurrentModification(msg)
+
+    def _meta(self, command: c.Command) -> dict[str, Any]:
+        return {
+            "actor": command.actor,
+            "occurred_at": command.at,
+            "policy_version": self.policy.version,
+            "command_id": command.command_id,
+        }
+
+    def _report(self, command: c.Report) -> Outcome:
+        if self.command_lookup is not None:
+            earlier = self.command_lookup.find_command(command.command_id)
+            if earlier is not None:
+                return self._duplicate(earlier.case_no, command, earlier.verb)
+        village = self.roster.units[command.village]
+        station = self.roster.ancestor(village.code, UnitKind.STATION)
+        district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
+        assert station is not None and district is not None  # guaranteed by Roster validation
+        year = command.at.astimezone(SHANGHAI).year
+        try:
+            numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
+        except AggregateNotFoundError:
+            numbers = CaseNumbers(district=district.code, year=year)
+        case_no = numbers.allocate()
+        dispute = Dispute(
+            case_no=case_no,
+            category=command.category,
+            source=command.source,
+            district=district.code,
+            station=station.code,
+            village=village.code,
+            summary=command.summary,
+            parties=[p.model_dump() for p in command.parties],
+            people_involved=command.people_involved,
+            **self._meta(command),
+        )
+        self.save(numbers, dispute)
+        return Outcome(case_no, "report", "Reported", dispute.version, dispute.status, None)
+
+    def _duplicate(self, case_no: str, command: c.Command, first_verb: str) -> Outcome:
+        if first_verb != command.verb:
+            raise CommandIdReused(command.command_id, f"`{first_verb}` on {case_no}")
+        dispute = self.get_case(case_no)
+        return Outcome(
+            case_no, command.verb, None, dispute.version, dispute.status, dispute.grade,
+            duplicate=True,
+        )
+
+    def _act(self, command: c.CaseCommand) -> Outcome:
+        dispute = self.get_case(command.case)
+        earlier = dispute.verb_of(command.command_id)
+        if earlier is not None:
+            return self._duplicate(dispute.case_no, command, earlier)
+        if self.command_lookup is not None:
+            other = self.command_lookup.find_command(command.command_id)
+            if other is not None:
+                raise CommandIdReused(command.command_id, f"`{other.verb}` on {other.case_no}")
+        referral = self._decide(dispute, command)
+        recorded = type(dispute.pending_events[-1]).__name__
+        self.save(dispute)
+        return Outcome(
+            dispute.case_no, command.verb, recorded, dispute.version,
+            dispute.status, dispute.grade, referral=referral,
+        )
+
+    def _decide(self, dispute: Dispute, command: c.CaseCommand) -> int | None:  # noqa: PLR0911
+        """Call the aggregate method of the command (the aggregate raises on a broken rule)."""
+        meta = self._meta(command)
+        match command:
+            case c.Grade():
+                dispute.grade_risk(command.grade, command.reason, list(command.signals), **meta)
+            case c.Assign():
+                dispute.assign(
+                    command.leader, command.officer, command.auxiliary, command.grid_worker, **meta
+                )
+            case c.Deliberate():
+                dispute.deliberate(command.plan, list(command.attendees), **meta)
+            case c.Visit():
+                dispute.visit(command.mode, command.note, **meta)
+            case c.Mediate():
+                dispute.mediate(command.note, command.result, list(command.with_units), **meta)
+            case c.Refer():
+                return dispute.refer(command.to, command.reason, **meta)
+            case c.RecordReceipt():
+                dispute.record_receipt(command.referral, command.outcome, command.note, **meta)
+            case c.Escalate():
+                dispute.escalate(command.reason, **meta)
+            case c.Downgrade():
+                dispute.downgrade(command.reason, **meta)
+            case c.Resolve():
+                days = command.observe_days or self.policy.observation.default_days
+                dispute.resolve(command.agreement, command.form, days, **meta)
+            case c.FollowUp():
+                dispute.follow_up(command.mode, command.note, **meta)
+            case c.Relapse():
+                dispute.relapse(command.grade, command.reason, **meta)
+            case c.Close():
+                gap = self.policy.observation.follow_up_max_gap_days
+                dispute.close(command.note, gap, **meta)
+            case _:  # pragma: no cover - COMMANDS and this match are kept in step by tests
+                msg = f"no handler for {command.verb}"
+                raise NotImplementedError(msg)
+        return None
+
+    # -- checks that need the roster and the policy, before any state is touched ----------------
+
+    def _check_references(self, command: c.Command) -> None:  # noqa: PLR0912
+        roster, policy = self.roster, self.policy
+        actor = roster.person(command.actor, "actor")
+        if actor.role not in command.roles:
+            raise RoleNotAllowed(actor.id, actor.role, command.verb, [str(r) for r in command.roles])
+        skew = timedelta(minutes=policy.time.clock_skew_minutes)
+        now = self.clock()
+        if command.at > now + skew:
+            raise InvalidInput(
+                "at", f"{local_iso(command.at)} lies in the future (now {local_iso(now)})"
+            )
+        match command:
+            case c.Report():
+                roster.unit(command.village, UnitKind.VILLAGE, "village")
+                _in_policy("category", command.category, policy.categories)
+                _in_policy("source", command.source, policy.sources)
+            case c.Grade():
+                for signal in command.signals:
+                    _in_policy("signals", signal, policy.signals)
+            case c.Assign():
+                _police(roster, command.leader, "leader", leader=True)
+                _police(roster, command.officer, "officer")
+                if command.auxiliary:
+                    _police(roster, command.auxiliary, "auxiliary")
+                if command.grid_worker:
+                    roster.person(command.grid_worker, "grid_worker")
+            case c.Deliberate():
+                for attendee in command.attendees:
+                    roster.person(attendee, "attendees")
+            case c.Mediate():
+                for unit in command.with_units:
+                    roster.unit(unit, UnitKind.PARTNER, "with_units")
+            case c.Refer():
+                roster.unit(command.to, UnitKind.PARTNER, "to")
+            case c.Resolve():
+                minimum = policy.observation.minimum_days
+                if command.observe_days is not None and command.observe_days < minimum:
+                    raise InvalidInput(
+                        "observe_days",
+                        f"{command.observe_days} is under the policy minimum of {minimum} days",
+                    )
+            case _:
+                pass
+
+
+def _in_policy(field: str, value: str, allowed: Mapping[str, Any]) -> None:
+    if value not in allowed:
+        raise InvalidInput(field, f"'{value}' is not in the policy; known: {', '.join(allowed)}")
+
+
+def _police(roster: Roster, person_id: str, field: str, *, leader: bool = False) -> None:
+    person = roster.person(person_id, field)
+    if leader and person.role != "leader":
+        raise InvalidInput(field, f"{person_id} is a {person.role}, not a leader")
+    if person.role == "grid-worker":
+        raise InvalidInput(field, f"{person_id} is a grid worker, not police")

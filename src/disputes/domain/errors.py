@@ -1,0 +1,155 @@
+"""Domain errors. Each names the broken rule; each carries the CLI exit code of product.md §5.
+
+Exit codes: 1 refused by a rule · 2 invalid input or usage · 3 not found ·
+4 concurrent modification (safe to retry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DisputesError(Exception):
+    """Base class of every error the product reports to a user."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DisputesError):
+    """A command, option, file or journal line is malformed (exit 2). ``field`` names the input."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidInputs(DisputesError):
+    """Several fields are invalid at once (exit 2); ``errors`` holds (field, reason) pairs."""
+
+    exit_code = 2
+
+    def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors))
+        self.errors = list(errors)
+
+
+class NotFound(DisputesError):
+    """The addressed case or referral does not exist (exit 3)."""
+
+    exit_code = 3
+
+
+class CaseNotFound(NotFound):
+    def __init__(self, case: str) -> None:
+        super().__init__(f"case {case} not found")
+        self.case = case
+
+
+class ReferralNotFound(NotFound):
+    def __init__(self, case_no: str, referral: int) -> None:
+        super().__init__(f"case {case_no} has no referral {referral}")
+
+
+class RuleViolation(DisputesError):
+    """A command was refused by a rule of the lifecycle (exit 1). The message names the rule."""
+
+    exit_code = 1
+
+
+class RoleNotAllowed(RuleViolation):
+    """product.md §2 'who may': the actor's role may not issue this verb."""
+
+    def __init__(self, actor: str, role: str, verb: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            f"role rule: {actor} ({role}) may not {verb}; allowed roles: {', '.join(allowed)}"
+        )
+
+
+class NotResponsibleLeader(RuleViolation):
+    """product.md §2: only the case's responsible leader may downgrade or close it."""
+
+    def __init__(self, case_no: str, actor: str, leader: str | None, verb: str) -> None:
+        owner = leader or "nobody (the case is not assigned)"
+        super().__init__(
+            f"responsible-leader rule: only the case's responsible leader may {verb} "
+            f"{case_no}; {actor} is not, the leader is {owner}"
+        )
+
+
+class WrongStatus(RuleViolation):
+    """product.md §2 'allowed when': the verb is not allowed in the case's status."""
+
+    def __init__(self, case_no: str, verb: str, status: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            f"status rule: cannot {verb} {case_no} while it is {status}; "
+            f"allowed when {' or '.join(allowed)}"
+        )
+
+
+class WrongGrade(RuleViolation):
+    """product.md §2: escalate needs yellow, downgrade needs red; grade/relapse allow red or yellow."""
+
+    def __init__(self, case_no: str, verb: str, expected: str, actual: str | None) -> None:
+        super().__init__(
+            f"grade rule: cannot {verb} {case_no} graded {actual or 'not yet'}; needs {expected}"
+        )
+
+
+class NotAssigned(RuleViolation):
+    """product.md §2: deliberation (一案一议) needs a responsible leader and officer first."""
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__(f"assignment rule: {case_no} has no responsible leader yet; assign first")
+
+
+class ReferralAlreadyAnswered(RuleViolation):
+    """product.md §2: a receipt answers an open referral once."""
+
+    def __init__(self, case_no: str, referral: int) -> None:
+        super().__init__(f"receipt rule: referral {referral} of {case_no} already has a receipt")
+
+
+class OccurredOutOfOrder(RuleViolation):
+    """product.md §2: occurred time may not lie before the previous event of the same case."""
+
+    def __init__(self, case_no: str, occurred: str, previous: str) -> None:
+        super().__init__(
+            f"time rule: {occurred} is before the previous event of {case_no} ({previous})"
+        )
+
+
+class CommandIdReused(DisputesError):
+    """A command id already recorded a different command (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, command_id: str, first: str) -> None:
+        super().__init__(f"command-id: {command_id} was already used for {first}")
+
+
+class ClosureRefused(RuleViolation):
+    """product.md §3 不化解不销案: lists every failing closure condition."""
+
+    def __init__(self, case_no: str, failures: Sequence[str]) -> None:
+        lines = "\n".join(f"  - {failure}" for failure in failures)
+        super().__init__(f"closure rule (不化解不销案): cannot close {case_no}:\n{lines}")
+        self.failures = list(failures)
+
+
+class ConcurrentModification(DisputesError):
+    """Another writer changed the case at the same time, and retries ran out (exit 4)."""
+
+    exit_code = 4
+
+
+class StoreError(DisputesError):
+    """The store cannot be opened or written (exit 2): bad URL, unreachable, read-only, full."""
+
+    exit_code = 2
