@@ -1,0 +1,147 @@
+"""台账 — the ledger: one row per case, filterable by status, grade, station and category."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from disputes.domain.model import Dispute
+from disputes.projections.base import Projection, Row, ViewDatabase, iso
+
+COLUMNS = (
+    "case_no", "status", "grade", "category", "source", "district", "station", "village",
+    "leader", "officer", "reported_at", "graded_at", "resolved_at", "observe_until",
+    "closed_at", "relapses", "open_referrals", "referrals", "last_event_at", "events",
+)
+
+
+class Ledger(Projection):
+    name = "ledger"
+    table_names = ("ledger",)
+    tables = (
+        """CREATE TABLE IF NOT EXISTS ledger (
+            dispute_id TEXT NOT NULL UNIQUE,
+            case_no TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            grade TEXT,
+            category TEXT NOT NULL,
+            source TEXT NOT NULL,
+            district TEXT NOT NULL,
+            station TEXT NOT NULL,
+            village TEXT NOT NULL,
+            leader TEXT,
+            officer TEXT,
+            reported_at TEXT NOT NULL,
+            graded_at TEXT,
+            resolved_at TEXT,
+            observe_until TEXT,
+            closed_at TEXT,
+            relapses INTEGER NOT NULL DEFAULT 0,
+            open_referrals INTEGER NOT NULL DEFAULT 0,
+            referrals INTEGER NOT NULL DEFAULT 0,
+            last_event_at TEXT NOT NULL,
+            events INTEGER NOT NULL DEFAULT 1
+        )""",
+        "CREATE INDEX IF NOT EXISTS ledger_status ON ledger (status, grade)",
+        "CREATE INDEX IF NOT EXISTS ledger_station ON ledger (station, status)",
+        "CREATE INDEX IF NOT EXISTS ledger_category ON ledger (category)",
+    )
+
+    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+        at = iso(event.occurred_at)
+        if isinstance(event, Dispute.Reported):
+            cursor.execute(
+                "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
+                " station, village, reported_at, last_event_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (str(event.originator_id), case_no, "reported", event.category, event.source,
+                 event.district, event.station, event.village, at, at),
+            )
+            return
+        changes = self._changes(event)
+        sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
+        params = self._params(event, at)
+        cursor.execute(
+            f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = ?, events = events + 1"
+            " WHERE case_no = ?",
+            [*params, at, case_no],
+        )
+
+    @staticmethod
+    def _changes(event: Dispute.Event) -> dict[str, str]:
+        match event:
+            case Dispute.Graded():
+                return {"grade": "?", "status": "'open'", "graded_at": "?"}
+            case Dispute.Assigned():
+                return {"leader": "?", "officer": "?"}
+            case Dispute.Referred():
+                return {"open_referrals": "open_referrals + 1", "referrals": "referrals + 1"}
+            case Dispute.ReceiptRecorded():
+                return {"open_referrals": "open_referrals - 1"}
+            case Dispute.Escalated():
+                return {"grade": "'red'"}
+            case Dispute.Downgraded():
+                return {"grade": "'yellow'"}
+            case Dispute.Resolved():
+                return {"grade": "'blue'", "status": "'observing'", "resolved_at": "?",
+                        "observe_until": "?"}
+            case Dispute.Relapsed():
+                return {"grade": "?", "status": "'open'", "relapses": "relapses + 1",
+                        "graded_at": "?", "closed_at": "NULL"}
+            case Dispute.Closed():
+                return {"status": "'closed'", "closed_at": "?"}
+            case _:
+                return {}
+
+    @staticmethod
+    def _params(event: Dispute.Event, at: str | None) -> list[Any]:
+        match event:
+            case Dispute.Graded():
+                return [event.grade, at]
+            case Dispute.Assigned():
+                return [event.leader, event.officer]
+            case Dispute.Resolved():
+                return [at, iso(event.observe_until)]
+            case Dispute.Relapsed():
+                return [event.grade, at]
+            case Dispute.Closed():
+                return [at]
+            case _:
+                return []
+
+
+FILTERS = ("status", "grade", "station", "category")
+
+
+def list_cases(db: ViewDatabase, **filters: str | None) -> list[Row]:
+    """Ledger rows ordered by case number; ``filters`` from FILTERS (None = any).
+
+    Times are UTC ISO text; render them with :func:`disputes.domain.clock.local_iso`.
+    """
+    where = [(f"{key} = ?", value) for key, value in filters.items() if value is not None]
+    for key in filters:
+        if key not in FILTERS:
+            msg = f"unknown ledger filter {key}"
+            raise ValueError(msg)
+    sql = f"SELECT {', '.join(COLUMNS)} FROM ledger"
+    if where:
+        sql += " WHERE " + " AND ".join(clause for clause, _ in where)
+    sql += " ORDER BY case_no"
+    return db.query(sql, [value for _, value in where])
+
+
+def get_case_row(db: ViewDatabase, case_no: str) -> Row | None:
+    """The ledger row of one case, or None."""
+    rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM ledger WHERE case_no = ?", [case_no])
+    return rows[0] if rows else None
+
+
+def case_no_of(cursor: sqlite3.Cursor, dispute_id: str) -> str | None:
+    """The case number of an aggregate id (inside a projection transaction)."""
+    row = cursor.execute("SELECT case_no FROM ledger WHERE dispute_id = ?", [dispute_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def counts(db: ViewDatabase) -> dict[str, Any]:
+    """Number of cases by status."""
+    return {r["status"]: r["n"] for r in db.query(
+        "SELECT status, COUNT(*) AS n FROM ledger GROUP BY status ORDER BY status")}
