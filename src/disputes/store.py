@@ -44,8 +44,7 @@ def store_env(db: str) -> dict[str, str]:
     if "://" in db:
         scheme = db.split("://", 1)[0]
         raise StoreError(
-            f"DISPUTES_DB: unsupported store URL scheme '{scheme}://' "
-            "(use a file path for SQLite)"
+            f"DISPUTES_DB: unsupported store URL scheme '{scheme}://' (use a file path for SQLite)"
         )
     path = Path(db)
     if path.is_dir():

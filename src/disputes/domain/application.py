@@ -69,9 +69,14 @@ class Outcome:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "case_no": self.case_no, "verb": self.verb, "event": self.event,
-            "version": self.version, "status": self.status, "grade": self.grade,
-            "duplicate": self.duplicate, "referral": self.referral,
+            "case_no": self.case_no,
+            "verb": self.verb,
+            "event": self.event,
+            "version": self.version,
+            "status": self.status,
+            "grade": self.grade,
+            "duplicate": self.duplicate,
+            "referral": self.referral,
         }
 
 
@@ -178,7 +183,8 @@ class DisputesApp(Application[UUID]):
         village = self.roster.units[command.village]
         station = self.roster.ancestor(village.code, UnitKind.STATION)
         district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
-        assert station is not None and district is not None  # guaranteed by Roster validation
+        assert station is not None  # guaranteed by Roster validation
+        assert district is not None
         year = command.at.astimezone(SHANGHAI).year
         try:
             numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
@@ -205,7 +211,12 @@ class DisputesApp(Application[UUID]):
             raise CommandIdReused(command.command_id, f"`{first_verb}` on {case_no}")
         dispute = self.get_case(case_no)
         return Outcome(
-            case_no, command.verb, None, dispute.version, dispute.status, dispute.grade,
+            case_no,
+            command.verb,
+            None,
+            dispute.version,
+            dispute.status,
+            dispute.grade,
             duplicate=True,
         )
 
@@ -222,11 +233,16 @@ class DisputesApp(Application[UUID]):
         recorded = type(dispute.pending_events[-1]).__name__
         self.save(dispute)
         return Outcome(
-            dispute.case_no, command.verb, recorded, dispute.version,
-            dispute.status, dispute.grade, referral=referral,
+            dispute.case_no,
+            command.verb,
+            recorded,
+            dispute.version,
+            dispute.status,
+            dispute.grade,
+            referral=referral,
         )
 
-    def _decide(self, dispute: Dispute, command: c.CaseCommand) -> int | None:  # noqa: PLR0911
+    def _decide(self, dispute: Dispute, command: c.CaseCommand) -> int | None:
         """Call the aggregate method of the command (the aggregate raises on a broken rule)."""
         meta = self._meta(command)
         match command:
@@ -267,11 +283,13 @@ class DisputesApp(Application[UUID]):
 
     # -- checks that need the roster and the policy, before any state is touched ----------------
 
-    def _check_references(self, command: c.Command) -> None:  # noqa: PLR0912
+    def _check_references(self, command: c.Command) -> None:
         roster, policy = self.roster, self.policy
         actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
-            raise RoleNotAllowed(actor.id, actor.role, command.verb, [str(r) for r in command.roles])
+            raise RoleNotAllowed(
+                actor.id, actor.role, command.verb, [str(r) for r in command.roles]
+            )
         skew = timedelta(minutes=policy.time.clock_skew_minutes)
         now = self.clock()
         if command.at > now + skew:

@@ -39,7 +39,7 @@ def parse_time(text: str) -> datetime:
 
 
 def local_iso(moment: datetime | None) -> str | None:
-    """Render a time as ISO 8601 in Asia/Shanghai (``2021-10-06T21:40:00+08:00``); None stays None."""
+    """Render as ISO 8601 in Asia/Shanghai (``2021-10-06T21:40:00+08:00``); None stays None."""
     if moment is None:
         return None
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")

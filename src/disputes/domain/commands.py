@@ -232,8 +232,20 @@ class Close(CaseCommand):
 COMMANDS: dict[str, type[Command]] = {
     cls.verb: cls
     for cls in (
-        Report, Grade, Assign, Deliberate, Visit, Mediate, Refer, RecordReceipt, Escalate,
-        Downgrade, Resolve, FollowUp, Relapse, Close,
+        Report,
+        Grade,
+        Assign,
+        Deliberate,
+        Visit,
+        Mediate,
+        Refer,
+        RecordReceipt,
+        Escalate,
+        Downgrade,
+        Resolve,
+        FollowUp,
+        Relapse,
+        Close,
     )
 }
 """Every write verb of product.md §2, by CLI verb."""
@@ -254,10 +266,7 @@ def build_command(verb: str, data: dict[str, Any], limits: Limits | None = None)
         return cls.model_validate(data, context={"limits": limits})
     except ValidationError as exc:
         raise InvalidInputs(
-            [
-                (".".join(str(p) for p in err["loc"]) or verb, _reason(err))
-                for err in exc.errors()
-            ]
+            [(".".join(str(p) for p in err["loc"]) or verb, _reason(err)) for err in exc.errors()]
         ) from None
 
 

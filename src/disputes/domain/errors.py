@@ -94,7 +94,7 @@ class WrongStatus(RuleViolation):
 
 
 class WrongGrade(RuleViolation):
-    """product.md §2: escalate needs yellow, downgrade needs red; grade/relapse allow red or yellow."""
+    """product.md §2: escalate needs yellow, downgrade red; grade and relapse red or yellow."""
 
     def __init__(self, case_no: str, verb: str, expected: str, actual: str | None) -> None:
         super().__init__(

@@ -56,7 +56,7 @@ def _days(delta: timedelta) -> float:
 
 
 class Dispute(Aggregate):
-    """One major dispute (重大矛盾纠纷), from report (登记) to closure (销号) and any relapse (反弹).
+    """One major dispute (重大矛盾纠纷), from report (登记) to closure (销号) and relapse (反弹).
 
     State: ``status`` (reported/open/observing/closed) and ``grade`` (None/red/yellow/blue) are
     separate fields. Times are timezone-aware datetimes.
@@ -221,9 +221,7 @@ class Dispute(Aggregate):
         """The verb a command id already recorded on this case, or None."""
         return self.command_ids.get(command_id)
 
-    def closure_failures(
-        self, actor: str, at: datetime, max_gap_days: int
-    ) -> list[str]:
+    def closure_failures(self, actor: str, at: datetime, max_gap_days: int) -> list[str]:
         """Every condition of product.md §3 that fails for closing at ``at`` by ``actor``.
 
         Returns an empty list when the case may be closed. ``max_gap_days`` is the policy's
@@ -231,9 +229,7 @@ class Dispute(Aggregate):
         """
         failures: list[str] = []
         if self.status != Status.OBSERVING:
-            failures.append(
-                f"1. the case must be observing (resolved, blue); it is {self.status}"
-            )
+            failures.append(f"1. the case must be observing (resolved, blue); it is {self.status}")
         if self.observe_until is not None and at < self.observe_until:
             left = _days(self.observe_until - at)
             failures.append(
@@ -291,9 +287,7 @@ class Dispute(Aggregate):
 
     # -- commands (product.md §2) ---------------------------------------------------------------
 
-    def grade_risk(
-        self, grade: str, reason: str, signals: list[str], **meta: Any
-    ) -> None:
+    def grade_risk(self, grade: str, reason: str, signals: list[str], **meta: Any) -> None:
         """研判定级: first risk grade, red or yellow. Needs status reported; opens the case."""
         self._require_after_previous(meta["occurred_at"])
         self._require_status("grade", Status.REPORTED)
@@ -303,8 +297,14 @@ class Dispute(Aggregate):
 
     @event(Graded)
     def _graded(
-        self, grade: str, reason: str, signals: list[str], actor: str,
-        occurred_at: datetime, policy_version: str, command_id: str,
+        self,
+        grade: str,
+        reason: str,
+        signals: list[str],
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.grade = grade
         self.signals = list(signals)
@@ -313,7 +313,11 @@ class Dispute(Aggregate):
         self._touch(occurred_at, command_id, "grade")
 
     def assign(
-        self, leader: str, officer: str, auxiliary: str | None, grid_worker: str | None,
+        self,
+        leader: str,
+        officer: str,
+        auxiliary: str | None,
+        grid_worker: str | None,
         **meta: Any,
     ) -> None:
         """Name the responsible leader and officer (分包责任领导 + 责任人); later a hand-over."""
@@ -325,8 +329,15 @@ class Dispute(Aggregate):
 
     @event(Assigned)
     def _assigned(
-        self, leader: str, officer: str, auxiliary: str | None, grid_worker: str | None,
-        actor: str, occurred_at: datetime, policy_version: str, command_id: str,
+        self,
+        leader: str,
+        officer: str,
+        auxiliary: str | None,
+        grid_worker: str | None,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.leader = leader
         self.officer = officer
@@ -344,8 +355,13 @@ class Dispute(Aggregate):
 
     @event(Deliberated)
     def _deliberated(
-        self, plan: str, attendees: list[str], actor: str, occurred_at: datetime,
-        policy_version: str, command_id: str,
+        self,
+        plan: str,
+        attendees: list[str],
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.deliberations += 1
         self._touch(occurred_at, command_id, "deliberate")
@@ -358,7 +374,12 @@ class Dispute(Aggregate):
 
     @event(Visited)
     def _visited(
-        self, mode: str, note: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        mode: str,
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         self.last_contact_at = occurred_at
@@ -372,8 +393,14 @@ class Dispute(Aggregate):
 
     @event(Mediated)
     def _mediated(
-        self, note: str, result: str, with_units: list[str], actor: str, occurred_at: datetime,
-        policy_version: str, command_id: str,
+        self,
+        note: str,
+        result: str,
+        with_units: list[str],
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.last_contact_at = occurred_at
         if result == "failed":
@@ -390,12 +417,24 @@ class Dispute(Aggregate):
 
     @event(Referred)
     def _referred(
-        self, referral: int, to: str, reason: str, actor: str, occurred_at: datetime,
-        policy_version: str, command_id: str,
+        self,
+        referral: int,
+        to: str,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.referrals.append(
-            {"referral": referral, "to": to, "reason": reason, "referred_at": occurred_at,
-             "outcome": None, "answered_at": None}
+            {
+                "referral": referral,
+                "to": to,
+                "reason": reason,
+                "referred_at": occurred_at,
+                "outcome": None,
+                "answered_at": None,
+            }
         )
         self._touch(occurred_at, command_id, "refer")
 
@@ -408,8 +447,14 @@ class Dispute(Aggregate):
 
     @event(ReceiptRecorded)
     def _receipt_recorded(
-        self, referral: int, outcome: str, note: str, actor: str, occurred_at: datetime,
-        policy_version: str, command_id: str,
+        self,
+        referral: int,
+        outcome: str,
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         answered = self._referral(referral)
         answered["outcome"] = outcome
@@ -426,7 +471,11 @@ class Dispute(Aggregate):
 
     @event(Escalated)
     def _escalated(
-        self, reason: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         self.grade = Colour.RED
@@ -444,7 +493,11 @@ class Dispute(Aggregate):
 
     @event(Downgraded)
     def _downgraded(
-        self, reason: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         self.grade = Colour.YELLOW
@@ -461,8 +514,15 @@ class Dispute(Aggregate):
 
     @event(Resolved)
     def _resolved(
-        self, agreement: str, form: str, observe_days: int, observe_until: datetime, actor: str,
-        occurred_at: datetime, policy_version: str, command_id: str,
+        self,
+        agreement: str,
+        form: str,
+        observe_days: int,
+        observe_until: datetime,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
     ) -> None:
         self.grade = Colour.BLUE
         self.status = Status.OBSERVING
@@ -481,7 +541,12 @@ class Dispute(Aggregate):
 
     @event(FollowedUp)
     def _followed_up(
-        self, mode: str, note: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        mode: str,
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         anchor = self.observation_anchor or occurred_at
@@ -503,7 +568,12 @@ class Dispute(Aggregate):
 
     @event(Relapsed)
     def _relapsed(
-        self, grade: str, reason: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        grade: str,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         self.grade = grade
@@ -517,7 +587,7 @@ class Dispute(Aggregate):
         self._touch(occurred_at, command_id, "relapse")
 
     def close(self, note: str, max_gap_days: int, **meta: Any) -> None:
-        """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failed condition."""
+        """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failure."""
         self._require_after_previous(meta["occurred_at"])
         failures = self.closure_failures(meta["actor"], meta["occurred_at"], max_gap_days)
         if failures:
@@ -526,7 +596,11 @@ class Dispute(Aggregate):
 
     @event(Closed)
     def _closed(
-        self, note: str, actor: str, occurred_at: datetime, policy_version: str,
+        self,
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
         command_id: str,
     ) -> None:
         self.status = Status.CLOSED
@@ -610,7 +684,10 @@ class RosterRecord(Aggregate):
         self.digest = ""
 
     def load(
-        self, units: list[dict[str, Any]], people: list[dict[str, Any]], digest: str,
+        self,
+        units: list[dict[str, Any]],
+        people: list[dict[str, Any]],
+        digest: str,
         actor: str | None,
     ) -> bool:
         """Record a new roster; returns False (and records nothing) when unchanged."""
@@ -621,7 +698,10 @@ class RosterRecord(Aggregate):
 
     @event(Loaded)
     def _loaded(
-        self, units: list[dict[str, Any]], people: list[dict[str, Any]], digest: str,
+        self,
+        units: list[dict[str, Any]],
+        people: list[dict[str, Any]],
+        digest: str,
         actor: str | None,
     ) -> None:
         self.units = units

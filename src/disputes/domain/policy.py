@@ -137,5 +137,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     try:
         data = Path(chosen).read_bytes()
     except OSError as exc:
-        raise InvalidInput(POLICY_ENV, f"cannot read policy file {chosen}: {exc.strerror}") from None
+        raise InvalidInput(
+            POLICY_ENV, f"cannot read policy file {chosen}: {exc.strerror}"
+        ) from None
     return parse_policy(data, str(chosen))

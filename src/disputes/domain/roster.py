@@ -87,7 +87,10 @@ class Roster:
                 errors.append((f"units[{unit.code}].parent", f"needs an existing {want} unit"))
             elif want is not None and parent is not None and parent.kind is not want:
                 errors.append(
-                    (f"units[{unit.code}].parent", f"{unit.parent} is a {parent.kind}, not a {want}")
+                    (
+                        f"units[{unit.code}].parent",
+                        f"{unit.parent} is a {parent.kind}, not a {want}",
+                    )
                 )
         self.people: dict[str, Person] = {}
         for person in people:
@@ -102,7 +105,7 @@ class Roster:
             raise InvalidInputs(errors)
 
     def person(self, person_id: str, field: str = "actor") -> Person:
-        """Return the person; raises :class:`InvalidInput` naming ``field`` when not on the roster."""
+        """Return the person; raises :class:`InvalidInput` naming ``field`` if not on the roster."""
         try:
             return self.people[person_id]
         except KeyError:
@@ -131,7 +134,7 @@ class Roster:
 
     @classmethod
     def from_rows(
-        cls, units: Iterable[dict[str, str | None]], people: Iterable[dict[str, str]]
+        cls, units: Iterable[dict[str, str | None]], people: Iterable[dict[str, str | None]]
     ) -> Roster:
         """Build from plain rows. Raises :class:`InvalidInputs` naming the row and field."""
         errors: list[tuple[str, str]] = []

@@ -77,8 +77,14 @@ def iso(moment: datetime | None) -> str | None:
 def details(event: Dispute.Event) -> dict[str, Any]:
     """The event's own fields (not the envelope or the common who/when fields), JSON-ready."""
     skip = {
-        "originator_id", "originator_version", "timestamp", "originator_topic", "actor",
-        "occurred_at", "policy_version", "command_id",
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "actor",
+        "occurred_at",
+        "policy_version",
+        "command_id",
     }
     out: dict[str, Any] = {}
     for key, value in event.__dict__.items():
@@ -89,5 +95,4 @@ def details(event: Dispute.Event) -> dict[str, Any]:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
+    return json.dumps(value, ensure_ascii=False)

@@ -9,10 +9,20 @@ from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, ViewDatabase
 
 VERBS = {
-    "Reported": "report", "Graded": "grade", "Assigned": "assign", "Deliberated": "deliberate",
-    "Visited": "visit", "Mediated": "mediate", "Referred": "refer",
-    "ReceiptRecorded": "receipt", "Escalated": "escalate", "Downgraded": "downgrade",
-    "Resolved": "resolve", "FollowedUp": "follow-up", "Relapsed": "relapse", "Closed": "close",
+    "Reported": "report",
+    "Graded": "grade",
+    "Assigned": "assign",
+    "Deliberated": "deliberate",
+    "Visited": "visit",
+    "Mediated": "mediate",
+    "Referred": "refer",
+    "ReceiptRecorded": "receipt",
+    "Escalated": "escalate",
+    "Downgraded": "downgrade",
+    "Resolved": "resolve",
+    "FollowedUp": "follow-up",
+    "Relapsed": "relapse",
+    "Closed": "close",
 }
 """Event class name → CLI verb (one word per concept, product.md §2)."""
 

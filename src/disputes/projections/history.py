@@ -32,9 +32,17 @@ class CaseHistory(Projection):
         cursor.execute(
             "INSERT INTO history (case_no, version, event, occurred_at, recorded_at, actor,"
             " policy_version, command_id, details) VALUES (?,?,?,?,?,?,?,?,?)",
-            (case_no, event.originator_version, type(event).__name__, iso(event.occurred_at),
-             iso(event.timestamp), event.actor, event.policy_version, event.command_id,
-             dumps(details(event))),
+            (
+                case_no,
+                event.originator_version,
+                type(event).__name__,
+                iso(event.occurred_at),
+                iso(event.timestamp),
+                event.actor,
+                event.policy_version,
+                event.command_id,
+                dumps(details(event)),
+            ),
         )
 
 

@@ -9,9 +9,26 @@ from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, Row, ViewDatabase, iso
 
 COLUMNS = (
-    "case_no", "status", "grade", "category", "source", "district", "station", "village",
-    "leader", "officer", "reported_at", "graded_at", "resolved_at", "observe_until",
-    "closed_at", "relapses", "open_referrals", "referrals", "last_event_at", "events",
+    "case_no",
+    "status",
+    "grade",
+    "category",
+    "source",
+    "district",
+    "station",
+    "village",
+    "leader",
+    "officer",
+    "reported_at",
+    "graded_at",
+    "resolved_at",
+    "observe_until",
+    "closed_at",
+    "relapses",
+    "open_referrals",
+    "referrals",
+    "last_event_at",
+    "events",
 )
 
 
@@ -53,8 +70,18 @@ class Ledger(Projection):
             cursor.execute(
                 "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
                 " station, village, reported_at, last_event_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (str(event.originator_id), case_no, "reported", event.category, event.source,
-                 event.district, event.station, event.village, at, at),
+                (
+                    str(event.originator_id),
+                    case_no,
+                    "reported",
+                    event.category,
+                    event.source,
+                    event.district,
+                    event.station,
+                    event.village,
+                    at,
+                    at,
+                ),
             )
             return
         changes = self._changes(event)
@@ -82,11 +109,20 @@ class Ledger(Projection):
             case Dispute.Downgraded():
                 return {"grade": "'yellow'"}
             case Dispute.Resolved():
-                return {"grade": "'blue'", "status": "'observing'", "resolved_at": "?",
-                        "observe_until": "?"}
+                return {
+                    "grade": "'blue'",
+                    "status": "'observing'",
+                    "resolved_at": "?",
+                    "observe_until": "?",
+                }
             case Dispute.Relapsed():
-                return {"grade": "?", "status": "'open'", "relapses": "relapses + 1",
-                        "graded_at": "?", "closed_at": "NULL"}
+                return {
+                    "grade": "?",
+                    "status": "'open'",
+                    "relapses": "relapses + 1",
+                    "graded_at": "?",
+                    "closed_at": "NULL",
+                }
             case Dispute.Closed():
                 return {"status": "'closed'", "closed_at": "?"}
             case _:
@@ -143,5 +179,9 @@ def case_no_of(cursor: sqlite3.Cursor, dispute_id: str) -> str | None:
 
 def counts(db: ViewDatabase) -> dict[str, Any]:
     """Number of cases by status."""
-    return {r["status"]: r["n"] for r in db.query(
-        "SELECT status, COUNT(*) AS n FROM ledger GROUP BY status ORDER BY status")}
+    return {
+        r["status"]: r["n"]
+        for r in db.query(
+            "SELECT status, COUNT(*) AS n FROM ledger GROUP BY status ORDER BY status"
+        )
+    }

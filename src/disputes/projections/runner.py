@@ -32,7 +32,9 @@ def dispute_topics() -> list[str]:
     return [
         get_topic(value)
         for value in vars(Dispute).values()
-        if isinstance(value, type) and issubclass(value, Dispute.Event) and value is not Dispute.Event
+        if isinstance(value, type)
+        and issubclass(value, Dispute.Event)
+        and value is not Dispute.Event
     ]
 
 
@@ -87,11 +89,7 @@ class Projections:
                 for notification in notifications:
                     event = self.app.mapper.to_domain_event(notification)
                     assert isinstance(event, Dispute.Event)
-                    case_no = (
-                        event.case_no
-                        if isinstance(event, Dispute.Reported)
-                        else None
-                    )
+                    case_no = event.case_no if isinstance(event, Dispute.Reported) else None
                     for projection in self.projections:
                         if notification.id <= row_positions.get(projection.name, 0):
                             continue

@@ -1,0 +1,142 @@
+"""``apply`` (command journals), ``demo`` and ``rebuild``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.render import print_json
+
+if TYPE_CHECKING:
+    from disputes.journal import ApplyResult
+    from disputes.store import Store
+
+
+@click.command("apply")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@store_options
+@click.pass_context
+def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwargs: str) -> None:
+    """Apply a command journal (JSON Lines) through the same validation as the CLI.
+
+    A bad line is reported with its line number and reason, records nothing, and the run goes
+    on. Re-running a file records nothing new. Exit 0 if every line applied or was already
+    applied, else 1.
+    """
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    result = _run(store, file, quiet or as_json)
+    if as_json:
+        print_json(result.as_json())
+    else:
+        click.echo(
+            f"{file.name}: {result.applied} applied, {result.skipped} already recorded, "
+            f"{len(result.failed)} failed; {len(result.cases)} cases"
+        )
+        for failure in result.failed:
+            click.echo(f"  line {failure.line} ({failure.id}): {failure.error}", err=True)
+    ctx.exit(0 if not result.failed else 1)
+
+
+def _run(store: Store, file: Path, quiet: bool) -> ApplyResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from disputes.domain.errors import InvalidInput
+    from disputes.journal import apply_journal
+
+    try:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(str(file), f"cannot read as UTF-8 JSON Lines: {exc}") from None
+    if quiet or not sys.stderr.isatty():
+        return apply_journal(store, lines)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(file.name, total=len(lines))
+        return apply_journal(store, lines, lambda n: progress.advance(task, n))
+
+
+@click.command("rebuild")
+@json_option
+@store_options
+@click.pass_context
+def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
+    """Rebuild every projection (ledger, audit trail, command log) from the first event."""
+    import time
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    started = time.perf_counter()
+    events = store.projections.rebuild()
+    seconds = time.perf_counter() - started
+    if as_json:
+        print_json({"events": events, "seconds": round(seconds, 3)})
+    else:
+        click.echo(f"rebuilt projections from {events} events in {seconds:.2f} s")
+
+
+@click.command("demo")
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("disputes-demo.db"),
+    show_default=True,
+    help="The demo's own store file; (re)created from scratch.",
+)
+@click.option(
+    "--case", "alias", default="C01", show_default=True, help="Which sample case's history to show."
+)
+@click.pass_context
+def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
+    """Load the bundled Huaiyang sample (roster + scenarios.jsonl) into a fresh store and show
+    the ledger and the history of one case. Your DISPUTES_DB is never touched."""
+    from importlib import resources
+
+    from disputes.cli.common import settings_of
+    from disputes.domain.errors import InvalidInput
+    from disputes.domain.roster import Roster
+    from disputes.store import Store
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{into}{suffix}").unlink(missing_ok=True)
+    sample = resources.files("disputes") / "samples" / "huaiyang"
+    settings = settings_of(ctx)
+    settings.close()
+    settings.db = str(into)
+    with Store(str(into)) as store:
+        store.app.load_roster(
+            Roster.from_csv(
+                sample.joinpath("units.csv").read_text("utf-8"),
+                sample.joinpath("people.csv").read_text("utf-8"),
+            )
+        )
+        journal = Path(str(sample.joinpath("scenarios.jsonl")))
+        result = _run(store, journal, quiet=True)
+    click.echo(
+        f"demo store {into}: roster loaded, scenarios.jsonl {result.applied} commands applied, "
+        f"{len(result.failed)} failed\n"
+    )
+    if alias not in result.cases:
+        raise InvalidInput("--case", f"no sample case {alias}; known: {', '.join(result.cases)}")
+    from disputes.cli.reads import history, ledger
+
+    ctx.invoke(
+        ledger, fmt="table", as_json=False, status=None, grade=None, station=None, category=None
+    )
+    click.echo("")
+    ctx.invoke(history, case=result.cases[alias], as_json=False)
+    click.echo(
+        f"\nExplore it: DISPUTES_DB={into} disputes show {result.cases[alias]}   "
+        f"(or: disputes --db {into} ledger --format json)"
+    )
+
+
+def register(group: click.Group) -> None:
+    for command in (apply, rebuild, demo):
+        group.add_command(command)

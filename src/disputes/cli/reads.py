@@ -1,0 +1,231 @@
+"""Reads: ``show CASE``, ``history CASE`` (the audit trail) and ``ledger`` (台账)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+import click
+
+from disputes.cli.common import apply_overrides, json_option, settings_of, store_options
+from disputes.cli.render import (
+    EVENTS,
+    GRADE,
+    STATUS,
+    case_json,
+    describe,
+    history_json,
+    label,
+    localise_row,
+    policy_label,
+    print_json,
+    print_table,
+)
+from disputes.domain.clock import local_text
+
+
+@click.command("show")
+@click.argument("case")
+@json_option
+@store_options
+@click.pass_context
+def show(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | None) -> None:
+    """Show one case (replayed from its events)."""
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    data = case_json(store.case(case))
+    if as_json:
+        print_json(data)
+        return
+    lang, policy = settings.lang, store.policy
+    zh = lang == "zh"
+    rows = [
+        ("案件编号" if zh else "case", data["case_no"]),
+        ("状态" if zh else "status", label(STATUS, data["status"], lang)),
+        ("等级" if zh else "grade", label(GRADE, data["grade"], lang)),
+        ("类别" if zh else "category", policy_label(policy, "categories", data["category"], lang)),
+        ("来源" if zh else "source", policy_label(policy, "sources", data["source"], lang)),
+        ("派出所/村" if zh else "station/village", f"{data['station']} / {data['village']}"),
+        ("责任领导" if zh else "leader", _person(store, data["leader"])),
+        ("责任人" if zh else "officer", _person(store, data["officer"])),
+        ("简要情况" if zh else "summary", data["summary"]),
+        ("登记时间" if zh else "reported", _t(data["reported_at"])),
+        ("化解时间" if zh else "resolved", _t(data["resolved_at"])),
+        ("观察期至" if zh else "observe until", _t(data["observe_until"])),
+        ("销号时间" if zh else "closed", _t(data["closed_at"])),
+        ("反弹次数" if zh else "relapses", data["relapses"]),
+        ("未回执移交" if zh else "open referrals", data["open_referrals"]),
+    ]
+    print_table(None, ["项目" if zh else "field", "内容" if zh else "value"], rows)
+
+
+@click.command("history")
+@click.argument("case")
+@json_option
+@store_options
+@click.pass_context
+def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | None) -> None:
+    """The audit trail of a case: every event in order, with occurred and recorded time,
+    actor, policy version and details."""
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    rows = store.history(case)
+    if as_json:
+        print_json(history_json(rows))
+        return
+    lang, policy = settings.lang, store.policy
+    zh = lang == "zh"
+    headers = (
+        ["#", "事件", "发生时间", "记录时间", "操作人", "政策版本", "详情"]
+        if zh
+        else ["#", "event", "occurred", "recorded", "actor", "policy", "details"]
+    )
+    print_table(
+        f"{case} 办理记录" if zh else f"{case} history",
+        headers,
+        (
+            (
+                r["version"],
+                label(EVENTS, r["event"], lang),
+                _t(r["occurred_at"]),
+                _t(r["recorded_at"]),
+                _person(store, r["actor"]),
+                r["policy_version"],
+                describe(r["details"], policy, lang),
+            )
+            for r in rows
+        ),
+    )
+
+
+@click.command("ledger")
+@click.option("--status", type=click.Choice(["reported", "open", "observing", "closed"]))
+@click.option("--grade", type=click.Choice(["red", "yellow", "blue"]))
+@click.option("--station", metavar="CODE", help="Station unit code (e.g. WD).")
+@click.option("--category", metavar="CODE", help="Category code from the policy.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="csv is UTF-8 with BOM (opens in Excel/WPS).",
+)
+@json_option
+@store_options
+@click.pass_context
+def ledger(
+    ctx: click.Context,
+    /,
+    status: str | None,
+    grade: str | None,
+    station: str | None,
+    category: str | None,
+    fmt: str,
+    as_json: bool,
+    **kwargs: str | None,
+) -> None:
+    """台账 — one row per case, filtered."""
+    from disputes.domain.errors import InvalidInput
+    from disputes.domain.roster import UnitKind
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    if station is not None:
+        store.app.roster.unit(station, UnitKind.STATION, "--station")
+    if category is not None and category not in store.policy.categories:
+        raise InvalidInput("--category", f"'{category}' is not in the policy")
+    rows = store.ledger(status=status, grade=grade, station=station, category=category)
+    if as_json or fmt == "json":
+        print_json([localise_row(r) for r in rows])
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["case_no"])
+        writer.writeheader()
+        writer.writerows(localise_row(r) for r in rows)
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        return
+    lang, policy = settings.lang, store.policy
+    zh = lang == "zh"
+    headers = (
+        [
+            "案件编号",
+            "状态",
+            "等级",
+            "类别",
+            "派出所",
+            "村",
+            "责任领导",
+            "责任人",
+            "登记",
+            "化解",
+            "观察期至",
+            "销号",
+            "反弹",
+            "未回执",
+        ]
+        if zh
+        else [
+            "case",
+            "status",
+            "grade",
+            "category",
+            "station",
+            "village",
+            "leader",
+            "officer",
+            "reported",
+            "resolved",
+            "observe until",
+            "closed",
+            "relapses",
+            "open ref.",
+        ]
+    )
+    print_table(
+        f"台账（{len(rows)} 件）" if zh else f"ledger ({len(rows)} cases)",
+        headers,
+        (
+            (
+                r["case_no"],
+                label(STATUS, r["status"], lang),
+                label(GRADE, r["grade"], lang),
+                policy_label(policy, "categories", r["category"], lang),
+                r["station"],
+                r["village"],
+                r["leader"],
+                r["officer"],
+                _t(r["reported_at"]),
+                _t(r["resolved_at"]),
+                _t(r["observe_until"]),
+                _t(r["closed_at"]),
+                r["relapses"],
+                r["open_referrals"],
+            )
+            for r in rows
+        ),
+    )
+
+
+def _t(value: str | None) -> str:
+    from datetime import datetime
+
+    return local_text(datetime.fromisoformat(value)) if value else ""
+
+
+def _person(store: object, person_id: str | None) -> str:
+    from disputes.store import Store
+
+    if person_id is None:
+        return ""
+    assert isinstance(store, Store)
+    person = store.app.roster.people.get(person_id)
+    return person_id if person is None else f"{person_id} {person.name}"
+
+
+def register(group: click.Group) -> None:
+    for command in (show, history, ledger):
+        group.add_command(command)
+    _ = settings_of
