@@ -56,6 +56,8 @@ def store_env(db: str) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
+        # Hash-chain every event in the transaction that writes it (disputes.audit.chain).
+        "APPLICATION_RECORDER_TOPIC": "disputes.audit.chain:ChainedSQLiteApplicationRecorder",
         "SQLITE_LOCK_TIMEOUT": "10",
         "AGGREGATE_CACHE_MAXSIZE": "2000",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from datetime import datetime, timedelta
 
 import click
 
@@ -24,17 +25,56 @@ from disputes.cli.render import (
 )
 from disputes.domain.clock import local_text
 
+as_of_option = click.option(
+    "--as-of",
+    metavar="TIME",
+    help="State as it stood at this occurred time (what had happened by then, as now recorded).",
+)
+known_at_option = click.option(
+    "--known-at",
+    metavar="TIME",
+    help="State as the store knew it at this recorded time (events recorded by then).",
+)
+
+
+def _when(option: str, text: str | None) -> datetime | None:
+    from disputes.domain.clock import parse_time
+    from disputes.domain.errors import InvalidInput
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise InvalidInput(option, str(exc)) from None
+
 
 @click.command("show")
 @click.argument("case")
+@as_of_option
+@known_at_option
 @json_option
 @store_options
 @click.pass_context
-def show(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | None) -> None:
+def show(
+    ctx: click.Context,
+    /,
+    case: str,
+    as_of: str | None,
+    known_at: str | None,
+    as_json: bool,
+    **kwargs: str | None,
+) -> None:
     """Show one case (replayed from its events)."""
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
-    data = case_json(store.case(case))
+    when, known = _when("--as-of", as_of), _when("--known-at", known_at)
+    if when is None and known is None:
+        data = case_json(store.case(case))
+    else:
+        from disputes.audit.replay import case_as_of
+
+        data = case_json(case_as_of(store, case, when, known))
     if as_json:
         print_json(data)
         return
@@ -70,7 +110,16 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
     actor, policy version and details."""
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
-    rows = store.history(case)
+    late_after = timedelta(hours=store.policy.audit.late_entry_hours)
+    rows = [
+        {
+            **r,
+            "late": datetime.fromisoformat(r["recorded_at"])
+            - datetime.fromisoformat(r["occurred_at"])
+            > late_after,
+        }
+        for r in store.history(case)
+    ]
     if as_json:
         print_json(history_json(rows))
         return
@@ -89,7 +138,7 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
                 r["version"],
                 label(EVENTS, r["event"], lang),
                 _t(r["occurred_at"]),
-                _t(r["recorded_at"]),
+                _t(r["recorded_at"]) + ((" 补录" if zh else " late") if r["late"] else ""),
                 _person(store, r["actor"]),
                 r["policy_version"],
                 describe(r["details"], policy, lang),
@@ -112,6 +161,8 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
     show_default=True,
     help="csv is UTF-8 with BOM (opens in Excel/WPS).",
 )
+@as_of_option
+@known_at_option
 @json_option
 @store_options
 @click.pass_context
@@ -123,10 +174,12 @@ def ledger(
     station: str | None,
     category: str | None,
     fmt: str,
+    as_of: str | None,
+    known_at: str | None,
     as_json: bool,
     **kwargs: str | None,
 ) -> None:
-    """台账 — one row per case, filtered."""
+    """台账 — one row per case, filtered; ``--as-of``/``--known-at`` replay it as it stood."""
     from disputes.domain.errors import InvalidInput
     from disputes.domain.roster import UnitKind
 
@@ -136,7 +189,14 @@ def ledger(
         store.app.roster.unit(station, UnitKind.STATION, "--station")
     if category is not None and category not in store.policy.categories:
         raise InvalidInput("--category", f"'{category}' is not in the policy")
-    rows = store.ledger(status=status, grade=grade, station=station, category=category)
+    filters = {"status": status, "grade": grade, "station": station, "category": category}
+    when, known = _when("--as-of", as_of), _when("--known-at", known_at)
+    if when is None and known is None:
+        rows = store.ledger(**filters)
+    else:
+        from disputes.audit.replay import ledger_as_of
+
+        rows = ledger_as_of(store, when, known, **filters)
     if as_json or fmt == "json":
         print_json([localise_row(r) for r in rows])
         return
@@ -210,8 +270,6 @@ def ledger(
 
 
 def _t(value: str | None) -> str:
-    from datetime import datetime
-
     return local_text(datetime.fromisoformat(value)) if value else ""
 
 

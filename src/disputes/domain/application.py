@@ -26,9 +26,18 @@ from disputes.domain.errors import (
     CommandIdReused,
     ConcurrentModification,
     InvalidInput,
+    NotFound,
     RoleNotAllowed,
 )
-from disputes.domain.model import CaseNumbers, Dispute, RosterRecord, dispute_id, sequence_id
+from disputes.domain.model import (
+    CaseNumbers,
+    Dispute,
+    PolicyRecord,
+    RosterRecord,
+    dispute_id,
+    policy_id,
+    sequence_id,
+)
 from disputes.domain.policy import Policy, load_policy
 from disputes.domain.roster import Roster, UnitKind
 
@@ -99,6 +108,7 @@ class DisputesApp(Application[UUID]):
         self.clock = clock
         self.command_lookup = commands
         self._roster: Roster | None = None
+        self._policy_adopted = False
 
     # -- roster --------------------------------------------------------------------------------
 
@@ -143,6 +153,29 @@ class DisputesApp(Application[UUID]):
         except AggregateNotFoundError:
             raise CaseNotFound(case_no) from None
         return dispute
+
+    def get_policy_text(self, version: str) -> str:
+        """The exact text of a policy version as stored when first used.
+
+        Raises :class:`NotFound` when no event was ever recorded under that version.
+        """
+        try:
+            record: PolicyRecord = self.repository.get(policy_id(version))
+        except AggregateNotFoundError:
+            msg = f"policy version {version} was never used in this store"
+            raise NotFound(msg) from None
+        return record.text
+
+    def _adopt_policy(self) -> PolicyRecord | None:
+        """A new PolicyRecord to save with the first event recorded under this policy version."""
+        if self._policy_adopted:
+            return None
+        try:
+            self.repository.get(policy_id(self.policy.version))
+        except AggregateNotFoundError:
+            return PolicyRecord(version=self.policy.version, text=self.policy.text)
+        self._policy_adopted = True
+        return None
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -203,7 +236,7 @@ class DisputesApp(Application[UUID]):
             people_involved=command.people_involved,
             **self._meta(command),
         )
-        self.save(numbers, dispute)
+        self.save(numbers, dispute, self._adopt_policy())
         return Outcome(case_no, "report", "Reported", dispute.version, dispute.status, None)
 
     def _duplicate(self, case_no: str, command: c.Command, first_verb: str) -> Outcome:
@@ -231,7 +264,7 @@ class DisputesApp(Application[UUID]):
                 raise CommandIdReused(command.command_id, f"`{other.verb}` on {other.case_no}")
         referral = self._decide(dispute, command)
         recorded = type(dispute.pending_events[-1]).__name__
-        self.save(dispute)
+        self.save(dispute, self._adopt_policy())
         return Outcome(
             dispute.case_no,
             command.verb,

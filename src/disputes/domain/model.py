@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from disputes.domain.errors import (
     ClosureRefused,
+    NoOpenSupervision,
     NotAssigned,
     NotResponsibleLeader,
     OccurredOutOfOrder,
@@ -153,6 +154,17 @@ class Dispute(Aggregate):
         TOPIC = "disputes:Dispute.Closed"
         note: str
 
+    class SupervisionOrdered(Event):
+        TOPIC = "disputes:Dispute.SupervisionOrdered"
+        order: int
+        level: str
+        note: str
+
+    class SupervisionAnswered(Event):
+        TOPIC = "disputes:Dispute.SupervisionAnswered"
+        orders: list[int]
+        note: str
+
     # -- creation ------------------------------------------------------------------------------
 
     @staticmethod
@@ -209,6 +221,7 @@ class Dispute(Aggregate):
         self.last_contact_at: datetime | None = None
         self.last_occurred_at = occurred_at
         self.command_ids: dict[str, str] = {command_id: "report"}
+        self.supervisions: list[dict[str, Any]] = []
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -216,6 +229,16 @@ class Dispute(Aggregate):
     def open_referrals(self) -> int:
         """Number of referrals without a receipt (回执)."""
         return sum(1 for r in self.referrals if r.get("outcome") is None)
+
+    @property
+    def open_supervisions(self) -> list[dict[str, Any]]:
+        """Supervision orders (督办) not answered yet, oldest first."""
+        return [o for o in self._supervisions() if o["answered_at"] is None]
+
+    def _supervisions(self) -> list[dict[str, Any]]:
+        # A snapshot taken before supervision existed has no such attribute.
+        orders: list[dict[str, Any]] = getattr(self, "supervisions", [])
+        return orders
 
     def verb_of(self, command_id: str) -> str | None:
         """The verb a command id already recorded on this case, or None."""
@@ -253,6 +276,11 @@ class Dispute(Aggregate):
                 f"5. only the responsible leader ({self.leader or 'none assigned'}) may close; "
                 f"{actor} is not"
             )
+        if self.open_supervisions:
+            listed = ", ".join(
+                f"{o['order']} ({o['level']} by {o['actor']})" for o in self.open_supervisions
+            )
+            failures.append(f"6. supervision orders (督办) without an answer: {listed}")
         return failures
 
     def _longest_gap_until(self, at: datetime) -> tuple[datetime, datetime] | None:
@@ -608,6 +636,73 @@ class Dispute(Aggregate):
         self._touch(occurred_at, command_id, "close")
 
 
+    def supervise(self, level: str, note: str, **meta: Any) -> int:
+        """督办: a leader orders follow-through at ``level`` (``yellow-card`` or ``red-card``).
+
+        Needs open or observing. Returns the new order's number (1, 2, …).
+        """
+        self._require_after_previous(meta["occurred_at"])
+        self._require_status("supervise", Status.OPEN, Status.OBSERVING)
+        number = len(self._supervisions()) + 1
+        self._supervision_ordered(order=number, level=level, note=note, **meta)
+        return number
+
+    @event(SupervisionOrdered)
+    def _supervision_ordered(
+        self,
+        order: int,
+        level: str,
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
+    ) -> None:
+        self.supervisions = [
+            *self._supervisions(),
+            {
+                "order": order,
+                "level": level,
+                "note": note,
+                "actor": actor,
+                "ordered_at": occurred_at,
+                "answered_at": None,
+                "answered_by": None,
+                "answer": None,
+            },
+        ]
+        self._touch(occurred_at, command_id, "supervise")
+
+    def answer_supervision(self, note: str, **meta: Any) -> list[int]:
+        """督办反馈: the officers' answer to every open supervision order (raises
+        NoOpenSupervision when none is open). Returns the numbers of the orders answered."""
+        self._require_after_previous(meta["occurred_at"])
+        orders = [o["order"] for o in self.open_supervisions]
+        if not orders:
+            raise NoOpenSupervision(self.case_no)
+        self._supervision_answered(orders=orders, note=note, **meta)
+        return orders
+
+    @event(SupervisionAnswered)
+    def _supervision_answered(
+        self,
+        orders: list[int],
+        note: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
+    ) -> None:
+        answered = set(orders)
+        self.supervisions = [
+            {**o, "answered_at": occurred_at, "answered_by": actor, "answer": note}
+            if o["order"] in answered
+            else o
+            for o in self._supervisions()
+        ]
+        self._touch(occurred_at, command_id, "answer-supervision")
+
+
 class CaseNumbers(Aggregate):
     """The case-number sequence of one district and year: ``HY-2021-0001``, ``HY-2021-0002`` …
 
@@ -707,3 +802,32 @@ class RosterRecord(Aggregate):
         self.units = units
         self.people = people
         self.digest = digest
+
+
+class PolicyRecord(Aggregate):
+    """One policy version as first used: its exact text, so ``policy show --version V`` can
+    print what was in force when an event was recorded."""
+
+    TOPIC: ClassVar[str] = "disputes:Policy"
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:Policy.Event"
+
+    class Adopted(Event, Aggregate.Created):
+        TOPIC = "disputes:Policy.Adopted"
+        version: str
+        text: str
+
+    @staticmethod
+    def create_id(version: str, **_: Any) -> UUID:
+        return policy_id(version)
+
+    @event(Adopted)
+    def __init__(self, version: str, text: str) -> None:
+        self.policy_version = version
+        self.text = text
+
+
+def policy_id(version: str) -> UUID:
+    """The aggregate id of a policy version."""
+    return uuid5(NAMESPACE, f"policy:{version}")

@@ -86,6 +86,13 @@ class Cadence(_Frozen):
         return self
 
 
+class Audit(_Frozen):
+    """Audit rules: an entry recorded more than ``late_entry_hours`` after it occurred is
+    marked late (补录) in the audit trail."""
+
+    late_entry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
+
+
 CodeMap = dict[Annotated[str, Field(pattern=CODE_PATTERN)], Label]
 
 
@@ -97,6 +104,7 @@ class Policy(_Frozen):
     time: TimeRules = TimeRules()
     limits: Limits = Limits()
     cadence: Cadence = Cadence()
+    audit: Audit = Audit()
     categories: Annotated[CodeMap, Field(min_length=1)]
     sources: Annotated[CodeMap, Field(min_length=1)]
     signals: CodeMap = {}

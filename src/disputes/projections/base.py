@@ -71,7 +71,7 @@ class Projection(ABC):
 
 def iso(moment: datetime | None) -> str | None:
     """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out)."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def details(event: Dispute.Event) -> dict[str, Any]:

@@ -1,0 +1,142 @@
+"""Case dossiers: a case's events, their hashes, the latest checkpoint and the proof that links
+the case to the signed head — verifiable offline with the public key alone.
+
+The proof is the global chain hash just before the case's first event and the ``[position,
+digest]`` of every event from there to the checkpoint's position: recomputing the chain from it
+must reach the signed head, and the case's own events must sit in it at their positions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from disputes.audit.chain import GENESIS, event_digest, link_case, link_global
+from disputes.audit.checkpoint import Checkpoint, public_hex, signature_valid
+from disputes.audit.log import list_checkpoints, read_chain
+from disputes.domain.errors import CaseNotFound, RuleViolation
+from disputes.domain.model import dispute_id
+from disputes.store import Store
+
+FORMAT = "disputes-dossier/1"
+
+
+def export_dossier(store: Store, case_no: str) -> dict[str, Any]:
+    """Build the dossier of ``case_no`` against the latest checkpoint.
+
+    Raises CaseNotFound; RuleViolation when there is no checkpoint or the case has events
+    recorded after the latest one (take a checkpoint first).
+    """
+    oid = dispute_id(case_no).hex
+    chain = read_chain(store.views)
+    rows = [r for r in chain if r.originator_id == oid]
+    if not rows:
+        raise CaseNotFound(case_no)
+    checkpoints = list_checkpoints(store.views)
+    if not checkpoints:
+        msg = "no checkpoint yet: run `disputes checkpoint` first"
+        raise RuleViolation(msg)
+    checkpoint = checkpoints[-1]
+    if rows[-1].position > checkpoint.position:
+        msg = (
+            f"{case_no} has events recorded after the latest checkpoint "
+            f"(position {checkpoint.position}): run `disputes checkpoint` first"
+        )
+        raise RuleViolation(msg)
+    states = {
+        int(r[0]): (str(r[1]), bytes(r[2]))
+        for r in store.views.connection.execute(
+            "SELECT rowid, topic, state FROM stored_events WHERE originator_id = ?", (oid,)
+        )
+    }
+    first = rows[0].position
+    before = [r for r in chain if r.position < first]
+    return {
+        "format": FORMAT,
+        "case_no": case_no,
+        "originator_id": oid,
+        "events": [
+            {
+                "position": r.position,
+                "version": r.version,
+                "topic": states[r.position][0],
+                "state": states[r.position][1].decode("utf-8"),
+                "digest": r.digest,
+                "case_hash": r.case_hash,
+                "chain_hash": r.chain_hash,
+            }
+            for r in rows
+        ],
+        "checkpoint": checkpoint.as_json(),
+        "proof": {
+            "previous_chain_hash": before[-1].chain_hash if before else GENESIS,
+            "links": [
+                [r.position, r.digest] for r in chain if first <= r.position <= checkpoint.position
+            ],
+        },
+    }
+
+
+def verify_dossier(data: Any, key: Ed25519PublicKey) -> list[str]:
+    """Every problem with a dossier (empty when it verifies). Needs no store.
+
+    Checks: the shape; the checkpoint's signature with ``key``; each event's digest from its
+    content; the case chain from version 1; the case's events in the proof at their positions;
+    the proof's chain reaching the signed head.
+    """
+    problems: list[str] = []
+    try:
+        events = data["events"]
+        checkpoint = Checkpoint(**{k: v for k, v in data["checkpoint"].items() if k != "id"})
+        previous = data["proof"]["previous_chain_hash"]
+        links = [(int(p), str(d)) for p, d in data["proof"]["links"]]
+        oid = str(data["originator_id"])
+        if data.get("format") != FORMAT:
+            problems.append(f"format: expected {FORMAT}")
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"not a complete dossier: missing or malformed {exc}"]
+    if checkpoint.public_key != public_hex(key):
+        problems.append("checkpoint: signed with a different key than --key")
+    if not signature_valid(checkpoint, key):
+        problems.append("checkpoint: the signature does not verify with --key")
+    try:
+        if UUID(oid) != dispute_id(str(data["case_no"])):
+            problems.append("case_no: does not match the events' aggregate id")
+    except ValueError:
+        problems.append("originator_id: not a UUID")
+    case_hash = GENESIS
+    linked = dict(links)
+    for index, event in enumerate(events, start=1):
+        try:
+            version, position = int(event["version"]), int(event["position"])
+            digest = event_digest(oid, version, event["topic"], event["state"].encode("utf-8"))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(f"event {index}: malformed ({exc})")
+            continue
+        if version != index:
+            problems.append(f"event {index}: version {version} out of order (expected {index})")
+        if digest != event.get("digest"):
+            problems.append(f"event v{version}: content does not match its digest (edited)")
+        if link_case(case_hash, digest) != event.get("case_hash"):
+            problems.append(f"event v{version}: case chain broken")
+        case_hash = str(event.get("case_hash"))
+        if linked.get(position) != digest:
+            problems.append(f"event v{version}: not in the signed log at position {position}")
+    chain = previous
+    last_position = -1
+    for position, digest in links:
+        if position <= last_position:
+            problems.append(f"proof: position {position} out of order")
+        chain = link_global(chain, position, digest)
+        last_position = position
+    if last_position != checkpoint.position or chain != checkpoint.chain_hash:
+        problems.append("proof: the chain does not reach the signed checkpoint head")
+    return problems
+
+
+def load_dossier(text: str) -> Any:
+    """Parse a dossier file's text; raises ValueError with the JSON error."""
+    return json.loads(text)

@@ -1,0 +1,206 @@
+"""Verifying a store's log and taking signed checkpoints (SQLite store).
+
+Reads the library's ``stored_events`` table and the ``event_chain`` table written beside it by
+:class:`~disputes.audit.chain.ChainedSQLiteApplicationRecorder`, through the store's own view
+connection (read-only queries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from disputes.audit.chain import CHAIN_TABLE, ChainRow, EventRow, Problem, verify_log
+from disputes.audit.checkpoint import (
+    CHECKPOINT_DDL,
+    Checkpoint,
+    sign,
+    signature_valid,
+)
+from disputes.domain.clock import local_iso
+from disputes.domain.errors import RuleViolation
+from disputes.projections.base import ViewDatabase
+from disputes.store import Store
+
+
+@dataclass
+class VerifyReport:
+    """What ``disputes verify`` found: events checked, checkpoints checked, every problem."""
+
+    events: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "intact": self.intact,
+            "events": self.events,
+            "checkpoints": self.checkpoints,
+            "problems": [p.as_json() for p in self.problems],
+        }
+
+
+def read_events(db: ViewDatabase) -> Iterator[EventRow]:
+    """Every stored event in notification order (raw rows, not decoded)."""
+    cursor = db.connection.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
+        " ORDER BY rowid"
+    )
+    for row in cursor:
+        yield EventRow(int(row[0]), str(row[1]), int(row[2]), str(row[3]), bytes(row[4]))
+
+
+def read_chain(db: ViewDatabase) -> list[ChainRow]:
+    rows = db.connection.execute(
+        "SELECT notification_id, originator_id, originator_version, event_digest, case_hash,"
+        f" chain_hash FROM {CHAIN_TABLE} ORDER BY notification_id"
+    ).fetchall()
+    return [
+        ChainRow(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows
+    ]
+
+
+def ensure_tables(db: ViewDatabase) -> None:
+    with db.transaction() as cursor:
+        cursor.execute(CHECKPOINT_DDL)
+
+
+def list_checkpoints(db: ViewDatabase) -> list[Checkpoint]:
+    ensure_tables(db)
+    return [
+        Checkpoint(
+            r["position"], r["chain_hash"], r["signed_at"], r["public_key"], r["signature"], r["id"]
+        )
+        for r in db.query(
+            "SELECT id, position, chain_hash, signed_at, public_key, signature"
+            " FROM checkpoints ORDER BY id"
+        )
+    ]
+
+
+def case_numbers(db: ViewDatabase) -> dict[str, str]:
+    """Aggregate id (hex) → case number, from the ledger."""
+    return {
+        UUID(r["dispute_id"]).hex: r["case_no"]
+        for r in db.query("SELECT dispute_id, case_no FROM ledger")
+    }
+
+
+def verify_store(store: Store, key: Ed25519PublicKey | None = None) -> VerifyReport:
+    """Re-read the whole log, recompute the chains, check every checkpoint.
+
+    ``key``: when given, every checkpoint must also verify with this public key.
+    """
+    store.catch_up()
+    db = store.views
+    report = VerifyReport()
+    chain = read_chain(db)
+    counted: list[EventRow] = []
+
+    def events() -> Iterator[EventRow]:
+        for event in read_events(db):
+            counted.append(event)
+            yield event
+
+    names = case_numbers(db)
+    for problem in verify_log(events(), chain):
+        report.problems.append(_named(problem, names))
+    report.events = len(counted)
+    by_position = {row.position: row for row in chain}
+    for checkpoint in list_checkpoints(db):
+        report.checkpoints += 1
+        entry = by_position.get(checkpoint.position)
+        if not signature_valid(checkpoint):
+            report.problems.append(
+                Problem(
+                    "checkpoint",
+                    checkpoint.position,
+                    None,
+                    None,
+                    f"checkpoint {checkpoint.id}: bad signature",
+                )
+            )
+        elif key is not None and not signature_valid(checkpoint, key):
+            report.problems.append(
+                Problem(
+                    "checkpoint",
+                    checkpoint.position,
+                    None,
+                    None,
+                    f"checkpoint {checkpoint.id}: not signed by --key",
+                )
+            )
+        if entry is None or entry.chain_hash != checkpoint.chain_hash:
+            report.problems.append(
+                Problem(
+                    "checkpoint",
+                    checkpoint.position,
+                    None,
+                    None,
+                    f"checkpoint {checkpoint.id}: the log no longer has the signed head at "
+                    f"position {checkpoint.position}",
+                )
+            )
+    return report
+
+
+def _named(problem: Problem, names: dict[str, str]) -> Problem:
+    if problem.originator_id is None:
+        return problem
+    return Problem(
+        problem.kind,
+        problem.position,
+        problem.originator_id,
+        problem.version,
+        problem.detail,
+        names.get(problem.originator_id),
+    )
+
+
+def take_checkpoint(store: Store, key: Ed25519PrivateKey) -> Checkpoint:
+    """Sign the current head of the global chain and store the checkpoint.
+
+    Raises :class:`RuleViolation` when the log is empty or does not verify (never sign a
+    tampered log).
+    """
+    report = verify_store(store)
+    if not report.intact:
+        msg = f"checkpoint refused: the log does not verify ({len(report.problems)} problems)"
+        raise RuleViolation(msg)
+    chain = read_chain(store.views)
+    if not chain:
+        msg = "checkpoint refused: the log is empty"
+        raise RuleViolation(msg)
+    head = chain[-1]
+    signed_at = local_iso(store.app.clock())
+    assert signed_at is not None
+    checkpoint = sign(key, head.position, head.chain_hash, signed_at)
+    with store.views.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO checkpoints (position, chain_hash, signed_at, public_key, signature)"
+            " VALUES (?,?,?,?,?)",
+            (
+                checkpoint.position,
+                checkpoint.chain_hash,
+                checkpoint.signed_at,
+                checkpoint.public_key,
+                checkpoint.signature,
+            ),
+        )
+        new_id = cursor.lastrowid
+    return Checkpoint(
+        checkpoint.position,
+        checkpoint.chain_hash,
+        checkpoint.signed_at,
+        checkpoint.public_key,
+        checkpoint.signature,
+        new_id,
+    )

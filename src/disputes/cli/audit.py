@@ -1,0 +1,196 @@
+"""For auditors: ``verify``, ``keygen``, ``checkpoint``, ``checkpoints``, ``export --dossier``,
+``verify-dossier`` and ``policy show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.render import print_json, print_table
+
+
+@click.command("verify")
+@click.option(
+    "--key",
+    "key_path",
+    metavar="PUBLIC_KEY",
+    help="Also require every checkpoint to be signed by this public key.",
+)
+@json_option
+@store_options
+@click.pass_context
+def verify(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs: str) -> None:
+    """Re-read the whole log, recompute every hash chain and check every checkpoint.
+
+    Exit 0 only when all is intact; 1 naming every modified, deleted, inserted or reordered
+    event (case, version, what is wrong).
+    """
+    from disputes.audit.checkpoint import load_public_key
+    from disputes.audit.log import verify_store
+
+    store = apply_overrides(ctx, kwargs).store()
+    key = load_public_key(key_path) if key_path else None
+    report = verify_store(store, key)
+    if as_json:
+        print_json(report.as_json())
+    elif report.intact:
+        click.echo(f"intact: {report.events} events, {report.checkpoints} checkpoints verified")
+    else:
+        click.echo(
+            f"NOT INTACT: {len(report.problems)} problems in {report.events} events", err=True
+        )
+        for p in report.problems:
+            where = f"{p.case_no or p.originator_id or '-'} v{p.version}" if p.version else "-"
+            click.echo(f"  {p.kind:<10} position {p.position}  {where}: {p.detail}", err=True)
+    ctx.exit(0 if report.intact else 1)
+
+
+@click.command("keygen")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Private key file to create (its public key goes to OUT.pub).",
+)
+def keygen(out: Path) -> None:
+    """Create an Ed25519 signing key pair for checkpoints (never overwrites)."""
+    from disputes.audit.checkpoint import generate_key
+
+    private, public = generate_key(out)
+    click.echo(f"private key: {private} (keep it secret; DISPUTES_SIGNING_KEY={private})")
+    click.echo(f"public key:  {public} (give it to auditors)")
+
+
+@click.command("checkpoint")
+@click.option("--key", "key_path", metavar="FILE", help="Signing key [env DISPUTES_SIGNING_KEY].")
+@json_option
+@store_options
+@click.pass_context
+def checkpoint(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs: str) -> None:
+    """Sign the current head of the log (refused when the log does not verify)."""
+    from disputes.audit.checkpoint import load_private_key
+    from disputes.audit.log import take_checkpoint
+
+    store = apply_overrides(ctx, kwargs).store()
+    taken = take_checkpoint(store, load_private_key(key_path))
+    if as_json:
+        print_json(taken.as_json())
+    else:
+        click.echo(
+            f"checkpoint {taken.id}: position {taken.position}, head "
+            f"{taken.chain_hash[:16]}…, signed {taken.signed_at}"
+        )
+
+
+@click.command("checkpoints")
+@json_option
+@store_options
+@click.pass_context
+def checkpoints(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
+    """List the signed checkpoints."""
+    from disputes.audit.log import list_checkpoints
+
+    store = apply_overrides(ctx, kwargs).store()
+    taken = list_checkpoints(store.views)
+    if as_json:
+        print_json([c.as_json() for c in taken])
+        return
+    print_table(
+        "checkpoints",
+        ["id", "position", "head", "signed at", "public key"],
+        (
+            (c.id, c.position, c.chain_hash[:16] + "…", c.signed_at, c.public_key[:16] + "…")
+            for c in taken
+        ),
+    )
+
+
+@click.command("export")
+@click.argument("case")
+@click.option(
+    "--dossier",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The dossier file to write (JSON).",
+)
+@store_options
+@click.pass_context
+def export(ctx: click.Context, /, case: str, dossier: Path, **kwargs: str) -> None:
+    """Write a case dossier: its events, hashes, the latest checkpoint and the proof."""
+    import json
+
+    from disputes.audit.dossier import export_dossier
+
+    store = apply_overrides(ctx, kwargs).store()
+    data = export_dossier(store, case)
+    dossier.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(
+        f"{dossier}: {len(data['events'])} events of {case}, checkpoint "
+        f"{data['checkpoint']['id']} at position {data['checkpoint']['position']}"
+    )
+
+
+@click.command("verify-dossier")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key_path",
+    metavar="PUBLIC_KEY",
+    required=True,
+    help="The public key the checkpoint must be signed with.",
+)
+@json_option
+@click.pass_context
+def verify_dossier_cmd(ctx: click.Context, /, file: Path, key_path: str, as_json: bool) -> None:
+    """Verify a case dossier offline (no store needed). Exit 0 when it verifies, else 1."""
+    from disputes.audit.checkpoint import load_public_key
+    from disputes.audit.dossier import load_dossier, verify_dossier
+    from disputes.domain.errors import InvalidInput
+
+    key = load_public_key(key_path)
+    try:
+        data = load_dossier(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(str(file), f"cannot read: {exc.strerror}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(str(file), f"not a dossier (truncated or not JSON): {exc}") from None
+    problems = verify_dossier(data, key)
+    if as_json:
+        print_json({"verified": not problems, "problems": problems})
+    elif problems:
+        click.echo(f"NOT VERIFIED: {file}", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.echo(
+            f"verified: {data['case_no']}, {len(data['events'])} events, signed head at "
+            f"position {data['checkpoint']['position']} ({data['checkpoint']['signed_at']})"
+        )
+    ctx.exit(0 if not problems else 1)
+
+
+@click.group("policy")
+def policy() -> None:
+    """The policy in force and every version ever used."""
+
+
+@policy.command("show")
+@click.option("--version", "version", metavar="V", help="A policy version (12 hex digits).")
+@store_options
+@click.pass_context
+def policy_show(ctx: click.Context, /, version: str | None, **kwargs: str) -> None:
+    """Print the exact policy text in force (or of version V, as stored when first used)."""
+    store = apply_overrides(ctx, kwargs).store()
+    if version is None or version == store.policy.version:
+        click.echo(f"# policy version {store.policy.version}", err=True)
+        click.echo(store.policy.text, nl=False)
+        return
+    click.echo(f"# policy version {version}", err=True)
+    click.echo(store.app.get_policy_text(version), nl=False)
+
+
+def register(group: click.Group) -> None:
+    for command in (verify, keygen, checkpoint, checkpoints, export, verify_dossier_cmd, policy):
+        group.add_command(command)
