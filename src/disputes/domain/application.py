@@ -30,6 +30,7 @@ from disputes.domain.errors import (
     RoleNotAllowed,
 )
 from disputes.domain.model import (
+    VERB_EVENTS,
     CaseNumbers,
     Dispute,
     PolicyRecord,
@@ -212,7 +213,7 @@ class DisputesApp(Application[UUID]):
         if self.command_lookup is not None:
             earlier = self.command_lookup.find_command(command.command_id)
             if earlier is not None:
-                return self._duplicate(earlier.case_no, command, earlier.verb)
+                return self._duplicate(earlier.case_no, command)
         village = self.roster.units[command.village]
         station = self.roster.ancestor(village.code, UnitKind.STATION)
         district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
@@ -239,25 +240,32 @@ class DisputesApp(Application[UUID]):
         self.save(numbers, dispute, self._adopt_policy())
         return Outcome(case_no, "report", "Reported", dispute.version, dispute.status, None)
 
-    def _duplicate(self, case_no: str, command: c.Command, first_verb: str) -> Outcome:
-        if first_verb != command.verb:
-            raise CommandIdReused(command.command_id, f"`{first_verb}` on {case_no}")
+    def _duplicate(self, case_no: str, command: c.Command) -> Outcome:
+        """Answer a command id recorded before exactly as the first time; nothing is stored.
+
+        Raises CommandIdReused when the id recorded a different verb.
+        """
         dispute = self.get_case(case_no)
+        answer = dispute.answer_of(command.command_id)
+        if answer is None or answer[0] != command.verb:
+            first = answer[0] if answer else "another command"
+            raise CommandIdReused(command.command_id, f"`{first}` on {case_no}")
+        verb, version, status, grade, referral = answer
         return Outcome(
             case_no,
-            command.verb,
-            None,
-            dispute.version,
-            dispute.status,
-            dispute.grade,
+            verb,
+            VERB_EVENTS[verb],
+            version,
+            status,
+            grade,
             duplicate=True,
+            referral=referral,
         )
 
     def _act(self, command: c.CaseCommand) -> Outcome:
         dispute = self.get_case(command.case)
-        earlier = dispute.verb_of(command.command_id)
-        if earlier is not None:
-            return self._duplicate(dispute.case_no, command, earlier)
+        if dispute.answer_of(command.command_id) is not None:
+            return self._duplicate(dispute.case_no, command)
         if self.command_lookup is not None:
             other = self.command_lookup.find_command(command.command_id)
             if other is not None:
@@ -309,6 +317,10 @@ class DisputesApp(Application[UUID]):
             case c.Close():
                 gap = self.policy.observation.follow_up_max_gap_days
                 dispute.close(command.note, gap, **meta)
+            case c.Supervise():
+                dispute.supervise(command.level, command.note, **meta)
+            case c.AnswerSupervision():
+                dispute.answer_supervision(command.note, **meta)
             case _:  # pragma: no cover - COMMANDS and this match are kept in step by tests
                 msg = f"no handler for {command.verb}"
                 raise NotImplementedError(msg)

@@ -54,6 +54,8 @@ CaseNo = Annotated[
 Code = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
 
 ANY_ROLE = tuple(Role)
+FREE_TEXT = frozenset({"summary", "reason", "note", "plan", "agreement"})
+"""Fields held to the policy's text limits (identifiers have their own fixed bounds)."""
 
 
 class Party(BaseModel):
@@ -83,11 +85,16 @@ class Command(BaseModel):
         limits = (info.context or {}).get("limits")
         if not isinstance(limits, Limits) or info.field_name in ("command_id",):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and info.field_name in FREE_TEXT:
             bound = limits.summary_chars if info.field_name == "summary" else limits.text_chars
             if len(value) > bound:
                 msg = f"at most {bound} characters (got {len(value)})"
                 raise ValueError(msg)
+        if info.field_name == "people_involved" and isinstance(value, int):
+            if value > limits.max_people_involved:
+                msg = f"at most {limits.max_people_involved} (policy limit)"
+                raise ValueError(msg)
+            return value
         if isinstance(value, list) and len(value) > limits.max_parties:
             msg = f"at most {limits.max_parties} entries"
             raise ValueError(msg)
@@ -229,6 +236,22 @@ class Close(CaseCommand):
     note: OptionalText = ""
 
 
+class Supervise(CaseCommand):
+    """督办: a leader orders follow-through on a case, as a yellow or red card (issue 3)."""
+
+    verb = "supervise"
+    roles = (Role.LEADER,)
+    level: Literal["yellow-card", "red-card"]
+    note: Text
+
+
+class AnswerSupervision(CaseCommand):
+    """督办反馈: the officers' answer to the case's open supervision orders (issue 3)."""
+
+    verb = "answer-supervision"
+    note: Text
+
+
 COMMANDS: dict[str, type[Command]] = {
     cls.verb: cls
     for cls in (
@@ -246,9 +269,11 @@ COMMANDS: dict[str, type[Command]] = {
         FollowUp,
         Relapse,
         Close,
+        Supervise,
+        AnswerSupervision,
     )
 }
-"""Every write verb of product.md §2, by CLI verb."""
+"""Every write verb of product.md §2 (and the supervision verbs of issue 3), by CLI verb."""
 
 
 def build_command(verb: str, data: dict[str, Any], limits: Limits | None = None) -> Command:

@@ -134,6 +134,15 @@ class CommandIdReused(DisputesError):
         super().__init__(f"command-id: {command_id} was already used for {first}")
 
 
+class NoOpenSupervision(RuleViolation):
+    """Issue 3: an answer (督办反馈) needs an open supervision order to answer."""
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__(
+            f"supervision rule: {case_no} has no open supervision order (督办) to answer"
+        )
+
+
 class ClosureRefused(RuleViolation):
     """product.md §3 不化解不销案: lists every failing closure condition."""
 

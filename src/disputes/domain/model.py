@@ -47,6 +47,25 @@ class Colour(StrEnum):
     BLUE = "blue"
 
 
+VERB_EVENTS = {
+    "report": "Reported",
+    "grade": "Graded",
+    "assign": "Assigned",
+    "deliberate": "Deliberated",
+    "visit": "Visited",
+    "mediate": "Mediated",
+    "refer": "Referred",
+    "receipt": "ReceiptRecorded",
+    "escalate": "Escalated",
+    "downgrade": "Downgraded",
+    "resolve": "Resolved",
+    "follow-up": "FollowedUp",
+    "relapse": "Relapsed",
+    "close": "Closed",
+}
+"""CLI verb → the event it records (one word per concept, product.md §2)."""
+
+
 def dispute_id(case_no: str) -> UUID:
     """The aggregate id of a case number (deterministic, so a case number needs no look-up)."""
     return uuid5(NAMESPACE, f"dispute:{case_no}")
@@ -220,7 +239,10 @@ class Dispute(Aggregate):
         self.failed_mediations = 0
         self.last_contact_at: datetime | None = None
         self.last_occurred_at = occurred_at
-        self.command_ids: dict[str, str] = {command_id: "report"}
+        self.command_ids: dict[str, list[Any]] = {
+            command_id: ["report", 1, Status.REPORTED.value, None, None]
+        }
+        """Command id → the first answer: [verb, version, status, grade, referral]."""
         self.supervisions: list[dict[str, Any]] = []
 
     # -- queries -------------------------------------------------------------------------------
@@ -240,8 +262,9 @@ class Dispute(Aggregate):
         orders: list[dict[str, Any]] = getattr(self, "supervisions", [])
         return orders
 
-    def verb_of(self, command_id: str) -> str | None:
-        """The verb a command id already recorded on this case, or None."""
+    def answer_of(self, command_id: str) -> list[Any] | None:
+        """The first answer to a command id recorded on this case, or None:
+        ``[verb, version, status, grade, referral]``."""
         return self.command_ids.get(command_id)
 
     def closure_failures(self, actor: str, at: datetime, max_gap_days: int) -> list[str]:
@@ -309,9 +332,18 @@ class Dispute(Aggregate):
                 self.case_no, occurred_at.isoformat(), self.last_occurred_at.isoformat()
             )
 
-    def _touch(self, occurred_at: datetime, command_id: str, verb: str) -> None:
+    def _touch(
+        self, occurred_at: datetime, command_id: str, verb: str, referral: int | None = None
+    ) -> None:
+        """Bookkeeping at the end of every event: time order and the command's answer."""
         self.last_occurred_at = occurred_at
-        self.command_ids[command_id] = verb
+        self.command_ids[command_id] = [
+            verb,
+            self.version + 1,
+            str(self.status),
+            self.grade and str(self.grade),
+            referral,
+        ]
 
     # -- commands (product.md §2) ---------------------------------------------------------------
 
@@ -464,7 +496,7 @@ class Dispute(Aggregate):
                 "answered_at": None,
             }
         )
-        self._touch(occurred_at, command_id, "refer")
+        self._touch(occurred_at, command_id, "refer", referral)
 
     def record_receipt(self, referral: int, outcome: str, note: str, **meta: Any) -> None:
         """回执: the partner's answer to referral ``referral`` (accepted, handled or returned)."""
@@ -609,8 +641,8 @@ class Dispute(Aggregate):
         self.relapses += 1
         self.graded_at = occurred_at
         self.closed_at = None
-        self.observation_anchor = None
-        self.longest_gap = []
+        # The latest resolution still governs closure (§3.2, §3.3) until the next one, so the
+        # observation anchor and the longest follow-up gap are kept.
         self.failed_mediations = 0
         self._touch(occurred_at, command_id, "relapse")
 
@@ -634,7 +666,6 @@ class Dispute(Aggregate):
         self.status = Status.CLOSED
         self.closed_at = occurred_at
         self._touch(occurred_at, command_id, "close")
-
 
     def supervise(self, level: str, note: str, **meta: Any) -> int:
         """督办: a leader orders follow-through at ``level`` (``yellow-card`` or ``red-card``).

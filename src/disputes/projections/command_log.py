@@ -5,26 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 from disputes.domain.application import RecordedCommand
-from disputes.domain.model import Dispute
+from disputes.domain.model import VERB_EVENTS, Dispute
 from disputes.projections.base import Projection, ViewDatabase
 
-VERBS = {
-    "Reported": "report",
-    "Graded": "grade",
-    "Assigned": "assign",
-    "Deliberated": "deliberate",
-    "Visited": "visit",
-    "Mediated": "mediate",
-    "Referred": "refer",
-    "ReceiptRecorded": "receipt",
-    "Escalated": "escalate",
-    "Downgraded": "downgrade",
-    "Resolved": "resolve",
-    "FollowedUp": "follow-up",
-    "Relapsed": "relapse",
-    "Closed": "close",
-}
-"""Event class name → CLI verb (one word per concept, product.md §2)."""
+VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
+"""Event class name → CLI verb."""
 
 
 class CommandLog(Projection):
