@@ -116,7 +116,9 @@ def closed(desk: Desk) -> None:
 def report(village: str, category: str) -> dict[str, object]:
     """The arguments of a report from a village: an informant's report of a two-party dispute."""
     return {
-        "village": village, "category": category, "source": "informant",
+        "village": village,
+        "category": category,
+        "source": "informant",
         "summary": "两家因排水沟争执，扬言动手",
         "parties": [{"name": "梁某", "role": "applicant"}, {"name": "王某", "role": "respondent"}],
         "people_involved": 7,

@@ -134,10 +134,20 @@ STATUSES = {"已登记": "reported", "在办": "open", "观察中": "observing",
 Status = Word(_one_of(STATUSES), _look_up(STATUSES, "status"))
 
 EVENTS = {
-    "登记": "Reported", "定级": "Graded", "分包": "Assigned", "一案一议": "Deliberated",
-    "走访": "Visited", "调解": "Mediated", "移交": "Referred", "回执": "ReceiptRecorded",
-    "升级": "Escalated", "降级": "Downgraded", "化解": "Resolved", "回访": "FollowedUp",
-    "反弹": "Relapsed", "销号": "Closed",
+    "登记": "Reported",
+    "定级": "Graded",
+    "分包": "Assigned",
+    "一案一议": "Deliberated",
+    "走访": "Visited",
+    "调解": "Mediated",
+    "移交": "Referred",
+    "回执": "ReceiptRecorded",
+    "升级": "Escalated",
+    "降级": "Downgraded",
+    "化解": "Resolved",
+    "回访": "FollowedUp",
+    "反弹": "Relapsed",
+    "销号": "Closed",
 }
 Events = Word(
     f"(?:{_one_of(EVENTS)})(?:、(?:{_one_of(EVENTS)}))*",
@@ -146,14 +156,25 @@ Events = Word(
 """``登记、定级`` → ``["Reported", "Graded"]``: the events of a case history, in order."""
 
 VERBS = {
-    "登记": "report", "定级": "grade", "分包": "assign", "走访": "visit", "调解": "mediate",
-    "移交": "refer", "回执": "receipt", "化解": "resolve", "回访": "follow-up", "销号": "close",
+    "登记": "report",
+    "定级": "grade",
+    "分包": "assign",
+    "走访": "visit",
+    "调解": "mediate",
+    "移交": "refer",
+    "回执": "receipt",
+    "化解": "resolve",
+    "回访": "follow-up",
+    "销号": "close",
 }
 Verb = Word(_one_of(VERBS), _look_up(VERBS, "command"))
 """The command an officer sent: ``定级`` → ``grade``."""
 
 FIELDS = {
-    "村庄": "village", "纠纷类别": "category", "发生时间": "at", "观察期": "observe_days",
+    "村庄": "village",
+    "纠纷类别": "category",
+    "发生时间": "at",
+    "观察期": "observe_days",
     "颜色": "grade",
 }
 Field = Word(_one_of(FIELDS), _look_up(FIELDS, "field"))
@@ -175,8 +196,19 @@ Rule = Word(_one_of(RULES), _look_up(RULES, "rule"))
 
 # -- numbers, times, case numbers ----------------------------------------------------------------
 
-DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-          "八": 8, "九": 9}
+DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -207,10 +239,22 @@ Conditions = Word(r"\d(?:、\d)*", lambda text: text.split("、"))
 """``1、2、5`` → the closure conditions of product.md §3 by number."""
 
 TYPES: dict[str, Callable[[str], Any]] = {
-    "Person": Person, "Name": Name, "Village": Village, "Partner": Partner,
-    "Category": Category, "Colour": Colour, "Status": Status, "Events": Events, "Verb": Verb,
-    "Field": Field, "Rule": Rule, "Number": Number, "Time": Time, "CaseNo": CaseNo,
-    "CaseNos": CaseNos, "Conditions": Conditions,
+    "Person": Person,
+    "Name": Name,
+    "Village": Village,
+    "Partner": Partner,
+    "Category": Category,
+    "Colour": Colour,
+    "Status": Status,
+    "Events": Events,
+    "Verb": Verb,
+    "Field": Field,
+    "Rule": Rule,
+    "Number": Number,
+    "Time": Time,
+    "CaseNo": CaseNo,
+    "CaseNos": CaseNos,
+    "Conditions": Conditions,
 }
 
 
