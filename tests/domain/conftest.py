@@ -8,12 +8,11 @@ import pytest
 
 from disputes.domain.application import DisputesApp
 from disputes.domain.policy import POLICY_ENV
-from tests.domain.support import NOW, Driver, make_roster
+from disputes.store import Store
+from tests.domain.support import NOW, Driver, make_roster, new_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +23,7 @@ def _bundled_policy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def app() -> Iterator[DisputesApp]:
-    application = DisputesApp(MEMORY, clock=lambda: NOW)
-    application.load_roster(make_roster())
+    application = new_app()
     yield application
     application.close()
 
@@ -34,3 +32,18 @@ def app() -> Iterator[DisputesApp]:
 def d(app: DisputesApp) -> Driver:
     """A driver recording straight through the application (no read model)."""
     return Driver(app, app.execute)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """The in-memory store: the application plus its read models (the command log answers
+    retried reports)."""
+    with Store(":memory:", clock=lambda: NOW) as opened:
+        opened.app.load_roster(make_roster())
+        yield opened
+
+
+@pytest.fixture
+def sd(store: Store) -> Driver:
+    """A driver recording through the store (application and read models)."""
+    return Driver(store.app, store.execute)

@@ -4,7 +4,8 @@ driver that records commands and reads back what was stored.
 The roster is written out here (not read from the sample files) so that each test states the
 people and units it relies on:
 
-- district ``HY`` → station ``WD`` → village ``WD-V01`` → grid ``WD-V01-G1``; partners ``SFS``, ``FL``
+- district ``HY`` → station ``WD`` → village ``WD-V01`` → grid ``WD-V01-G1``;
+  partner units ``SFS``, ``FL``
 - district ``ZK`` → station ``ZK-S`` → village ``ZK-V01`` (a second district for case numbers)
 - ``L-WD-01`` and ``L-WD-02`` leaders, ``P-WD-01`` community police, ``A-WD-V01`` auxiliary
   police, ``G-WD-V01-G1`` grid worker, ``P-ZK-01`` community police in the other district.
@@ -20,7 +21,8 @@ from typing import Any
 
 from disputes.domain.application import DisputesApp, Outcome
 from disputes.domain.commands import Command, build_command
-from disputes.domain.model import Dispute
+from disputes.domain.model import CaseNumbers, Dispute
+from disputes.domain.policy import Policy
 from disputes.domain.roster import Roster
 
 CST = timezone(timedelta(hours=8))
@@ -68,8 +70,18 @@ ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topi
 META = {"actor", "occurred_at", "policy_version", "command_id"}
 
 
+MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+
 def make_roster() -> Roster:
     return Roster.from_rows(UNITS, PEOPLE)
+
+
+def new_app(policy: Policy | None = None) -> DisputesApp:
+    """An application on the in-memory store, clock at ``NOW``, with the test roster loaded."""
+    app = DisputesApp(MEMORY, policy=policy, clock=lambda: NOW)
+    app.load_roster(make_roster())
+    return app
 
 
 def day(days: float, hours: float = 0) -> datetime:
@@ -93,7 +105,9 @@ DEFAULT_ACTOR = {
 
 DEFAULT_ARGS: dict[str, dict[str, Any]] = {
     "report": {
-        "category": "neighbour", "source": "informant", "village": "WD-V01",
+        "category": "neighbour",
+        "source": "informant",
+        "village": "WD-V01",
         "summary": "梁某与邻居田某因房后排水问题发生争执",
     },
     "grade": {"grade": "red", "reason": "持械对峙"},
@@ -127,7 +141,11 @@ class Driver:
     sent: list[Command] = field(default_factory=list)
 
     def command(
-        self, verb: str, *, actor: str | None = None, at: datetime | str | None = None,
+        self,
+        verb: str,
+        *,
+        actor: str | None = None,
+        at: datetime | str | None = None,
         **args: Any,
     ) -> Command:
         when = self.last_at + timedelta(hours=1) if at is None else at
@@ -139,7 +157,11 @@ class Driver:
         return build_command(verb, data, self.app.policy.limits)
 
     def do(
-        self, verb: str, *, actor: str | None = None, at: datetime | str | None = None,
+        self,
+        verb: str,
+        *,
+        actor: str | None = None,
+        at: datetime | str | None = None,
         **args: Any,
     ) -> Outcome:
         """Record one command with explicit arguments."""
@@ -150,8 +172,13 @@ class Driver:
         return outcome
 
     def act(
-        self, verb: str, case: str | None = None, *, actor: str | None = None,
-        at: datetime | str | None = None, **args: Any,
+        self,
+        verb: str,
+        case: str | None = None,
+        *,
+        actor: str | None = None,
+        at: datetime | str | None = None,
+        **args: Any,
     ) -> Outcome:
         """Record one command, defaulting the arguments the test does not mention."""
         data = {**DEFAULT_ARGS[verb], **args}
@@ -213,7 +240,13 @@ class Driver:
 
 
 def dispute_events(events: list[Any]) -> list[Any]:
+    """Only the events of cases (not the roster, policy or case-number records)."""
     return [e for e in events if isinstance(e, Dispute.Event)]
+
+
+def case_events(events: list[Any]) -> list[Any]:
+    """The events of cases and of the case-number sequences."""
+    return [e for e in events if isinstance(e, Dispute.Event | CaseNumbers.Event)]
 
 
 def names(events: list[Any]) -> list[str]:
