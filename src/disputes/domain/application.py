@@ -3,7 +3,9 @@
 ``DisputesApp.execute(command)`` checks the roster, the policy and the actor's role, loads the
 case, lets the aggregate apply its rules, and saves — retrying a bounded number of times when
 another writer changed the case at the same moment (every rule is re-checked against the new
-state). A command id already recorded answers as the first time and records nothing new.
+state). A command id already recorded answers as the first time and records nothing new
+(for ``report`` this needs a :class:`CommandLookup`, which :class:`disputes.store.Store` wires
+in; on the other verbs the case itself remembers its command ids).
 """
 
 from __future__ import annotations
