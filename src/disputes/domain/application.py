@@ -42,7 +42,7 @@ from disputes.domain.model import (
     sequence_id,
 )
 from disputes.domain.policy import Policy, load_policy
-from disputes.domain.roster import Roster, UnitKind
+from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
 
 ATTEMPTS = 5
 """How many times a command is tried when another writer wins the race (then exit 4)."""
@@ -188,6 +188,9 @@ class DisputesApp(Application[UUID]):
         Raises InvalidInput/InvalidInputs (exit 2), CaseNotFound/ReferralNotFound (3),
         a RuleViolation subclass (1) or ConcurrentModification (4). Nothing is stored on error.
         """
+        earlier = self._earlier_answer(command)
+        if earlier is not None:
+            return earlier
         self._check_references(command)
         for _attempt in range(ATTEMPTS):
             try:
@@ -202,6 +205,23 @@ class DisputesApp(Application[UUID]):
             "nothing was recorded — retry the command"
         )
         raise ConcurrentModification(msg)
+
+    def _earlier_answer(self, command: c.Command) -> Outcome | None:
+        """The first answer when this command id was recorded before (checked before the
+        roster and the clock, so a re-run answers the same after the roster changed)."""
+        if isinstance(command, c.Report):
+            if self.command_lookup is None:
+                return None
+            earlier = self.command_lookup.find_command(command.command_id)
+            return None if earlier is None else self._duplicate(earlier.case_no, command)
+        assert isinstance(command, c.CaseCommand)
+        try:
+            dispute = self.get_case(command.case)
+        except CaseNotFound:
+            return None
+        if dispute.answer_of(command.command_id) is None:
+            return None
+        return self._duplicate(dispute.case_no, command)
 
     def _meta(self, command: c.Command) -> dict[str, Any]:
         return {
@@ -352,12 +372,12 @@ class DisputesApp(Application[UUID]):
                 for signal in command.signals:
                     _in_policy("signals", signal, policy.signals)
             case c.Assign():
-                _police(roster, command.leader, "leader", leader=True)
-                _police(roster, command.officer, "officer")
+                _with_role(roster, command.leader, "leader", (Role.LEADER,))
+                _with_role(roster, command.officer, "officer", POLICE_ROLES)
                 if command.auxiliary:
-                    _police(roster, command.auxiliary, "auxiliary")
+                    _with_role(roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
                 if command.grid_worker:
-                    roster.person(command.grid_worker, "grid_worker")
+                    _with_role(roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
             case c.Deliberate():
                 for attendee in command.attendees:
                     roster.person(attendee, "attendees")
@@ -382,9 +402,17 @@ def _in_policy(field: str, value: str, allowed: Mapping[str, Any]) -> None:
         raise InvalidInput(field, f"'{value}' is not in the policy; known: {', '.join(allowed)}")
 
 
-def _police(roster: Roster, person_id: str, field: str, *, leader: bool = False) -> None:
+ROLE_NAMES = {
+    Role.LEADER: "a leader",
+    Role.COMMUNITY_POLICE: "a community police officer",
+    Role.AUXILIARY_POLICE: "an auxiliary officer",
+    Role.GRID_WORKER: "a grid worker",
+}
+
+
+def _with_role(roster: Roster, person_id: str, field: str, roles: tuple[Role, ...]) -> None:
+    """Raise InvalidInput naming ``field`` unless the person is on the roster in ``roles``."""
     person = roster.person(person_id, field)
-    if leader and person.role != "leader":
-        raise InvalidInput(field, f"{person_id} is a {person.role}, not a leader")
-    if person.role == "grid-worker":
-        raise InvalidInput(field, f"{person_id} is a grid worker, not police")
+    if person.role not in roles:
+        wanted = " or ".join(ROLE_NAMES[r] for r in roles)
+        raise InvalidInput(field, f"{person_id} is {ROLE_NAMES[person.role]}, not {wanted}")

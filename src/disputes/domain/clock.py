@@ -12,6 +12,10 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=SHANGHAI)
+"""No occurred time may lie before this: the practice is younger, and older Asia/Shanghai times
+carry historic offsets (LMT, summer time) that would break the +08:00 contract."""
+
 Clock = Callable[[], datetime]
 """A function returning the current time, timezone-aware (the application's "now")."""
 

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from disputes.domain.clock import parse_time
+from disputes.domain.clock import EARLIEST, parse_time
 from disputes.domain.errors import InvalidInputs
 from disputes.domain.policy import Limits
 from disputes.domain.roster import POLICE_ROLES, Role
@@ -31,10 +31,14 @@ from disputes.domain.roster import POLICE_ROLES, Role
 
 def _time(value: Any) -> Any:
     if isinstance(value, str):
-        return parse_time(value)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        msg = "a time needs an offset"
-        raise ValueError(msg)
+        value = parse_time(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            msg = "a time needs an offset"
+            raise ValueError(msg)
+        if value < EARLIEST:
+            msg = f"lies before {EARLIEST.date()}; no record of this practice is that old"
+            raise ValueError(msg)
     return value
 
 
@@ -123,7 +127,7 @@ class Report(Command):
     village: UnitCode
     summary: Text
     parties: list[Party] = []
-    people_involved: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    people_involved: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = None
 
 
 class Grade(CaseCommand):
@@ -185,7 +189,7 @@ class RecordReceipt(CaseCommand):
     """回执 from the partner unit for referral n."""
 
     verb = "receipt"
-    referral: Annotated[int, Field(ge=1)]
+    referral: Annotated[int, Field(strict=True, ge=1)]
     outcome: Literal["accepted", "handled", "returned"]
     note: OptionalText = ""
 
@@ -210,7 +214,8 @@ class Resolve(CaseCommand):
     verb = "resolve"
     agreement: Text
     form: Literal["written", "oral", "judicial-confirmation"]
-    observe_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    observe_days: Annotated[int, Field(strict=True, ge=1, le=3650)] | None = None
+    """Checked against the policy's minimum by the application (product.md §2: at least 30)."""
 
 
 class FollowUp(CaseCommand):
@@ -299,4 +304,6 @@ def _reason(err: Any) -> str:
     message = str(err["msg"])
     if err["type"] == "extra_forbidden":
         return "unknown field"
+    if err["type"] in ("too_short", "string_too_short") and isinstance(err.get("input"), str):
+        return "must not be empty"
     return message.removeprefix("Value error, ")
