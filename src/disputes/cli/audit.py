@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from disputes.cli.common import apply_overrides, json_option, store_options
 from disputes.cli.render import print_json, print_table
@@ -31,10 +35,10 @@ def verify(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs:
     from disputes.audit.log import verify_store
 
     store = apply_overrides(ctx, kwargs).store()
-    key = load_public_key(key_path) if key_path else None
+    key = load_public_key(key_path) if key_path else _configured_public_key()
     report = verify_store(store, key)
     if as_json:
-        print_json(report.as_json())
+        print_json({**report.as_json(), "key_pinned": key is not None})
     elif report.intact:
         click.echo(f"intact: {report.events} events, {report.checkpoints} checkpoints verified")
     else:
@@ -44,7 +48,24 @@ def verify(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs:
         for p in report.problems:
             where = f"{p.case_no or p.originator_id or '-'} v{p.version}" if p.version else "-"
             click.echo(f"  {p.kind:<10} position {p.position}  {where}: {p.detail}", err=True)
+    if key is None and report.checkpoints and not as_json:
+        click.echo(
+            "note: checkpoints were checked against the public keys stored with them; pass "
+            "--key PUBLIC_KEY (or set DISPUTES_SIGNING_KEY) to pin the station's key",
+            err=True,
+        )
     ctx.exit(0 if report.intact else 1)
+
+
+def _configured_public_key() -> Ed25519PublicKey | None:
+    """The public half of ``$DISPUTES_SIGNING_KEY`` when it is set, else None."""
+    import os
+
+    from disputes.audit.checkpoint import KEY_ENV, load_private_key
+
+    if not os.environ.get(KEY_ENV):
+        return None
+    return load_private_key(None).public_key()
 
 
 @click.command("keygen")
