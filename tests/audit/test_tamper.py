@@ -123,7 +123,13 @@ def human(d: Disputes) -> str:
 
 def test_an_intact_store_verifies(sd: Disputes) -> None:
     report = verify(sd, code=0)
-    assert report == {"intact": True, "events": EVENTS, "checkpoints": 0, "problems": []}
+    assert report == {
+        "intact": True,
+        "events": EVENTS,
+        "checkpoints": 0,
+        "problems": [],
+        "key_pinned": False,
+    }
     assert sd("verify").stdout == f"intact: {EVENTS} events, 0 checkpoints verified\n"
 
 
@@ -536,6 +542,32 @@ def test_checkpoint_without_any_key_names_the_option_and_the_variable(sd: Disput
     assert "error: --key: no signing key: give --key FILE or set DISPUTES_SIGNING_KEY" in (
         result.stderr
     )
+
+
+def test_the_configured_signing_key_is_pinned_without_key_option(
+    sd: Disputes, key: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint re-signed by an attacker's key fails when DISPUTES_SIGNING_KEY is set."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    checkpoint(sd, key)
+    with closing(sqlite3.connect(sd.db)) as connection:
+        position_, head, signed_at = connection.execute(
+            "SELECT position, chain_hash, signed_at FROM checkpoints"
+        ).fetchone()
+    forged = sign(Ed25519PrivateKey.generate(), position_, head, signed_at)
+    sql(
+        sd.db,
+        (
+            "UPDATE checkpoints SET public_key = ?, signature = ?",
+            (forged.public_key, forged.signature),
+        ),
+    )
+    assert verify(sd, code=0)["key_pinned"] is False
+    monkeypatch.setenv("DISPUTES_SIGNING_KEY", str(key))
+    report = verify(sd, code=1)
+    assert report["key_pinned"] is True
+    assert [p["detail"] for p in report["problems"]] == ["checkpoint 1: not signed by --key"]
 
 
 def test_the_signing_key_may_come_from_the_environment(

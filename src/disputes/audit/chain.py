@@ -215,3 +215,77 @@ def verify_log(events: Iterable[EventRow], chain: Iterable[ChainRow]) -> Iterato
                 entry.version,
                 "the event written at this position is missing",
             )
+
+
+try:  # PostgreSQL is optional at import time: psycopg is only needed for postgresql:// stores.
+    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+    from psycopg import Cursor
+    from psycopg.rows import DictRow
+    from psycopg.sql import SQL, Identifier
+except ImportError:  # pragma: no cover - psycopg is a dependency, kept optional on purpose
+    PostgresApplicationRecorder = None  # type: ignore[assignment,misc]
+
+
+if PostgresApplicationRecorder is not None:
+
+    class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+        """The library's PostgreSQL application recorder plus the hash chains, written in the
+        transaction that inserts the events, while the events table is locked (EXCLUSIVE), so
+        the global chain follows notification order exactly."""
+
+        def __init__(
+            self, datastore: PostgresDatastore, events_table_name: str = "stored_events"
+        ) -> None:
+            super().__init__(datastore, events_table_name=events_table_name)
+            self.chain_table_name = f"{events_table_name}_chain"
+            schema, table = Identifier(datastore.schema), Identifier(self.chain_table_name)
+            self.sql_create_statements.append(
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                    "notification_id bigint PRIMARY KEY, "
+                    "originator_id text NOT NULL, "
+                    "originator_version bigint NOT NULL, "
+                    "event_digest text NOT NULL, "
+                    "case_hash text NOT NULL, "
+                    "chain_hash text NOT NULL, "
+                    "UNIQUE (originator_id, originator_version))"
+                ).format(schema, table)
+            )
+            self._select_head = SQL(
+                "SELECT chain_hash FROM {0}.{1} ORDER BY notification_id DESC LIMIT 1"
+            ).format(schema, table)
+            self._select_case = SQL(
+                "SELECT case_hash FROM {0}.{1} "
+                "WHERE originator_id = %s AND originator_version = %s"
+            ).format(schema, table)
+            self._insert_chain = SQL("INSERT INTO {0}.{1} VALUES (%s,%s,%s,%s,%s,%s)").format(
+                schema, table
+            )
+
+        def _fetch_ids_after_insert_events(
+            self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        ) -> Sequence[int] | None:
+            positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if not stored_events or not positions:
+                return positions
+            curs.execute(self._select_head)
+            head = curs.fetchone()
+            chain = head["chain_hash"] if head else GENESIS
+            cases: dict[str, str] = {}
+            rows = []
+            for position, stored in zip(positions, stored_events, strict=True):
+                oid = _oid(stored.originator_id)
+                digest = event_digest(oid, stored.originator_version, stored.topic, stored.state)
+                previous = cases.get(oid)
+                if previous is None:
+                    previous = GENESIS
+                    if stored.originator_version > 1:
+                        curs.execute(self._select_case, (oid, stored.originator_version - 1))
+                        found = curs.fetchone()
+                        previous = found["case_hash"] if found else GENESIS
+                case_hash = link_case(previous, digest)
+                chain = link_global(chain, position, digest)
+                cases[oid] = case_hash
+                rows.append((position, oid, stored.originator_version, digest, case_hash, chain))
+            curs.executemany(self._insert_chain, rows)
+            return positions
