@@ -255,8 +255,7 @@ if PostgresApplicationRecorder is not None:
                 "SELECT chain_hash FROM {0}.{1} ORDER BY notification_id DESC LIMIT 1"
             ).format(schema, table)
             self._select_case = SQL(
-                "SELECT case_hash FROM {0}.{1} "
-                "WHERE originator_id = %s AND originator_version = %s"
+                "SELECT case_hash FROM {0}.{1} WHERE originator_id = %s AND originator_version = %s"
             ).format(schema, table)
             self._insert_chain = SQL("INSERT INTO {0}.{1} VALUES (%s,%s,%s,%s,%s,%s)").format(
                 schema, table

@@ -53,8 +53,9 @@ def export_dossier(store: Store, case_no: str) -> dict[str, Any]:
     events = {
         int(r[0]): (str(r[1]), int(r[2]), str(r[3]), bytes(r[4]))
         for r in store.views.connection.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
-            " WHERE rowid BETWEEN ? AND ?",
+            f"SELECT {store.views.position_column}, originator_id, originator_version, topic,"
+            f" state FROM {store.views.events_table}"
+            f" WHERE {store.views.position_column} BETWEEN ? AND ?",
             (first, checkpoint.position),
         )
     }

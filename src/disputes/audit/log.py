@@ -16,7 +16,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.utils import get_topic
 
-from disputes.audit.chain import CHAIN_TABLE, ChainRow, EventRow, Problem, verify_log
+from disputes.audit.chain import ChainRow, EventRow, Problem, verify_log
 from disputes.audit.checkpoint import (
     CHECKPOINT_DDL,
     Checkpoint,
@@ -57,22 +57,32 @@ def read_events(db: ViewDatabase) -> Iterator[EventRow]:
     A row edited by hand may hold any SQLite type in any column (text where a blob was, a
     string where a version was): such values are taken as they are, never trusted to decode.
     """
+    position = db.position_column
     cursor = db.connection.execute(
-        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
-        " ORDER BY rowid"
+        f"SELECT {position}, originator_id, originator_version, topic, state"
+        f" FROM {db.events_table} ORDER BY {position}"
     )
     for row in cursor:
-        yield EventRow(int(row[0]), str(row[1]), _int(row[2]), str(row[3]), _bytes(row[4]))
+        yield EventRow(int(row[0]), hex_id(row[1]), _int(row[2]), str(row[3]), _bytes(row[4]))
 
 
 def read_chain(db: ViewDatabase) -> list[ChainRow]:
     rows = db.connection.execute(
         "SELECT notification_id, originator_id, originator_version, event_digest, case_hash,"
-        f" chain_hash FROM {CHAIN_TABLE} ORDER BY notification_id"
+        f" chain_hash FROM {db.chain_table} ORDER BY notification_id"
     ).fetchall()
     return [
         ChainRow(int(r[0]), str(r[1]), _int(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows
     ]
+
+
+def hex_id(value: object) -> str:
+    """An aggregate id as 32 hex digits (SQLite stores hex text, PostgreSQL a uuid); a value
+    edited in that is no UUID is kept as its text."""
+    try:
+        return UUID(str(value)).hex
+    except ValueError:
+        return str(value)
 
 
 def _int(value: object) -> int:
@@ -112,11 +122,12 @@ def case_numbers(db: ViewDatabase) -> dict[str, str]:
         UUID(r["dispute_id"]).hex: r["case_no"]
         for r in db.query("SELECT dispute_id, case_no FROM ledger")
     }
-    for oid, state in db.connection.execute(
-        "SELECT originator_id, state FROM stored_events WHERE topic = ?",
+    for raw_oid, state in db.connection.execute(
+        f"SELECT originator_id, state FROM {db.events_table} WHERE topic = ?",
         (get_topic(Dispute.Reported),),
     ):
-        if str(oid) in names:
+        oid = hex_id(raw_oid)
+        if oid in names:
             continue
         try:
             case_no = json.loads(_bytes(state))["case_no"]
@@ -197,14 +208,11 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
     from eventsourcing.persistence import StoredEvent
 
     db = store.views
-    exists = db.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_snapshots'"
-    )
-    if not exists:
+    if not db.table_exists(db.snapshots_table):
         return
     mapper = store.app.mapper
     rows = db.connection.execute(
-        "SELECT originator_id, originator_version, topic, state FROM stored_snapshots"
+        f"SELECT originator_id, originator_version, topic, state FROM {db.snapshots_table}"
         " ORDER BY originator_id, originator_version"
     ).fetchall()
     for oid, version, topic, state in rows:
@@ -230,7 +238,7 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
                 UUID(str(oid)).hex if _is_uuid(oid) else str(oid),
                 int(version) if str(version).isdigit() else None,
                 "the snapshot differs from a replay of the events (edited); "
-                "delete it from stored_snapshots to fall back to a full replay",
+                f"delete it from {db.snapshots_table} to fall back to a full replay",
             )
 
 
@@ -274,10 +282,13 @@ def take_checkpoint(store: Store, key: Ed25519PrivateKey) -> Checkpoint:
     assert signed_at is not None
     checkpoint = sign(key, head.position, head.chain_hash, signed_at)
     with store.views.transaction() as cursor:
+        row = cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM checkpoints").fetchone()
+        new_id = int(row[0])
         cursor.execute(
-            "INSERT INTO checkpoints (position, chain_hash, signed_at, public_key, signature)"
-            " VALUES (?,?,?,?,?)",
+            "INSERT INTO checkpoints (id, position, chain_hash, signed_at, public_key, signature)"
+            " VALUES (?,?,?,?,?,?)",
             (
+                new_id,
                 checkpoint.position,
                 checkpoint.chain_hash,
                 checkpoint.signed_at,
@@ -285,7 +296,6 @@ def take_checkpoint(store: Store, key: Ed25519PrivateKey) -> Checkpoint:
                 checkpoint.signature,
             ),
         )
-        new_id = cursor.lastrowid
     return Checkpoint(
         checkpoint.position,
         checkpoint.chain_hash,

@@ -40,7 +40,8 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
             f"{len(result.failed)} failed; {len(result.cases)} cases"
         )
         for failure in result.failed:
-            click.echo(f"  line {failure.line} ({failure.id}): {failure.error}", err=True)
+            where = f"line {failure.line}" + (f" ({failure.id})" if failure.id else "")
+            click.echo(f"  {where}: {failure.error}", err=True)
     ctx.exit(0 if not result.failed else 1)
 
 
@@ -101,12 +102,15 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     from disputes.cli.common import settings_of
     from disputes.domain.errors import InvalidInput
     from disputes.domain.roster import Roster
-    from disputes.store import Store
+    from disputes.store import Store, resolve_db
 
+    settings = settings_of(ctx)
+    if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():
+        msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
+        raise InvalidInput("--into", msg)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     sample = resources.files("disputes") / "samples" / "huaiyang"
-    settings = settings_of(ctx)
     settings.close()
     settings.db = str(into)
     with Store(str(into)) as store:

@@ -90,11 +90,12 @@ def cli(ctx: click.Context, /, db: str | None, actor: str | None, lang: str) -> 
 
 def main() -> None:
     """Console-script entry point."""
-    from disputes.cli import audit, journal, reads, roster, writes
+    from disputes.cli import audit, due, journal, reads, roster, writes
 
     writes.register(cli)
     reads.register(cli)
     roster.register(cli)
     journal.register(cli)
     audit.register(cli)
+    due.register(cli)
     cli(prog_name="disputes")

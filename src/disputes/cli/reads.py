@@ -5,11 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from disputes.store import Store
+
 from disputes.cli.common import apply_overrides, json_option, settings_of, store_options
+from disputes.cli.due import SUPERVISION
 from disputes.cli.render import (
     EVENTS,
     GRADE,
@@ -22,6 +28,7 @@ from disputes.cli.render import (
     policy_label,
     print_json,
     print_table,
+    to_local,
 )
 from disputes.domain.clock import local_text
 
@@ -75,6 +82,8 @@ def show(
         from disputes.audit.replay import case_as_of
 
         data = case_json(case_as_of(store, case, when, known))
+    data.update(store.due_summary(data["case_no"], when).as_row())
+    data["next_due_at"] = to_local(data["next_due_at"])
     if as_json:
         print_json(data)
         return
@@ -96,6 +105,9 @@ def show(
         ("销号时间" if zh else "closed", _t(data["closed_at"])),
         ("反弹次数" if zh else "relapses", data["relapses"]),
         ("未回执移交" if zh else "open referrals", data["open_referrals"]),
+        ("下次到期" if zh else "next due", _t(data["next_due_at"])),
+        ("逾期天数" if zh else "days overdue", data["overdue_days"]),
+        ("督办" if zh else "supervision", _supervision(data, lang)),
     ]
     print_table(None, ["项目" if zh else "field", "内容" if zh else "value"], rows)
 
@@ -110,13 +122,13 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
     actor, policy version and details."""
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
-    late_after = timedelta(hours=store.policy.audit.late_entry_hours)
+    late_after = _late_thresholds(store)
     rows = [
         {
             **r,
             "late": datetime.fromisoformat(r["recorded_at"])
             - datetime.fromisoformat(r["occurred_at"])
-            > late_after,
+            > late_after(r["policy_version"]),
         }
         for r in store.history(case)
     ]
@@ -195,14 +207,19 @@ def ledger(
         rows = store.ledger(**filters)
     else:
         from disputes.audit.replay import ledger_as_of
+        from disputes.projections.due_board import DueSummary, due_summaries
 
         rows = ledger_as_of(store, when, known, **filters)
+        due = due_summaries(store.views, store.policy.cadence, when or store.app.clock())
+        rows = [{**r, **due.get(r["case_no"], DueSummary()).as_row()} for r in rows]
     if as_json or fmt == "json":
         print_json([localise_row(r) for r in rows])
         return
     if fmt == "csv":
+        from disputes.projections.ledger import COLUMNS
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["case_no"])
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(COLUMNS))
         writer.writeheader()
         writer.writerows(localise_row(r) for r in rows)
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
@@ -225,6 +242,8 @@ def ledger(
             "销号",
             "反弹",
             "未回执",
+            "下次到期",
+            "督办",
         ]
         if zh
         else [
@@ -242,6 +261,8 @@ def ledger(
             "closed",
             "relapses",
             "open ref.",
+            "next due",
+            "supervision",
         ]
     )
     print_table(
@@ -263,10 +284,54 @@ def ledger(
                 _t(r["closed_at"]),
                 r["relapses"],
                 r["open_referrals"],
+                _t(r["next_due_at"]),
+                _late(r, lang),
             )
             for r in rows
         ),
     )
+
+
+def _supervision(data: dict[str, Any], lang: str) -> str:
+    """The case's supervision level, and its open supervision orders (督办) if any."""
+    orders = [o for o in data["supervision_orders"] if o["answered_at"] is None]
+    opened = "; ".join(
+        f"#{o['order']} {label(SUPERVISION, o['level'], lang)} {o['actor']} {_t(o['ordered_at'])}"
+        f" {o['note']}"
+        for o in orders
+    )
+    level = label(SUPERVISION, data["supervision"], lang)
+    return f"{level} ({opened})" if opened else level
+
+
+def _late(row: dict[str, Any], lang: str) -> str:
+    """Supervision level and days overdue, for the ledger table (``红牌 12天``)."""
+    days = row["overdue_days"]
+    late = "" if not days else (f" {days}天" if lang == "zh" else f" {days}d")
+    return label(SUPERVISION, row["supervision"], lang) + late
+
+
+def _late_thresholds(store: Store) -> Callable[[str], timedelta]:
+    """Late-entry threshold of each policy version (the one in force when the entry was
+    recorded; the current policy's when a version's text is unknown)."""
+    from disputes.domain.errors import NotFound
+    from disputes.domain.policy import parse_policy
+
+    known: dict[str, timedelta] = {
+        store.policy.version: timedelta(hours=store.policy.audit.late_entry_hours)
+    }
+
+    def threshold(version: str) -> timedelta:
+        if version not in known:
+            try:
+                text = store.app.get_policy_text(version)
+                hours = parse_policy(text.encode("utf-8")).audit.late_entry_hours
+            except NotFound:
+                hours = store.policy.audit.late_entry_hours
+            known[version] = timedelta(hours=hours)
+        return known[version]
+
+    return threshold
 
 
 def _t(value: str | None) -> str:

@@ -37,6 +37,8 @@ EVENTS = {
     "FollowedUp": ("回访", "followed up"),
     "Relapsed": ("反弹", "relapsed"),
     "Closed": ("销号", "closed"),
+    "SupervisionOrdered": ("督办", "supervision ordered"),
+    "SupervisionAnswered": ("督办反馈", "supervision answered"),
 }
 FIELDS = {
     "case_no": "案件编号",
@@ -68,6 +70,9 @@ FIELDS = {
     "form": "协议形式",
     "observe_days": "观察天数",
     "observe_until": "观察期至",
+    "level": "督办级别",
+    "order": "督办序号",
+    "orders": "反馈的督办",
 }
 VALUES = {
     "in-person": "当面",
@@ -83,6 +88,8 @@ VALUES = {
     "applicant": "申请人",
     "respondent": "被申请人",
     "related": "关系人",
+    "yellow-card": "黄牌",
+    "red-card": "红牌",
 }
 
 SHOW_KEYS = (
@@ -115,6 +122,9 @@ TIME_KEYS = frozenset(
         "recorded_at",
         "referred_at",
         "answered_at",
+        "ordered_at",
+        "next_due_at",
+        "due_at",
     }
 )
 
@@ -179,6 +189,7 @@ def case_json(dispute: Dispute) -> dict[str, Any]:
         "deliberations": dispute.deliberations,
         "referrals": [localise_row(r) for r in dispute.referrals],
         "last_event_at": local_iso(dispute.last_occurred_at),
+        "supervision_orders": [localise_row(o) for o in getattr(dispute, "supervisions", [])],
         "version": dispute.version,
     }
     return out
@@ -240,8 +251,9 @@ def print_table(title: str | None, headers: Sequence[str], rows: Iterable[Sequen
 
     console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
     table = Table(title=title, show_lines=False, header_style="bold")
-    for header in headers:
-        table.add_column(header, overflow="fold")
+    for index, header in enumerate(headers):
+        # The first column is the key (case number, event number, id): never folded.
+        table.add_column(header, overflow="fold", no_wrap=index == 0)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console.print(table)

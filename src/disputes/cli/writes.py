@@ -144,6 +144,19 @@ VERBS: dict[str, tuple[str, list[Opt]]] = {
             Opt("note", "Closing note."),
         ],
     ),
+    "supervise": (
+        "督办 — order follow-through on a case as a yellow or red card (a leader).",
+        [
+            Opt("level", "Card.", required=True, choices=("yellow-card", "red-card")),
+            Opt("note", "What must be done, by when.", required=True),
+        ],
+    ),
+    "answer-supervision": (
+        "督办反馈 — answer the case's open supervision orders (police roles).",
+        [
+            Opt("note", "What was done.", required=True),
+        ],
+    ),
 }
 
 
@@ -176,7 +189,8 @@ def _build(verb: str, doc: str, options: list[Opt]) -> click.Command:
         for key, value in list(data.items()):
             if isinstance(value, tuple):
                 data[key] = list(value)
-        data.update(actor=settings.actor, at=kwargs["at"] or system_clock())
+        at = system_clock() if kwargs["at"] is None else kwargs["at"]
+        data.update(actor=settings.actor, at=at)
         if kwargs.get("command_id"):
             data["command_id"] = kwargs["command_id"]
         if verb != "report":
@@ -225,7 +239,7 @@ def _build(verb: str, doc: str, options: list[Opt]) -> click.Command:
     command: Any = callback
     for decorate in reversed(params):
         command = decorate(command)
-    return click.command(verb, help=doc, short_help=doc.rsplit(" — ", maxsplit=1)[-1][:60])(command)
+    return click.command(verb, help=doc, short_help=doc.rsplit(" — ", maxsplit=1)[-1])(command)
 
 
 def register(group: click.Group) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
@@ -62,12 +63,17 @@ VERB_EVENTS = {
     "follow-up": "FollowedUp",
     "relapse": "Relapsed",
     "close": "Closed",
+    "supervise": "SupervisionOrdered",
+    "answer-supervision": "SupervisionAnswered",
 }
-"""CLI verb → the event it records (one word per concept, product.md §2)."""
+"""CLI verb → the event it records (one word per concept, product.md §2; 督办, issue 3)."""
 
 
+@lru_cache(maxsize=65536)
 def dispute_id(case_no: str) -> UUID:
-    """The aggregate id of a case number (deterministic, so a case number needs no look-up)."""
+    """The aggregate id of a case number (deterministic, so a case number needs no look-up).
+
+    Remembered: a command computes it twice, and a uuid5 costs as much as a ledger row."""
     return uuid5(NAMESPACE, f"dispute:{case_no}")
 
 

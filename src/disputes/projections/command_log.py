@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from disputes.domain.application import RecordedCommand
 from disputes.domain.model import VERB_EVENTS, Dispute
@@ -24,12 +25,38 @@ class CommandLog(Projection):
         )""",
     )
 
+    INSERT = (
+        "INSERT INTO command_log (command_id, case_no, verb, version) VALUES (?,?,?,?)"
+        " ON CONFLICT (command_id) DO NOTHING"
+    )
+
     def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
-        cursor.execute(
-            "INSERT INTO command_log (command_id, case_no, verb, version) VALUES (?,?,?,?)"
-            " ON CONFLICT (command_id) DO NOTHING",
-            (event.command_id, case_no, VERBS[type(event).__name__], event.originator_version),
-        )
+        cursor.execute(self.INSERT, self._row(event, case_no))
+
+    def process_many(
+        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
+    ) -> None:
+        # executemany keeps the order, so the first event of a command id still wins.
+        cursor.executemany(self.INSERT, [self._row(event, case_no) for event, case_no in items])
+
+    @staticmethod
+    def _row(event: Dispute.Event, case_no: str) -> tuple[str, str, str, int]:
+        return (event.command_id, case_no, VERBS[type(event).__name__], event.originator_version)
+
+
+def find_commands(db: ViewDatabase, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:
+    """The case and verb each of ``command_ids`` recorded (ids recorded nothing are absent)."""
+    found: dict[str, RecordedCommand] = {}
+    unique = list(dict.fromkeys(command_ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for row in db.connection.execute(
+            f"SELECT command_id, case_no, verb FROM command_log WHERE command_id IN ({marks})",
+            chunk,
+        ):
+            found[row[0]] = RecordedCommand(row[1], row[2])
+    return found
 
 
 def find_command(db: ViewDatabase, command_id: str) -> RecordedCommand | None:

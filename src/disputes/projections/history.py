@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, Row, ViewDatabase, details, dumps, iso
@@ -28,21 +30,32 @@ class CaseHistory(Projection):
         )""",
     )
 
+    INSERT = (
+        "INSERT INTO history (case_no, version, event, occurred_at, recorded_at, actor,"
+        " policy_version, command_id, details) VALUES (?,?,?,?,?,?,?,?,?)"
+    )
+
     def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
-        cursor.execute(
-            "INSERT INTO history (case_no, version, event, occurred_at, recorded_at, actor,"
-            " policy_version, command_id, details) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                case_no,
-                event.originator_version,
-                type(event).__name__,
-                iso(event.occurred_at),
-                iso(event.timestamp),
-                event.actor,
-                event.policy_version,
-                event.command_id,
-                dumps(details(event)),
-            ),
+        cursor.execute(self.INSERT, self._row(event, case_no))
+
+    def process_many(
+        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
+    ) -> None:
+        # One row per event, never updated: the rows of a batch are independent.
+        cursor.executemany(self.INSERT, [self._row(event, case_no) for event, case_no in items])
+
+    @staticmethod
+    def _row(event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
+        return (
+            case_no,
+            event.originator_version,
+            type(event).__name__,
+            iso(event.occurred_at),
+            iso(event.timestamp),
+            event.actor,
+            event.policy_version,
+            event.command_id,
+            dumps(details(event)),
         )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, Row, ViewDatabase, iso
@@ -34,6 +35,8 @@ COLUMNS = (
 
 class Ledger(Projection):
     name = "ledger"
+    _updates: ClassVar[dict[type, str]] = {}
+    """The UPDATE statement of each event class (the changed columns depend on the class only)."""
     table_names = ("ledger",)
     tables = (
         """CREATE TABLE IF NOT EXISTS ledger (
@@ -62,12 +65,36 @@ class Ledger(Projection):
         "CREATE INDEX IF NOT EXISTS ledger_status ON ledger (status, grade)",
         "CREATE INDEX IF NOT EXISTS ledger_station ON ledger (station, status)",
         "CREATE INDEX IF NOT EXISTS ledger_category ON ledger (category)",
+        # `ledger --grade red` alone (the province's red list) cannot use (status, grade).
+        "CREATE INDEX IF NOT EXISTS ledger_grade ON ledger (grade, status)",
     )
 
     def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+        cursor.execute(*self._statement(event, case_no))
+
+    def process_many(
+        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
+    ) -> None:
+        # Statements on different cases commute; those on one case keep their order. So the
+        # batch is cut into rounds (round k: the k-th event of each case in the batch) and each
+        # round runs one executemany per statement.
+        rounds: list[dict[str, list[Sequence[Any]]]] = []
+        seen: dict[str, int] = {}
+        for event, case_no in items:
+            k = seen.get(case_no, 0)
+            seen[case_no] = k + 1
+            if k == len(rounds):
+                rounds.append({})
+            sql, params = self._statement(event, case_no)
+            rounds[k].setdefault(sql, []).append(params)
+        for statements in rounds:
+            for sql, rows in statements.items():
+                cursor.executemany(sql, rows)
+
+    def _statement(self, event: Dispute.Event, case_no: str) -> tuple[str, Sequence[Any]]:
         at = iso(event.occurred_at)
         if isinstance(event, Dispute.Reported):
-            cursor.execute(
+            return (
                 "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
                 " station, village, reported_at, last_event_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -83,15 +110,17 @@ class Ledger(Projection):
                     at,
                 ),
             )
-            return
-        changes = self._changes(event)
-        sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
-        params = self._params(event, at)
-        cursor.execute(
-            f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = ?, events = events + 1"
-            " WHERE case_no = ?",
-            [*params, at, case_no],
-        )
+        kind = type(event)
+        sql = self._updates.get(kind)
+        if sql is None:
+            changes = self._changes(event)
+            sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
+            sql = (
+                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = ?,"
+                " events = events + 1 WHERE case_no = ?"
+            )
+            self._updates[kind] = sql
+        return sql, [*self._params(event, at), at, case_no]
 
     @staticmethod
     def _changes(event: Dispute.Event) -> dict[str, str]:

@@ -8,18 +8,24 @@ gives exactly the rows of the incremental build.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
+from eventsourcing.persistence import Recording
 from eventsourcing.utils import get_topic
 
 from disputes.domain.application import DisputesApp, RecordedCommand
 from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, ViewDatabase
 from disputes.projections.command_log import CommandLog, find_command
+from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
 from disputes.projections.ledger import Ledger, case_no_of
 
 BATCH = 2000
+CASE_NOS = 200_000
+"""Case numbers remembered by aggregate id (then forgotten and looked up again)."""
 
 TRACKING_DDL = """CREATE TABLE IF NOT EXISTS tracking (
     projection TEXT PRIMARY KEY,
@@ -50,9 +56,10 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog())
+            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard())
         )
         self.topics = dispute_topics()
+        self._case_nos: dict[UUID, str] = {}
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -69,45 +76,119 @@ class Projections:
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Process every new notification; returns how many dispute events were processed."""
+        """Process every new notification; returns how many dispute events were processed.
+
+        Positions are tracked through the last notification examined (not only the last
+        dispute event), so a catch-up with nothing new costs two indexed reads.
+        """
         processed = 0
         while True:
             positions = self.positions()
             start = min(positions.values())
-            notifications = self.app.recorder.select_notifications(
-                start=start, limit=BATCH, topics=self.topics, inclusive_of_start=False
-            )
-            if not notifications:
+            through = self.app.recorder.max_notification_id() or 0
+            if through <= start:
                 return processed
+            notifications = self.app.recorder.select_notifications(
+                start=start,
+                limit=BATCH,
+                stop=through,
+                topics=self.topics,
+                inclusive_of_start=False,
+            )
+            if len(notifications) == BATCH:
+                through = notifications[-1].id
+            mapper = self.app.mapper
+            events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
             with self.db.transaction() as cursor:
-                # Re-read inside the transaction: another process may have caught up meanwhile.
-                row_positions = {
-                    r[0]: int(r[1])
-                    for r in cursor.execute("SELECT projection, notification_id FROM tracking")
-                }
-                last = notifications[-1].id
-                for notification in notifications:
-                    event = self.app.mapper.to_domain_event(notification)
-                    assert isinstance(event, Dispute.Event)
-                    case_no = event.case_no if isinstance(event, Dispute.Reported) else None
-                    for projection in self.projections:
-                        if notification.id <= row_positions.get(projection.name, 0):
-                            continue
-                        if case_no is None:
-                            case_no = case_no_of(cursor, str(event.originator_id))
-                            assert case_no is not None, "a case event before its report"
-                        projection.process(cursor, event, case_no)
-                for projection in self.projections:
-                    if last > row_positions.get(projection.name, 0):
-                        cursor.execute(
-                            "INSERT INTO tracking (projection, notification_id) VALUES (?, ?)"
-                            " ON CONFLICT (projection) DO UPDATE SET"
-                            " notification_id = excluded.notification_id",
-                            (projection.name, last),
-                        )
+                self._process(cursor, events, through)
             processed += len(notifications)
-            if progress is not None:
+            if progress is not None and notifications:
                 progress(len(notifications))
+
+    def project(self, recordings: Sequence[Recording[UUID]]) -> int:
+        """Project events this process has just saved, from memory (no read-back, no decode).
+
+        Falls back to :meth:`catch_up` when notifications before them are not processed yet
+        (another writer came in between). Returns how many dispute events were processed.
+        """
+        if not recordings:
+            return self.catch_up()
+        ids = [r.notification.id for r in recordings]
+        first, through = min(ids), max(ids)
+        if through - first + 1 != len(ids):
+            return self.catch_up()
+        with self.db.transaction() as cursor:
+            tracked = self._tracked(cursor)
+            if any(tracked.get(p.name, 0) < first - 1 for p in self.projections):
+                ready = False
+            else:
+                ready = True
+                events = [
+                    (r.notification.id, r.domain_event)
+                    for r in recordings
+                    if isinstance(r.domain_event, Dispute.Event)
+                ]
+                self._process(cursor, events, through, tracked)
+        if not ready:
+            return self.catch_up()
+        return len(events) + self.catch_up()
+
+    @staticmethod
+    def _tracked(cursor: sqlite3.Cursor) -> dict[str, int]:
+        return {
+            r[0]: int(r[1])
+            for r in cursor.execute("SELECT projection, notification_id FROM tracking")
+        }
+
+    def _process(
+        self,
+        cursor: sqlite3.Cursor,
+        events: Sequence[tuple[int, object]],
+        through: int,
+        tracked: dict[str, int] | None = None,
+    ) -> None:
+        """Hand each (notification id, event) to every projection that has not seen it, and
+        track every projection through notification ``through`` (all in the caller's
+        transaction)."""
+        if tracked is None:
+            # Re-read inside the transaction: another process may have caught up meanwhile.
+            tracked = self._tracked(cursor)
+        positions = [(p, tracked.get(p.name, 0)) for p in self.projections]
+        lowest = min(position for _, position in positions)
+        items: list[tuple[int, Dispute.Event, str]] = []
+        for notification_id, event in events:
+            if notification_id > lowest:
+                assert isinstance(event, Dispute.Event)
+                items.append((notification_id, event, self._case_no(cursor, event)))
+        for projection, position in positions:
+            todo = [(event, case_no) for n, event, case_no in items if n > position]
+            if todo:
+                projection.process_many(cursor, todo)
+        for projection, position in positions:
+            if through > position:
+                cursor.execute(
+                    "INSERT INTO tracking (projection, notification_id) VALUES (?, ?)"
+                    " ON CONFLICT (projection) DO UPDATE SET"
+                    " notification_id = excluded.notification_id",
+                    (projection.name, through),
+                )
+
+    def _case_no(self, cursor: sqlite3.Cursor, event: Dispute.Event) -> str:
+        """The case number of an event's case (remembered; a case number never changes)."""
+        known = self._case_nos
+        if isinstance(event, Dispute.Reported):
+            case_no = event.case_no
+        else:
+            found = known.get(event.originator_id)
+            if found is not None:
+                return found
+            looked_up = case_no_of(cursor, str(event.originator_id))
+            assert looked_up is not None, "a case event before its report"
+            case_no = looked_up
+        if len(known) >= CASE_NOS:
+            known.clear()
+        known[event.originator_id] = case_no
+        return case_no
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop every projection table and rebuild from the first event; returns events read."""

@@ -1,0 +1,142 @@
+"""``due`` — the due board (跟办): what is due today and what is late, for any moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.render import GRADE, label, print_json, print_table
+
+if TYPE_CHECKING:
+    from disputes.domain.roster import Roster
+
+KIND = {
+    "first-contact": ("首次接触", "first contact"),
+    "contact": ("定期走访", "contact"),
+    "follow-up": ("回访", "follow-up"),
+    "referral-reply": ("移交回执", "referral reply"),
+    "observation-end": ("观察期满", "observation ends"),
+    "stalled": ("停滞待升级", "stalled"),
+}
+SUPERVISION = {
+    "normal": ("普通", "normal"),
+    "yellow-card": ("黄牌", "yellow card"),
+    "red-card": ("红牌", "red card"),
+}
+
+
+@click.command("due")
+@click.option(
+    "--on",
+    "on_text",
+    metavar="TIME",
+    help="The moment to read the board at, ISO 8601; no offset means Asia/Shanghai "
+    "[default: now]. Past and future both work.",
+)
+@click.option("--station", metavar="CODE", help="Only cases of this station (e.g. WD).")
+@click.option("--officer", metavar="PERSON", help="Only cases with this responsible officer.")
+@click.option("--leader", metavar="PERSON", help="Only cases with this responsible leader.")
+@click.option("--overdue", is_flag=True, help="Only items already overdue.")
+@json_option
+@store_options
+@click.pass_context
+def due(
+    ctx: click.Context,
+    /,
+    on_text: str | None,
+    station: str | None,
+    officer: str | None,
+    leader: str | None,
+    overdue: bool,
+    as_json: bool,
+    **kwargs: str | None,
+) -> None:
+    """跟办 — the due board: one row per item due by the end of the day of --on (or already
+    overdue), most urgent first: red card, yellow card, then earliest due.
+
+    Items: first-contact, contact, follow-up, referral-reply, observation-end, stalled. An item
+    is overdue from its due time; supervision is yellow-card or red-card once it is overdue by
+    the policy's [cadence] thresholds, or when a leader's supervision order (督办) is open —
+    such cases show whenever their items are due.
+    """
+    from disputes.domain.clock import local_text, parse_time
+    from disputes.domain.errors import InvalidInput
+
+    settings = apply_overrides(ctx, kwargs)
+    on: datetime | None = None
+    if on_text is not None:
+        try:
+            on = parse_time(on_text)
+        except ValueError as exc:
+            raise InvalidInput("--on", str(exc)) from None
+    store = settings.store()
+    _check_filters(store.app.roster, station, officer, leader)
+    moment = on or store.app.clock()
+    items = store.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
+    if as_json:
+        print_json([item.as_json() for item in items])
+        return
+    lang = settings.lang
+    zh = lang == "zh"
+    late = sum(1 for item in items if item.overdue)
+    title = (
+        f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"
+        if zh
+        else f"due at {local_text(moment)}: {len(items)} items, {late} overdue"
+    )
+    headers = (
+        ["督办", "案件编号", "事项", "到期时间", "逾期天数", "等级", "派出所", "责任人", "责任领导"]
+        if zh
+        else [
+            "supervision",
+            "case",
+            "item",
+            "due",
+            "days late",
+            "grade",
+            "station",
+            "officer",
+            "leader",
+        ]
+    )
+    print_table(
+        title,
+        headers,
+        (
+            (
+                label(SUPERVISION, item.supervision, lang),
+                item.case_no,
+                label(KIND, item.kind, lang)
+                + (f" #{item.referral}" if item.referral is not None else ""),
+                local_text(item.due_at),
+                item.overdue_days if item.overdue else "",
+                label(GRADE, item.grade, lang),
+                item.station,
+                item.officer,
+                item.leader,
+            )
+            for item in items
+        ),
+    )
+
+
+def _check_filters(
+    roster: Roster, station: str | None, officer: str | None, leader: str | None
+) -> None:
+    """Unknown station, officer or leader: InvalidInput naming the option (exit 2)."""
+    from disputes.domain.errors import InvalidInput
+    from disputes.domain.roster import Role, UnitKind
+
+    if station is not None:
+        roster.unit(station, UnitKind.STATION, "--station")
+    if officer is not None and roster.person(officer, "--officer").role is Role.GRID_WORKER:
+        raise InvalidInput("--officer", f"{officer} is a grid worker, not a police officer")
+    if leader is not None and roster.person(leader, "--leader").role is not Role.LEADER:
+        raise InvalidInput("--leader", f"{leader} is not a leader on the roster")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(due)
