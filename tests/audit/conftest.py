@@ -84,19 +84,24 @@ def scenarios_template(cli: click.Group, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture
-def d(cli: click.Group, tmp_path: Path) -> Disputes:
-    """A driver on a fresh store with the sample roster loaded."""
-    driver = Disputes(cli, CliRunner(), tmp_path / "disputes.db")
+def d(cli: click.Group, store_location: str) -> Disputes:
+    """A driver on a fresh store (SQLite or PostgreSQL) with the sample roster loaded."""
+    location = store_location if "://" in store_location else Path(store_location)
+    driver = Disputes(cli, CliRunner(), location)
     driver("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
     return driver
 
 
 @pytest.fixture
-def sd(cli: click.Group, scenarios_template: Path, tmp_path: Path) -> Disputes:
-    """A driver on this test's own copy of the scenarios store (HY-2021-0001 = C01,
-    HY-2021-0002 = C04, HY-2022-0001 = C02)."""
-    db = copy_store(scenarios_template, tmp_path / "disputes.db")
-    return Disputes(cli, CliRunner(), db)
+def sd(cli: click.Group, store_location: str, request: pytest.FixtureRequest) -> Disputes:
+    """A driver on this test's own scenarios store (HY-2021-0001 = C01, HY-2021-0002 = C04,
+    HY-2022-0001 = C02): a copy of the SQLite template, or loaded afresh on PostgreSQL."""
+    if "://" in store_location:
+        driver = Disputes(cli, CliRunner(), store_location)
+        load_sample(driver, SCENARIOS)
+        return driver
+    template: Path = request.getfixturevalue("scenarios_template")
+    return Disputes(cli, CliRunner(), copy_store(template, Path(store_location)))
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def public(key: Path) -> Path:
 # == it verifies ================================================================================
 
 
+@pytest.mark.sqlite_only
 def test_a_dossier_verifies_offline_with_the_public_key(
     sd: Disputes, dossier: Path, key: Path
 ) -> None:

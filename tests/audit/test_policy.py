@@ -6,6 +6,7 @@ entries recorded more than ``late_entry_hours`` after they occurred with ``"late
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -61,9 +62,10 @@ def test_policy_show_of_an_unknown_version_is_not_found(d: Disputes, version: st
 def test_every_policy_version_used_is_kept_with_its_exact_text(
     d: Disputes, amended: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    amended_file = os.environ["DISPUTES_POLICY"]
     monkeypatch.delenv("DISPUTES_POLICY")
     case = d.open_case()  # report, grade, assign under the bundled policy
-    monkeypatch.setenv("DISPUTES_POLICY", str(d.db.parent / "policy-2025.toml"))
+    monkeypatch.setenv("DISPUTES_POLICY", amended_file)
     d.write("visit", case, "--note", "走访", actor=OFFICER, when=at(2))
     d.write("deliberate", case, "--plan", "包案", actor=LEADER, when=at(3))
 

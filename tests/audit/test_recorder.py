@@ -28,6 +28,8 @@ from disputes.audit.chain import (
     verify_log,
 )
 
+pytestmark = pytest.mark.sqlite_only  # edits the SQLite file by hand
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path

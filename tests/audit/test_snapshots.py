@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     import click
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
 START = datetime(2023, 1, 2, 8, 0, tzinfo=SHANGHAI)
 EVENTS = 520

@@ -23,6 +23,8 @@ from disputes.audit.checkpoint import sign
 from disputes.domain.model import dispute_id
 from tests.audit.conftest import settle
 
+pytestmark = pytest.mark.sqlite_only  # edits the SQLite file by hand
+
 if TYPE_CHECKING:
     import click
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     import click
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
 END_OF_2021 = "2021-12-31T23:59+08:00"
 T = parse_time(END_OF_2021)

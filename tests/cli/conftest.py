@@ -9,8 +9,6 @@ well in the past of the real clock the CLI uses.
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import disputes
+from tests.conftest import stored_events
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -87,7 +86,8 @@ class Disputes:
 
     cli: click.Group
     runner: CliRunner
-    db: Path
+    db: Path | str
+    """The store: an SQLite file path, or a PostgreSQL URL (see tests/conftest.py)."""
 
     def __call__(self, *args: str, actor: str | None = None, code: int = 0) -> Result:
         argv = ["--db", str(self.db)]
@@ -114,11 +114,7 @@ class Disputes:
 
     def stored_events(self) -> int:
         """Events in the event store itself (not a read model)."""
-        if not self.db.exists():
-            return 0
-        with closing(sqlite3.connect(self.db)) as connection:
-            (count,) = connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()
-        return int(count)
+        return stored_events(self.db)
 
     def history(self, case: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = self.json("history", case, "--json")
@@ -184,9 +180,10 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def bare(cli: click.Group, runner: CliRunner, tmp_path: Path) -> Disputes:
+def bare(cli: click.Group, runner: CliRunner, store_location: str) -> Disputes:
     """A driver on a fresh store without a roster."""
-    return Disputes(cli, runner, tmp_path / "disputes.db")
+    location = Path(store_location) if "://" not in store_location else store_location
+    return Disputes(cli, runner, location)
 
 
 @pytest.fixture

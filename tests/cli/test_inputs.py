@@ -4,6 +4,7 @@ and stores nothing (counted in the event store itself)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -212,7 +213,9 @@ def test_reading_an_unknown_case_is_not_found(d: Disputes, read: str) -> None:
     assert "HY-2024-0001 not found" in error
 
 
+@pytest.mark.sqlite_only
 def test_a_directory_is_not_a_store(bare: Disputes) -> None:
+    assert isinstance(bare.db, Path)
     bare.db = bare.db.parent
     result = bare("ledger", code=INVALID)
     assert "directory" in result.stderr

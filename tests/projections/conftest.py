@@ -12,7 +12,6 @@ from tests.domain.support import NOW, Driver, make_roster
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +34,9 @@ def sd(store: Store) -> Driver:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> str:
-    return str(tmp_path / "disputes.db")
+def db_path(store_location: str) -> str:
+    """A fresh store on the backend under test (an SQLite path or a PostgreSQL URL)."""
+    return store_location
 
 
 @pytest.fixture

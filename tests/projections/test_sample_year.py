@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from datetime import datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -23,9 +23,6 @@ from disputes.domain.roster import Roster
 from disputes.store import Store
 from tests.domain.support import NOW
 from tests.projections.support import dump, ledger_disagreements
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SAMPLE = resources.files("disputes") / "samples" / "huaiyang"
 
@@ -66,10 +63,10 @@ def sample_roster() -> Roster:
     )
 
 
-def test_the_three_scenarios(tmp_path: Path) -> None:
+def test_the_three_scenarios(store_location: str) -> None:
     """samples/README: C01 → HY-2021-0001, C04 → HY-2021-0002, C02 → HY-2022-0001; C01 and C02
     closed, C04 (relapsed, settled again) still observing."""
-    with Store(str(tmp_path / "s.db"), clock=lambda: NOW) as store:
+    with Store(store_location, clock=lambda: NOW) as store:
         store.app.load_roster(sample_roster())
         aliases, _ = apply(store, journal("scenarios.jsonl"))
         assert aliases == {"C01": "HY-2021-0001", "C04": "HY-2021-0002", "C02": "HY-2022-0001"}
@@ -79,12 +76,12 @@ def test_the_three_scenarios(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_sample_year(tmp_path: Path) -> None:
+def test_the_sample_year(store_location: str) -> None:
     entries = journal("year-2021.jsonl")
     assert len(entries) == 10_441
     reports = [e for e in entries if e["command"] == "report"]
 
-    with Store(str(tmp_path / "year.db"), clock=lambda: NOW) as store:
+    with Store(store_location, clock=lambda: NOW) as store:
         store.app.load_roster(sample_roster())
         aliases, duplicates = apply(store, entries)
 
