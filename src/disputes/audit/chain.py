@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -81,29 +81,51 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         assert positions is not None
         c.execute(f"SELECT chain_hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
-        chain = row[0] if row else GENESIS
-        cases: dict[str, str] = {}
-        rows = []
-        for position, stored in zip(positions, stored_events, strict=True):
-            oid = _oid(stored.originator_id)
-            digest = event_digest(oid, stored.originator_version, stored.topic, stored.state)
-            previous = cases.get(oid)
-            if previous is None:
-                previous = GENESIS
-                if stored.originator_version > 1:
-                    c.execute(
-                        f"SELECT case_hash FROM {CHAIN_TABLE} "
-                        "WHERE originator_id = ? AND originator_version = ?",
-                        (oid, stored.originator_version - 1),
-                    )
-                    found = c.fetchone()
-                    previous = found[0] if found else GENESIS
-            case_hash = link_case(previous, digest)
-            chain = link_global(chain, position, digest)
-            cases[oid] = case_hash
-            rows.append((position, oid, stored.originator_version, digest, case_hash, chain))
+
+        def previous_case_hash(oid: str, version: int) -> str:
+            c.execute(
+                f"SELECT case_hash FROM {CHAIN_TABLE} "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (oid, version),
+            )
+            found = c.fetchone()
+            return str(found[0]) if found else GENESIS
+
+        rows = chain_rows(positions, stored_events, row[0] if row else GENESIS, previous_case_hash)
         c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)", rows)
         return positions
+
+
+ChainEntry = tuple[int, str, int, str, str, str]
+"""A chain table row: position, aggregate id (hex), version, digest, case hash, chain hash."""
+
+
+def chain_rows(
+    positions: Sequence[int],
+    stored_events: Sequence[StoredEvent],
+    head: str,
+    previous_case_hash: Callable[[str, int], str],
+) -> list[ChainEntry]:
+    """The chain entries of newly inserted events, in insertion order.
+
+    ``head`` is the global chain hash before them; ``previous_case_hash(id, version)`` answers
+    the stored case hash of an aggregate's earlier version (asked once per aggregate).
+    """
+    chain = head
+    cases: dict[str, str] = {}
+    rows: list[ChainEntry] = []
+    for position, stored in zip(positions, stored_events, strict=True):
+        oid = _oid(stored.originator_id)
+        digest = event_digest(oid, stored.originator_version, stored.topic, stored.state)
+        previous = cases.get(oid)
+        if previous is None:
+            previous = GENESIS
+            if stored.originator_version > 1:
+                previous = previous_case_hash(oid, stored.originator_version - 1)
+        cases[oid] = link_case(previous, digest)
+        chain = link_global(chain, position, digest)
+        rows.append((position, oid, stored.originator_version, digest, cases[oid], chain))
+    return rows
 
 
 def _oid(originator_id: UUID | str) -> str:
@@ -269,22 +291,17 @@ if PostgresApplicationRecorder is not None:
                 return positions
             curs.execute(self._select_head)
             head = curs.fetchone()
-            chain = head["chain_hash"] if head else GENESIS
-            cases: dict[str, str] = {}
-            rows = []
-            for position, stored in zip(positions, stored_events, strict=True):
-                oid = _oid(stored.originator_id)
-                digest = event_digest(oid, stored.originator_version, stored.topic, stored.state)
-                previous = cases.get(oid)
-                if previous is None:
-                    previous = GENESIS
-                    if stored.originator_version > 1:
-                        curs.execute(self._select_case, (oid, stored.originator_version - 1))
-                        found = curs.fetchone()
-                        previous = found["case_hash"] if found else GENESIS
-                case_hash = link_case(previous, digest)
-                chain = link_global(chain, position, digest)
-                cases[oid] = case_hash
-                rows.append((position, oid, stored.originator_version, digest, case_hash, chain))
+
+            def previous_case_hash(oid: str, version: int) -> str:
+                curs.execute(self._select_case, (oid, version))
+                found = curs.fetchone()
+                return str(found["case_hash"]) if found else GENESIS
+
+            rows = chain_rows(
+                positions,
+                stored_events,
+                head["chain_hash"] if head else GENESIS,
+                previous_case_hash,
+            )
             curs.executemany(self._insert_chain, rows)
             return positions

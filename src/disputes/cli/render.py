@@ -92,24 +92,6 @@ VALUES = {
     "red-card": "红牌",
 }
 
-SHOW_KEYS = (
-    "case_no",
-    "status",
-    "grade",
-    "category",
-    "source",
-    "district",
-    "station",
-    "village",
-    "leader",
-    "officer",
-    "reported_at",
-    "resolved_at",
-    "observe_until",
-    "closed_at",
-    "relapses",
-    "open_referrals",
-)
 TIME_KEYS = frozenset(
     {
         "reported_at",
