@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from disputes.projections.due_board import DueItem, DueSummary, due_summaries, l
 from disputes.projections.history import list_history
 from disputes.projections.ledger import get_case_row, list_cases
 from disputes.projections.runner import Projections
+from disputes.store_failures import describe, is_store_failure
 
 DB_ENV = "DISPUTES_DB"
 
@@ -53,6 +55,12 @@ def store_env(db: str) -> dict[str, str]:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if "://" in db:
         return postgres_env(db)
+    if URL_LIKE.match(db):
+        raise StoreError(
+            f"DISPUTES_DB: malformed store URL '{redact(db)}' (a URL needs '://': "
+            "postgresql://user:password@host:port/dbname; for an SQLite file whose name has "
+            f"a colon, write ./{db})"
+        )
     path = Path(db)
     if path.is_dir():
         raise StoreError(f"DISPUTES_DB: {db} is a directory, not a database file")
@@ -61,7 +69,9 @@ def store_env(db: str) -> dict[str, str]:
     except OSError as exc:
         raise StoreError(f"DISPUTES_DB: cannot create {path.parent}: {exc.strerror}") from None
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        # eventsourcing.sqlite, plus synchronous=FULL on every connection (WAL and the busy
+        # timeout, SQLITE_LOCK_TIMEOUT, are the library's own).
+        "PERSISTENCE_MODULE": "disputes.sqlite_store:DurableSQLiteFactory",
         "SQLITE_DBNAME": str(path),
         # Hash-chain every event in the transaction that writes it (disputes.audit.chain).
         "APPLICATION_RECORDER_TOPIC": "disputes.audit.chain:ChainedSQLiteApplicationRecorder",
@@ -71,6 +81,8 @@ def store_env(db: str) -> dict[str, str]:
 
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+"""A location starting ``scheme:`` without ``//`` is a mistyped URL, not a file name."""
 
 
 def postgres_env(url: str) -> dict[str, str]:
@@ -98,7 +110,8 @@ def postgres_env(url: str) -> dict[str, str]:
     user = unquote(parts.username) if parts.username else os.environ.get("PGUSER", "")
     password = unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD", "")
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # eventsourcing.postgres, creating its tables one process at a time (see the module).
+        "PERSISTENCE_MODULE": "disputes.postgres_store:SerialSchemaPostgresFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
         "POSTGRES_PORT": str(port),
@@ -129,7 +142,10 @@ def open_views(location: str) -> ViewDatabase:
         # Imported here: psycopg takes longer to import than the rest of a CLI command.
         from disputes.projections.postgres import PostgresViewDatabase
 
-        return PostgresViewDatabase(location, events_table=f"{DisputesApp.name.lower()}_events")
+        try:
+            return PostgresViewDatabase(location, events_table=f"{DisputesApp.name.lower()}_events")
+        except StoreError as exc:
+            raise StoreError(f"cannot open store {redact(location)}: {exc.message}") from None
     return ViewDatabase(location)
 
 
@@ -309,8 +325,8 @@ class Store:
             raise
         except Exception as exc:
             self.views.close()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            raise StoreError(f"cannot open store {redact(self.location)}: {first}") from None
+            cause = describe(exc, redact(self.location))
+            raise StoreError(f"cannot open store {redact(self.location)}: {cause}") from None
         self.projections = Projections(self.app, self.views)
         self.app.command_lookup = self.projections
 
@@ -321,7 +337,16 @@ class Store:
     def execute(self, command: Command) -> Outcome:
         """Record one command (see DisputesApp.execute) and catch the projections up."""
         outcome = self.app.execute(command)
-        self.projections.catch_up()
+        try:
+            self.projections.catch_up()
+        except Exception as exc:
+            if not is_store_failure(exc):
+                raise
+            raise StoreError(
+                f"{outcome.case_no}: {outcome.event} v{outcome.version} was recorded, but the "
+                f"views of store {redact(self.location)} were not brought up to date "
+                f"({describe(exc, redact(self.location))}); they catch up on the next command"
+            ) from exc
         return outcome
 
     def catch_up(self) -> int:

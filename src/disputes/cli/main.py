@@ -40,7 +40,9 @@ class Settings:
 
 
 class DisputesGroup(click.Group):
-    """Maps :class:`~disputes.domain.errors.DisputesError` to its exit code and message."""
+    """Maps :class:`~disputes.domain.errors.DisputesError` to its exit code and message, and a
+    failure of the store itself (eventsourcing's PersistenceError, sqlite3 or psycopg errors) to
+    :class:`~disputes.domain.errors.StoreError` (exit 2) naming the store and the cause."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from disputes.domain.errors import DisputesError
@@ -50,6 +52,19 @@ class DisputesGroup(click.Group):
         except DisputesError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(exc.exit_code)
+        except Exception as exc:
+            # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
+            # store and the cause, not a traceback. The failed transaction changed nothing.
+            from disputes.store import redact, resolve_db
+            from disputes.store_failures import is_store_failure, store_failure
+
+            if not is_store_failure(exc):
+                raise
+            settings = ctx.find_object(Settings)
+            location = redact(resolve_db(settings.db if settings else None))
+            error = store_failure(exc, location)
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(error.exit_code)
 
 
 @click.group(cls=DisputesGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,74 @@
+"""Fixtures of the scale tests (issue 5): the root group with every verb, a clean environment,
+and ``figures``, which records what a test saw (commands, conflicts, kills, …).
+
+The figures are printed in a "scale figures" section of pytest's terminal summary (no ``-s``
+needed) and attached to the test as JUnit properties; with ``DISPUTES_SCALE_FIGURES=FILE`` they
+are also written to FILE as JSON, for the README to quote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BACKEND
+
+FIGURES_ENV = "DISPUTES_SCALE_FIGURES"
+ENV_VARS = (
+    "DISPUTES_DB",
+    "DISPUTES_ACTOR",
+    "DISPUTES_LANG",
+    "DISPUTES_POLICY",
+    "DISPUTES_SIGNING_KEY",
+)
+SEEN: list[dict[str, Any]] = []
+
+
+@pytest.fixture(scope="session")
+def cli() -> Any:
+    """The root group with every verb, registered as ``main()`` does."""
+    from disputes.cli import audit, due, journal, reads, roster, writes
+    from disputes.cli.main import cli as root
+
+    for module in (writes, reads, roster, journal, audit, due):
+        module.register(root)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No store, actor, policy or key leaks in from the environment."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """``figures(commands=…, conflicts=…)``: record this test's numbers (see the docstring)."""
+
+    def record(**numbers: Any) -> None:
+        entry = {"test": request.node.name, "backend": BACKEND, **numbers}
+        SEEN.append(entry)
+        for key, value in numbers.items():
+            request.node.user_properties.append((key, value))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not SEEN:
+        return
+    terminalreporter.write_sep("-", f"scale figures ({BACKEND})")
+    for entry in SEEN:
+        numbers = ", ".join(f"{k} {v}" for k, v in entry.items() if k not in ("test", "backend"))
+        terminalreporter.write_line(f"{entry['test']}: {numbers}")
+    target = os.environ.get(FIGURES_ENV)
+    if target:
+        Path(target).write_text(json.dumps(SEEN, indent=1, ensure_ascii=False) + "\n")
+        terminalreporter.write_line(f"(also written to {target})")
