@@ -106,7 +106,7 @@ def apply_journal(
     """
     result = ApplyResult()
     pending: list[tuple[int, str]] = []
-    with _few_collections():
+    with _few_collections(), store.views.bulk():
         for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue

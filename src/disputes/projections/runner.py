@@ -198,7 +198,8 @@ class Projections:
                     cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("DROP TABLE IF EXISTS tracking")
         self._create_tables()
-        return self.catch_up(progress)
+        with self.db.bulk():
+            return self.catch_up(progress)
 
     def find_command(self, command_id: str) -> RecordedCommand | None:
         """The case a command id recorded (after catching up), or None. See CommandLookup."""

@@ -1,0 +1,310 @@
+"""``python -m benchmarks [--cases 1000,10000,100000] [--json]``: see BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import measure
+from benchmarks.generate import GENERATOR_VERSION, LONG_ALIAS, SEED
+from benchmarks.measure import Stat, log
+
+SMALL = 1000
+"""P2 compares the largest store with this one."""
+
+TARGETS: dict[str, tuple[str, float]] = {
+    "p1_apply_ratio": (">=", 0.5),
+    "p2_flat_ratio": ("<=", 1.2),
+    "p3_rebuild_ratio": (">=", 0.5),
+    "p4_history_ms": ("<=", 20.0),
+    "p4_cli_ratio": ("<=", 2.0),
+    "p5_ledger_ms": ("<=", 100.0),
+    "p5_due_ms": ("<=", 200.0),
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure the engine against floors measured in the same run (P1 … P5).",
+    )
+    parser.add_argument(
+        "--cases",
+        default="10000",
+        help="comma-separated store sizes in cases (≈20 events each), e.g. 1000,10000,100000; "
+        "the largest is the big store of P2–P5, and a 1000-case store is always built for P2 "
+        "(default: %(default)s)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where journals and stores go (kept; journals are reused); default a temporary "
+        "directory, removed afterwards",
+    )
+    parser.add_argument(
+        "--rebuild-runs",
+        type=int,
+        default=0,
+        help="P3 repetitions (default 3, or 1 above 500k events)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewest samples, and the smallest size as the P2 baseline (a smoke test, not a "
+        "measurement)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = sorted({int(s.replace("_", "")) for s in args.cases.split(",") if s.strip()})
+    if not sizes or sizes[0] < 1:
+        print("--cases: give positive sizes, e.g. 1000,10000,100000", file=sys.stderr)
+        return 2
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="disputes-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        small = min(SMALL, sizes[0]) if args.quick else SMALL
+        results = run(sizes, workdir, args.rebuild_runs, small=small, quick=args.quick)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    table = render(results)
+    if args.json:
+        print(table, file=sys.stderr)
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        print(table)
+    return 0
+
+
+def run(
+    sizes: list[int],
+    workdir: Path,
+    rebuild_runs: int = 0,
+    *,
+    small: int = SMALL,
+    quick: bool = False,
+) -> dict[str, Any]:
+    """Build the stores, measure P1 … P5, return the results (see ``main``).
+
+    ``small`` is the baseline store of P2; ``quick`` takes the fewest samples (smoke test).
+    """
+    started = time.perf_counter()
+    log(f"workdir {workdir}; sizes {sizes}; machine noise …")
+    noise_before = measure.noise(3 if quick else 9)
+    big_size = sizes[-1]
+    builds: dict[int, measure.Build] = {}
+    for size in sorted({*sizes, small}):
+        log(f"P1: applying {size:,} cases (bare library saving the same batches alongside)")
+        builds[size] = measure.build(size, workdir)
+        log(f"  {builds[size].as_json()}")
+    big = builds[big_size]
+    long_case = big.case_numbers[LONG_ALIAS]
+
+    runs = rebuild_runs or (3 if big.events <= 500_000 else 1)
+    log(f"P3: rebuild vs decoded read, {runs} run(s)")
+    p3 = measure.rebuild(big.db, runs)
+    log("P5: ledger and due board")
+    p5 = measure.reads(big.db, repeat=2 if quick else 9)
+    log(f"P4: history/show of {long_case} (500 events), CLI show vs import floor")
+    p4 = measure.long_case(big.db, long_case, repeat=2 if quick else 15)
+    p4_cli = measure.cli_show(big.db, long_case, repeat=1 if quick else 7)
+    log(f"P2: one write command, {big_size:,}-case store vs {small:,}-case store")
+    p2 = measure.writes(
+        builds[small].db, big.db, skip=[long_case], repeat=2 if quick else 25, cli=1 if quick else 7
+    )
+    noise_after = measure.noise(3 if quick else 9)
+
+    p2_ratios = {kind: p2["big"][kind].median / p2["small"][kind].median for kind in p2["big"]}
+    ledger_worst = max(entry["ms"].median for entry in p5["ledger"])
+    p4_worst = max(p4["history"].median, p4["show_as_of"].median)
+    out: dict[str, Any] = {
+        "cases": big_size,
+        "events": big.events,
+        "commands": big.lines,
+        "p1_apply_ratio": round(big.ratio.median, 3),
+        "p2_flat_ratio": round(max(p2_ratios.values()), 3),
+        "p3_rebuild_ratio": round(p3["ratio"].median, 3),
+        "p4_history_ms": round(p4_worst, 2),
+        "p4_cli_ratio": round(p4_cli["show"].median / p4_cli["import_floor"].median, 3),
+        "p5_ledger_ms": round(ledger_worst, 2),
+    }
+    if "due" in p5:
+        out["p5_due_ms"] = round(p5["due"]["ms"].median, 2)
+    out["floors"] = {
+        "p1_bare_save_commands_per_s": round(big.lines / big.floor_seconds),
+        "p2_small_store_ms": {k: round(v.median, 2) for k, v in p2["small"].items()},
+        "p3_decoded_read_events_per_s": round(p3["floor_events_per_s"].median),
+        "p4_import_ms": round(p4_cli["import_floor"].median, 1),
+    }
+    out["targets"] = {
+        key: {"target": f"{op} {bound:g}", "holds": _holds(out[key], op, bound)}
+        for key, (op, bound) in TARGETS.items()
+        if key in out
+    }
+    out["details"] = {
+        "p1": {str(size): b.as_json() for size, b in builds.items()},
+        "p2": {
+            "ratios": {k: round(v, 3) for k, v in p2_ratios.items()},
+            "small_ms": {k: v.as_json(2) for k, v in p2["small"].items()},
+            "big_ms": {k: v.as_json(2) for k, v in p2["big"].items()},
+        },
+        "p3": {
+            "ratio": p3["ratio"].as_json(),
+            "rebuild_events": p3["rebuild_events"],
+            "rebuild_events_per_s": p3["rebuild_events_per_s"].as_json(0),
+            "floor_events_per_s": p3["floor_events_per_s"].as_json(0),
+        },
+        "p4": {
+            "case": long_case,
+            **{f"{k}_ms": v.as_json(2) for k, v in p4.items()},
+            "cli_show_ms": p4_cli["show"].as_json(1),
+            "cli_import_floor_ms": p4_cli["import_floor"].as_json(1),
+        },
+        "p5": {
+            "ledger": [
+                {"filters": e["filters"], "rows": e["rows"], "ms": e["ms"].as_json(2)}
+                for e in p5["ledger"]
+            ],
+            "unselective": {
+                "filters": p5["unselective"]["filters"],
+                "rows": p5["unselective"]["rows"],
+                "ms": p5["unselective"]["ms"].as_json(2),
+            },
+            **(
+                {"due": {"items": p5["due"]["items"], "ms": p5["due"]["ms"].as_json(2)}}
+                if "due" in p5
+                else {}
+            ),
+        },
+    }
+    out["noise"] = {"before": noise_before, "after": noise_after}
+    out["run"] = {
+        "seed": SEED,
+        "generator": GENERATOR_VERSION,
+        "sizes": sorted(builds),
+        "p2_baseline_cases": small,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {platform.system()}, {_cpus()} CPUs",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return out
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _holds(value: float, op: str, bound: float) -> bool:
+    return value >= bound if op == ">=" else value <= bound
+
+
+def render(results: dict[str, Any]) -> str:
+    details = results["details"]
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(key: str, label: str, value: str, floor: str, spread: str) -> None:
+        target = results["targets"].get(key)
+        verdict = "" if target is None else ("ok" if target["holds"] else "MISSED")
+        goal = f"{target['target']} {verdict}" if target else ""
+        rows.append((label, value, goal, floor, spread))
+
+    p1 = details["p1"][str(results["cases"])]
+    add(
+        "p1_apply_ratio",
+        "P1 apply ÷ bare save",
+        f"{results['p1_apply_ratio']:.3f}",
+        f"{p1['floor_commands_per_s']:,} cmd/s (apply {p1['apply_commands_per_s']:,})",
+        _spread(p1["ratio_chunks"]),
+    )
+    add(
+        "p2_flat_ratio",
+        "P2 write big ÷ 1k (worst)",
+        f"{results['p2_flat_ratio']:.3f}",
+        ", ".join(
+            f"{k} {v:.1f} ms" for k, v in details["p2"]["small_ms"].items() for v in [v["median"]]
+        ),
+        ", ".join(f"{k} {v:.2f}" for k, v in details["p2"]["ratios"].items()),
+    )
+    p3 = details["p3"]
+    add(
+        "p3_rebuild_ratio",
+        "P3 rebuild ÷ decoded read",
+        f"{results['p3_rebuild_ratio']:.3f}",
+        f"{p3['floor_events_per_s']['median']:,.0f} ev/s "
+        f"(rebuild {p3['rebuild_events_per_s']['median']:,.0f})",
+        _spread(p3["ratio"]),
+    )
+    p4 = details["p4"]
+    add(
+        "p4_history_ms",
+        "P4 history / show --as-of",
+        f"{results['p4_history_ms']:.1f} ms",
+        f"history {p4['history_ms']['median']:.1f}, as-of {p4['show_as_of_ms']['median']:.1f}, "
+        f"show {p4['show_ms']['median']:.1f} ms",
+        _spread(p4["history_ms"]),
+    )
+    add(
+        "p4_cli_ratio",
+        "P4 CLI show ÷ import",
+        f"{results['p4_cli_ratio']:.3f}",
+        f"import {p4['cli_import_floor_ms']['median']:.0f} ms "
+        f"(show {p4['cli_show_ms']['median']:.0f} ms)",
+        _spread(p4["cli_show_ms"]),
+    )
+    worst = max(details["p5"]["ledger"], key=lambda e: e["ms"]["median"])
+    add(
+        "p5_ledger_ms",
+        "P5 ledger, filtered (worst)",
+        f"{results['p5_ledger_ms']:.1f} ms",
+        f"{worst['filters']} → {worst['rows']:,} rows",
+        _spread(worst["ms"]),
+    )
+    if "p5_due_ms" in results:
+        due = details["p5"]["due"]
+        add(
+            "p5_due_ms",
+            "P5 due board",
+            f"{results['p5_due_ms']:.1f} ms",
+            f"{due['items']:,} items",
+            _spread(due["ms"]),
+        )
+    headers = ("measure", "value", "target", "floor / detail", "spread")
+    widths = [max(len(headers[i]), *(len(r[i]) for r in rows)) for i in range(5)]
+    lines = [
+        f"disputes benchmark — {results['cases']:,} cases, {results['events']:,} events, "
+        f"{results['run']['seconds']:.0f} s ({results['run']['machine']})",
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    noise = results["noise"]
+    lines.append(
+        "machine noise (max−min over median): cpu "
+        f"{noise['before']['cpu_spread_pct']}% / {noise['after']['cpu_spread_pct']}%, "
+        f"commit {noise['before']['commit_spread_pct']}% / "
+        f"{noise['after']['commit_spread_pct']}% (before / after)"
+    )
+    return "\n".join(lines)
+
+
+def _spread(stat: dict[str, Any]) -> str:
+    median = stat["median"]
+    if not median or stat["n"] < 2:
+        return "n=1"
+    return f"±{(stat['max'] - stat['min']) / median * 50:.0f}% (n={stat['n']})"
+
+
+__all__ = ["Stat", "main"]
