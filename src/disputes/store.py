@@ -120,7 +120,9 @@ def postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_LOCK_TIMEOUT": "10",
         # Hash-chain every event in the transaction that writes it (disputes.audit.chain).
-        "APPLICATION_RECORDER_TOPIC": "disputes.audit.chain:ChainedPostgresApplicationRecorder",
+        "APPLICATION_RECORDER_TOPIC": (
+            "disputes.audit.chain_postgres:ChainedPostgresApplicationRecorder"
+        ),
         "AGGREGATE_CACHE_MAXSIZE": "2000",
     }
 
