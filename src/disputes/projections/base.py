@@ -153,6 +153,26 @@ class Projection(ABC):
             self.process(cursor, event, case_no)
 
 
+class EventRows(Projection):
+    """A projection that writes one row per event and never updates it (an append-only table):
+    ``INSERT`` is its statement, ``row`` the values of one event."""
+
+    INSERT: ClassVar[str]
+
+    @abstractmethod
+    def row(self, event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
+        """The INSERT's values for one event."""
+
+    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+        cursor.execute(self.INSERT, self.row(event, case_no))
+
+    def process_many(
+        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
+    ) -> None:
+        # executemany keeps the log order (the first event of a command id still wins).
+        cursor.executemany(self.INSERT, [self.row(event, case_no) for event, case_no in items])
+
+
 def iso(moment: datetime | None) -> str | None:
     """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out)."""
     return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")

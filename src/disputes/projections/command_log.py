@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from disputes.domain.application import RecordedCommand
 from disputes.domain.model import VERB_EVENTS, Dispute
-from disputes.projections.base import Projection, ViewDatabase
+from disputes.projections.base import EventRows, ViewDatabase
 
 VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
 """Event class name → CLI verb."""
 
 
-class CommandLog(Projection):
+class CommandLog(EventRows):
     name = "command_log"
     table_names = ("command_log",)
     tables = (
@@ -30,17 +29,7 @@ class CommandLog(Projection):
         " ON CONFLICT (command_id) DO NOTHING"
     )
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
-        cursor.execute(self.INSERT, self._row(event, case_no))
-
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
-        # executemany keeps the order, so the first event of a command id still wins.
-        cursor.executemany(self.INSERT, [self._row(event, case_no) for event, case_no in items])
-
-    @staticmethod
-    def _row(event: Dispute.Event, case_no: str) -> tuple[str, str, str, int]:
+    def row(self, event: Dispute.Event, case_no: str) -> tuple[str, str, str, int]:
         return (event.command_id, case_no, VERBS[type(event).__name__], event.originator_version)
 
 

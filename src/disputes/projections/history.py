@@ -4,15 +4,13 @@ time, actor, policy version and the event's own fields."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from disputes.domain.model import Dispute
-from disputes.projections.base import Projection, Row, ViewDatabase, details, dumps, iso
+from disputes.projections.base import EventRows, Row, ViewDatabase, details, dumps, iso
 
 
-class CaseHistory(Projection):
+class CaseHistory(EventRows):
     name = "history"
     table_names = ("history",)
     tables = (
@@ -35,17 +33,7 @@ class CaseHistory(Projection):
         " policy_version, command_id, details) VALUES (?,?,?,?,?,?,?,?,?)"
     )
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
-        cursor.execute(self.INSERT, self._row(event, case_no))
-
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
-        # One row per event, never updated: the rows of a batch are independent.
-        cursor.executemany(self.INSERT, [self._row(event, case_no) for event, case_no in items])
-
-    @staticmethod
-    def _row(event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
+    def row(self, event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
         return (
             case_no,
             event.originator_version,
