@@ -192,9 +192,9 @@ class _Pacer:
 def build(cases: int, workdir: Path, chunks: int = CHUNKS) -> Build:
     """Apply the synthetic journal of ``cases`` to a fresh store (timed per chunk) and, after
     each chunk, let the bare library save the same events in the same batches (timed too)."""
+    from disputes.cli.journal import apply_journal
     from disputes.domain.roster import Roster
-    from disputes.journal import apply_journal
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     journal = journal_path(workdir, cases)
     with journal.open(encoding="utf-8") as handle:
@@ -226,7 +226,7 @@ def build(cases: int, workdir: Path, chunks: int = CHUNKS) -> Build:
 
 
 def rebuild(db: Path, runs: int) -> dict[str, Any]:
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     ratios: list[float] = []
     rebuild_rates: list[float] = []
@@ -272,7 +272,7 @@ def timed_ms(
 
 def long_case(db: Path, case_no: str, repeat: int = 15) -> dict[str, Stat]:
     from disputes.domain.model import dispute_id
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     with Store(str(db)) as store:
         history = store.history(case_no)
@@ -360,7 +360,7 @@ def ledger_filters(db: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
 def reads(db: Path, repeat: int = 9) -> dict[str, Any]:
     """P5: ``Store.ledger`` for each question, and ``Store.due`` on the store's last day (the
     journal stops at END: later, every running clock of the store would be years overdue)."""
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     out: dict[str, Any] = {"ledger": []}
     questions, unselective = ledger_filters(db)
@@ -428,7 +428,7 @@ def writes(small: Path, big: Path, skip: Sequence[str], repeat: int = 25, cli: i
     ``report`` of a new case, in-process (Store.execute: validate, load, save, project) and
     through the CLI, alternating between the 1k store and the big store."""
     from disputes.domain.commands import build_command
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     stores = {"small": small, "big": big}
     picks = {k: _live_cases(db, skip, repeat + 1 + cli + 1) for k, db in stores.items()}

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from benchmarks.generate import LONG_ALIAS, LONG_EVENTS, generate, load_templates
 from benchmarks.run import main, render, run
 

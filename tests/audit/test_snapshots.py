@@ -18,7 +18,7 @@ from disputes.domain.clock import SHANGHAI
 from disputes.domain.commands import build_command
 from disputes.domain.model import Dispute, dispute_id
 from disputes.domain.roster import Roster
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.cli.conftest import LEADER, OFFICER, PEOPLE, UNITS, Disputes
 
 if TYPE_CHECKING:

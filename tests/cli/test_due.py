@@ -4,7 +4,6 @@ and ``ledger``."""
 
 from __future__ import annotations
 
-import click
 import pytest
 
 from tests.cli.conftest import LEADER, OFFICER, OTHER_LEADER, SAMPLES, Disputes, at
@@ -15,13 +14,6 @@ CASE_KEYS = {
     "open_referrals",
 }  # fmt: skip
 DUE_KEYS = {"next_due_at", "overdue_days", "supervision"}
-
-
-@pytest.fixture(autouse=True)
-def _due_registered(cli: click.Group) -> None:
-    from disputes.cli import due
-
-    due.register(cli)
 
 
 def test_the_sample_board_lists_the_elder_support_case_as_an_overdue_follow_up(

@@ -3,9 +3,10 @@ or usage · 3 not found · 4 concurrent modification (safe to retry)."""
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import pytest
 
-import disputes
 from disputes.domain.errors import ConcurrentModification
 from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, Disputes, at
 
@@ -56,4 +57,4 @@ def test_help_and_version(bare: Disputes) -> None:
     text = bare("--help").stdout
     for verb in ("report", "grade", "close", "ledger", "apply", "demo", "rebuild", "roster"):
         assert f"  {verb} " in text
-    assert disputes.__version__ in bare("--version").stdout
+    assert version("disputes") in bare("--version").stdout

@@ -8,7 +8,7 @@ import pytest
 
 from disputes.domain.application import DisputesApp
 from disputes.domain.policy import POLICY_ENV
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import NOW, Driver, make_roster, new_app
 
 if TYPE_CHECKING:

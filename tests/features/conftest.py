@@ -16,7 +16,7 @@ from pytest_bdd import given, then, when
 
 from disputes.domain.clock import parse_time
 from disputes.domain.errors import DisputesError
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.features.desk import Desk, ScenarioClock, fields_named
 from tests.features.words import POLICY, ROSTER, moment, says
 

@@ -16,7 +16,7 @@ from disputes.domain.application import Outcome
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError, InvalidInput, InvalidInputs
 from disputes.projections.base import Row
-from disputes.store import Store
+from disputes.storage.store import Store
 
 
 class ScenarioClock:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from disputes.domain.policy import POLICY_ENV
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import NOW, Driver, make_roster
 
 if TYPE_CHECKING:

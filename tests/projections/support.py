@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from disputes.domain.model import Dispute
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
 
 def when(text: str | None) -> datetime | None:

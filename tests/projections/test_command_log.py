@@ -7,7 +7,7 @@ import pytest
 
 from disputes.domain.application import RecordedCommand
 from disputes.domain.errors import WrongStatus
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import Driver
 
 

@@ -11,7 +11,7 @@ import pytest
 from disputes.domain.clock import parse_time
 from disputes.domain.policy import Cadence
 from disputes.projections.due_board import DueItem, end_of_day, list_due
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import (
     AUXILIARY,
     LEADER,

@@ -9,7 +9,7 @@ import pytest
 
 from disputes.domain.errors import CaseNotFound, ClosureRefused
 from disputes.domain.model import Dispute, dispute_id
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import AUXILIARY, LEADER, POLICE, Driver, day, own_fields
 from tests.projections.support import when
 

@@ -10,7 +10,7 @@ import pytest
 
 from disputes.domain.errors import WrongStatus
 from disputes.projections.ledger import list_cases
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import GRID, LEADER, OTHER_LEADER, POLICE, ZK_POLICE, Driver, day
 from tests.projections.support import ledger_disagreements, when
 

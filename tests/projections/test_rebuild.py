@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from disputes.domain.errors import RuleViolation
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import (
     AUXILIARY,
     LEADER,

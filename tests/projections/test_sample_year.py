@@ -20,7 +20,7 @@ from disputes.domain.clock import SHANGHAI
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError
 from disputes.domain.roster import Roster
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.domain.support import NOW
 from tests.projections.support import dump, ledger_disagreements
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from disputes.domain.commands import build_command
 from disputes.domain.model import Dispute
 from disputes.domain.roster import Roster
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.cli.conftest import PEOPLE, UNITS
 
 if TYPE_CHECKING:

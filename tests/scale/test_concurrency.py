@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.conftest import drop_location, new_location
 from tests.scale import workers
 from tests.scale.support import (

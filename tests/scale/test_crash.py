@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.conftest import BACKEND
 from tests.scale import workers
 from tests.scale.support import (

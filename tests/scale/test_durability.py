@@ -28,7 +28,7 @@ from uuid import uuid4
 import pytest
 from click.testing import CliRunner
 
-from disputes.store import Store, redact
+from disputes.storage.store import Store, redact
 from tests.cli.conftest import OFFICER, PEOPLE, UNITS, Disputes, at
 from tests.conftest import BACKEND, SERVER
 

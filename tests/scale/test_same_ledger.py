@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.cli.conftest import PEOPLE, UNITS
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 
-SAMPLES = Path(__file__).parents[2] / "src" / "disputes" / "samples" / "huaiyang"
+SAMPLES = Path(__file__).parents[2] / "samples" / "huaiyang"
 MOMENT = "2022-06-30T18:00+08:00"
 
 pytestmark = pytest.mark.skipif(

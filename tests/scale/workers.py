@@ -1,4 +1,4 @@
-"""The writer processes of the scale tests: each opens its own :class:`~disputes.store.Store` and
+"""The writer processes of the scale tests: each opens its own Store and
 sends commands with known command ids, like one officer's laptop.
 
 A writer logs every command to ``sent-NAME.jsonl`` *before* sending it, and its answer to
@@ -23,7 +23,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from disputes.domain.errors import ConcurrentModification, DisputesError
-from disputes.store import Store
+from disputes.storage.store import Store
 from tests.scale.support import command_of, pick_command
 
 

@@ -22,7 +22,7 @@ from disputes.audit.checkpoint import Checkpoint, public_hex, signature_valid
 from disputes.audit.log import list_checkpoints, read_chain
 from disputes.domain.errors import CaseNotFound, RuleViolation
 from disputes.domain.model import dispute_id
-from disputes.store import Store
+from disputes.storage.store import Store
 
 FORMAT = "disputes-dossier/2"
 

@@ -12,8 +12,8 @@ from disputes.cli.common import apply_overrides, json_option, store_options
 from disputes.cli.render import print_json
 
 if TYPE_CHECKING:
-    from disputes.journal import ApplyResult
-    from disputes.store import Store
+    from disputes.cli.journal import ApplyResult
+    from disputes.storage.store import Store
 
 
 @click.command("apply")
@@ -48,8 +48,8 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
 def _run(store: Store, file: Path, quiet: bool) -> ApplyResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from disputes.cli.journal import apply_journal
     from disputes.domain.errors import InvalidInput
-    from disputes.journal import apply_journal
 
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
@@ -102,7 +102,7 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     from disputes.cli.common import settings_of
     from disputes.domain.errors import InvalidInput
     from disputes.domain.roster import Roster
-    from disputes.store import Store, resolve_db
+    from disputes.storage.store import Store, resolve_db
 
     settings = settings_of(ctx)
     if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():

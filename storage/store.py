@@ -33,7 +33,7 @@ from disputes.projections.due_board import DueItem, DueSummary, due_summaries, l
 from disputes.projections.history import list_history
 from disputes.projections.ledger import get_case_row, list_cases
 from disputes.projections.runner import Projections
-from disputes.store_failures import describe, is_store_failure
+from disputes.storage.failures import describe, is_store_failure
 
 DB_ENV = "DISPUTES_DB"
 
@@ -71,7 +71,7 @@ def store_env(db: str) -> dict[str, str]:
     return {
         # eventsourcing.sqlite, plus synchronous=FULL on every connection (WAL and the busy
         # timeout, SQLITE_LOCK_TIMEOUT, are the library's own).
-        "PERSISTENCE_MODULE": "disputes.sqlite_store:DurableSQLiteFactory",
+        "PERSISTENCE_MODULE": "disputes.storage.sqlite:DurableSQLiteFactory",
         "SQLITE_DBNAME": str(path),
         # Hash-chain every event in the transaction that writes it (disputes.audit.chain).
         "APPLICATION_RECORDER_TOPIC": "disputes.audit.chain:ChainedSQLiteApplicationRecorder",
@@ -111,7 +111,7 @@ def postgres_env(url: str) -> dict[str, str]:
     password = unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD", "")
     return {
         # eventsourcing.postgres, creating its tables one process at a time (see the module).
-        "PERSISTENCE_MODULE": "disputes.postgres_store:SerialSchemaPostgresFactory",
+        "PERSISTENCE_MODULE": "disputes.storage.postgres:SerialSchemaPostgresFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
         "POSTGRES_PORT": str(port),
@@ -121,7 +121,7 @@ def postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "10",
         # Hash-chain every event in the transaction that writes it (disputes.audit.chain).
         "APPLICATION_RECORDER_TOPIC": (
-            "disputes.audit.chain_postgres:ChainedPostgresApplicationRecorder"
+            "disputes.storage.chain_postgres:ChainedPostgresApplicationRecorder"
         ),
         "AGGREGATE_CACHE_MAXSIZE": "2000",
     }
@@ -142,7 +142,7 @@ def open_views(location: str) -> ViewDatabase:
     """The view tables' database for a store location (same database as the events)."""
     if "://" in location:
         # Imported here: psycopg takes longer to import than the rest of a CLI command.
-        from disputes.projections.postgres import PostgresViewDatabase
+        from disputes.storage.views_postgres import PostgresViewDatabase
 
         try:
             return PostgresViewDatabase(location, events_table=f"{DisputesApp.name.lower()}_events")

@@ -23,7 +23,7 @@ from disputes.domain.application import RecordedCommand
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError, InvalidInput
 from disputes.projections.command_log import find_commands
-from disputes.store import BatchingApp, Store, UnitOfWork
+from disputes.storage.store import BatchingApp, Store, UnitOfWork
 
 CASE_NO = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{4,}$")
 LINE_KEYS = {"id", "at", "actor", "command", "case", "args"}

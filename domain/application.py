@@ -4,7 +4,7 @@
 case, lets the aggregate apply its rules, and saves — retrying a bounded number of times when
 another writer changed the case at the same moment (every rule is re-checked against the new
 state). A command id already recorded answers as the first time and records nothing new
-(for ``report`` this needs a :class:`CommandLookup`, which :class:`disputes.store.Store` wires
+(for ``report`` this needs a :class:`CommandLookup`, which the store wires
 in; on the other verbs the case itself remembers its command ids).
 """
 

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from disputes import __version__
-
 if TYPE_CHECKING:
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
 
 @dataclass
@@ -28,7 +26,7 @@ class Settings:
 
     def store(self) -> Store:
         if self._store is None:
-            from disputes.store import Store
+            from disputes.storage.store import Store
 
             self._store = Store(self.db)
         return self._store
@@ -39,10 +37,37 @@ class Settings:
             self._store = None
 
 
+VERB_MODULES = ("writes", "reads", "roster", "bulk", "audit", "due")
+"""The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
+
+
 class DisputesGroup(click.Group):
-    """Maps :class:`~disputes.domain.errors.DisputesError` to its exit code and message, and a
+    """The root group. Its verbs are registered from :data:`VERB_MODULES` the first time one is
+    looked up (so importing the group costs nothing, and every user of it — ``main()``, tests —
+    sees the same complete group).
+
+    Maps :class:`~disputes.domain.errors.DisputesError` to its exit code and message, and a
     failure of the store itself (eventsourcing's PersistenceError, sqlite3 or psycopg errors) to
     :class:`~disputes.domain.errors.StoreError` (exit 2) naming the store and the cause."""
+
+    _registered = False
+
+    def _register_verbs(self) -> None:
+        if self._registered:
+            return
+        self._registered = True
+        from importlib import import_module
+
+        for name in VERB_MODULES:
+            import_module(f"disputes.cli.{name}").register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._register_verbs()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._register_verbs()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         from disputes.domain.errors import DisputesError
@@ -55,8 +80,8 @@ class DisputesGroup(click.Group):
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
-            from disputes.store import redact, resolve_db
-            from disputes.store_failures import is_store_failure, store_failure
+            from disputes.storage.failures import is_store_failure, store_failure
+            from disputes.storage.store import redact, resolve_db
 
             if not is_store_failure(exc):
                 raise
@@ -90,7 +115,7 @@ class DisputesGroup(click.Group):
     show_default=True,
     help="Language of labels in tables and histories.",
 )
-@click.version_option(__version__, prog_name="disputes")
+@click.version_option(package_name="disputes", prog_name="disputes")
 @click.pass_context
 def cli(ctx: click.Context, /, db: str | None, actor: str | None, lang: str) -> None:
     """disputes — find and settle serious village disputes before they turn violent.
@@ -105,12 +130,4 @@ def cli(ctx: click.Context, /, db: str | None, actor: str | None, lang: str) -> 
 
 def main() -> None:
     """Console-script entry point."""
-    from disputes.cli import audit, due, journal, reads, roster, writes
-
-    writes.register(cli)
-    reads.register(cli)
-    roster.register(cli)
-    journal.register(cli)
-    audit.register(cli)
-    due.register(cli)
     cli(prog_name="disputes")

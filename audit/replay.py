@@ -19,7 +19,7 @@ from disputes.domain.model import Dispute
 from disputes.projections.base import Row, ViewDatabase, iso
 from disputes.projections.ledger import Ledger, case_no_of, list_cases
 from disputes.projections.runner import dispute_topics
-from disputes.store import Store
+from disputes.storage.store import Store
 
 
 def case_version(

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from disputes.domain.errors import StoreError
 from disputes.domain.model import Dispute
-from disputes.store_failures import describe
+from disputes.storage.failures import describe
 
 Row = dict[str, Any]
 

@@ -27,7 +27,7 @@ from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
 from disputes.projections.base import ViewDatabase
-from disputes.store import Store
+from disputes.storage.store import Store
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
 from disputes.cli.common import apply_overrides, json_option, settings_of, store_options
 from disputes.cli.due import SUPERVISION
@@ -339,7 +339,7 @@ def _t(value: str | None) -> str:
 
 
 def _person(store: object, person_id: str | None) -> str:
-    from disputes.store import Store
+    from disputes.storage.store import Store
 
     if person_id is None:
         return ""
