@@ -19,8 +19,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from disputes.domain.application import RecordedCommand
-from disputes.domain.commands import build_command
+from disputes.domain.commands import RecordedCommand, build_command
 from disputes.domain.errors import DisputesError, InvalidInput
 from disputes.projections.command_log import find_commands
 from disputes.storage.store import BatchingApp, Store, UnitOfWork

@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from disputes.domain import commands as c
 from disputes.domain.clock import SHANGHAI, Clock, local_iso, system_clock
+from disputes.domain.commands import RecordedCommand
 from disputes.domain.errors import (
     CaseNotFound,
     CommandIdReused,
@@ -46,14 +47,6 @@ from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
 
 ATTEMPTS = 5
 """How many times a command is tried when another writer wins the race (then exit 4)."""
-
-
-@dataclass(frozen=True)
-class RecordedCommand:
-    """What a command id recorded: the case number and the verb."""
-
-    case_no: str
-    verb: str
 
 
 class CommandLookup(Protocol):
@@ -111,6 +104,11 @@ class DisputesApp(Application[UUID]):
         self.clock = clock
         self.command_lookup = commands
         self._roster: Roster | None = None
+        self._policy_adopted = False
+
+    def forget_unsaved(self) -> None:
+        """Forget what this application assumed a save had stored (the policy record), after a
+        batch of saves was abandoned: the next command checks the store again."""
         self._policy_adopted = False
 
     # -- roster --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Build a command with :func:`build_command`, which turns pydantic's errors into
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import uuid4
@@ -56,6 +57,15 @@ CaseNo = Annotated[
     str, BeforeValidator(_strip), Field(pattern=r"^[A-Za-z0-9]+-\d{4}-\d{4,}$", max_length=40)
 ]
 Code = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
+
+
+@dataclass(frozen=True)
+class RecordedCommand:
+    """What a command id recorded: the case number and the verb."""
+
+    case_no: str
+    verb: str
+
 
 ANY_ROLE = tuple(Role)
 FREE_TEXT = frozenset({"summary", "reason", "note", "plan", "agreement"})

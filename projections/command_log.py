@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from disputes.domain.application import RecordedCommand
+from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import VERB_EVENTS, Dispute
 from disputes.projections.base import EventRows, ViewDatabase
 

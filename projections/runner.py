@@ -15,7 +15,8 @@ from uuid import UUID
 from eventsourcing.persistence import Recording
 from eventsourcing.utils import get_topic
 
-from disputes.domain.application import DisputesApp, RecordedCommand
+from disputes.domain.application import DisputesApp
+from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import Dispute
 from disputes.projections.base import Projection, ViewDatabase
 from disputes.projections.command_log import CommandLog, find_command

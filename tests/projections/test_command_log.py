@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputes.domain.application import RecordedCommand
+from disputes.domain.commands import RecordedCommand
 from disputes.domain.errors import WrongStatus
 from disputes.storage.store import Store
 from tests.domain.support import Driver
