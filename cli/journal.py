@@ -19,6 +19,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from disputes.cli.exits import exit_code
 from disputes.domain.commands import RecordedCommand, build_command
 from disputes.domain.errors import DisputesError, InvalidInput
 from disputes.projections.command_log import find_commands
@@ -212,7 +213,7 @@ def _decide_batch(
             if not unit.untouched():  # a rule changed state before refusing: play safe
                 return False
             identifier = _line_id(raw or text)
-            outcome.failed.append(Failure(number, identifier, exc.message, exc.exit_code))
+            outcome.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
             continue
         if done.duplicate:
             outcome.skipped += 1
@@ -232,7 +233,7 @@ def _apply_line(store: Store, number: int, text: str, result: ApplyResult) -> No
         outcome = store.app.execute(_command(store, raw, result.cases))
     except DisputesError as exc:
         identifier = _line_id(raw or text)
-        result.failed.append(Failure(number, identifier, exc.message, exc.exit_code))
+        result.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
         return
     if raw["command"] == "report" and isinstance(raw.get("case"), str):
         result.cases[raw["case"]] = outcome.case_no

@@ -70,13 +70,14 @@ class DisputesGroup(click.Group):
         return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from disputes.cli.exits import exit_code
         from disputes.domain.errors import DisputesError
 
         try:
             return super().invoke(ctx)
         except DisputesError as exc:
             click.echo(f"error: {exc.message}", err=True)
-            sys.exit(exc.exit_code)
+            sys.exit(exit_code(exc))
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
@@ -89,7 +90,7 @@ class DisputesGroup(click.Group):
             location = redact(resolve_db(settings.db if settings else None))
             error = store_failure(exc, location)
             click.echo(f"error: {error.message}", err=True)
-            sys.exit(error.exit_code)
+            sys.exit(exit_code(error))
 
 
 @click.group(cls=DisputesGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,35 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from disputes.domain import vocabulary
 from disputes.domain.clock import local_iso, local_text
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Policy
 
-STATUS = {
-    "reported": ("已登记", "reported"),
-    "open": ("调处中", "open"),
-    "observing": ("观察期", "observing"),
-    "closed": ("已销号", "closed"),
-}
-GRADE = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "blue": ("蓝", "blue")}
-EVENTS = {
-    "Reported": ("登记", "reported"),
-    "Graded": ("研判定级", "graded"),
-    "Assigned": ("分派责任人", "assigned"),
-    "Deliberated": ("一案一议", "deliberated"),
-    "Visited": ("走访", "visited"),
-    "Mediated": ("调解", "mediated"),
-    "Referred": ("分流移交", "referred"),
-    "ReceiptRecorded": ("回执", "receipt recorded"),
-    "Escalated": ("升级", "escalated"),
-    "Downgraded": ("降级", "downgraded"),
-    "Resolved": ("化解", "resolved"),
-    "FollowedUp": ("回访", "followed up"),
-    "Relapsed": ("反弹", "relapsed"),
-    "Closed": ("销号", "closed"),
-    "SupervisionOrdered": ("督办", "supervision ordered"),
-    "SupervisionAnswered": ("督办反馈", "supervision answered"),
-}
+STATUS, GRADE, EVENTS = vocabulary.STATUS, vocabulary.GRADE, vocabulary.EVENT
 FIELDS = {
     "case_no": "案件编号",
     "category": "类别",
@@ -53,7 +30,7 @@ FIELDS = {
     "grade": "等级",
     "reason": "理由",
     "signals": "风险信号",
-    "leader": "责任领导",
+    "leader": "分包领导",
     "officer": "责任人",
     "auxiliary": "辅警",
     "grid_worker": "网格员",
@@ -145,7 +122,7 @@ def case_json(dispute: Dispute) -> dict[str, Any]:
     out: dict[str, Any] = {
         "case_no": dispute.case_no,
         "status": str(dispute.status),
-        "grade": None if dispute.grade is None else str(dispute.grade),
+        "grade": None if dispute.current_grade is None else str(dispute.current_grade),
         "category": dispute.category,
         "source": dispute.source,
         "district": dispute.district,

@@ -1,24 +1,34 @@
 """The application service: the only place that loads and saves aggregates.
 
-``DisputesApp.execute(command)`` checks the roster, the policy and the actor's role, loads the
-case, lets the aggregate apply its rules, and saves — retrying a bounded number of times when
-another writer changed the case at the same moment (every rule is re-checked against the new
-state). A command id already recorded answers as the first time and records nothing new
-(for ``report`` this needs a :class:`CommandLookup`, which the store wires
-in; on the other verbs the case itself remembers its command ids).
+One method per verb (``grade``, ``downgrade``, ``resolve`` …), each declared with
+``@handles(CommandModel)``: the verb's own roster and policy checks, then load, act, save. What
+every verb shares is done around it by :func:`handles`:
+
+- a command id already recorded answers as the first time and records nothing new (for
+  ``report`` this needs a :class:`CommandLookup`, which the store wires in; on the other verbs
+  the case itself remembers its command ids);
+- the actor must be on the roster in one of the command's ``roles``, and the occurred time may
+  not lie in the future (the policy's clock skew aside);
+- when another writer changed the case at the same moment the whole verb is tried again, a
+  bounded number of times (every rule is re-checked against the new state), then
+  :class:`ConcurrentModification`.
+
+``execute(command)`` runs the method declared for the command's type.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from functools import wraps
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from disputes.domain import commands as c
@@ -32,18 +42,17 @@ from disputes.domain.errors import (
     NotFound,
     RoleNotAllowed,
 )
-from disputes.domain.model import (
-    VERB_EVENTS,
+from disputes.domain.model import VERB_EVENTS, Dispute, dispute_id
+from disputes.domain.policy import Policy, load_policy
+from disputes.domain.records import (
     CaseNumbers,
-    Dispute,
     PolicyRecord,
     RosterRecord,
-    dispute_id,
     policy_id,
     sequence_id,
 )
-from disputes.domain.policy import Policy, load_policy
 from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
+from disputes.domain.values import Grade, Meta
 
 ATTEMPTS = 5
 """How many times a command is tried when another writer wins the race (then exit 4)."""
@@ -85,6 +94,44 @@ class Outcome:
         }
 
 
+C = TypeVar("C", bound=c.Command)
+Handler = Callable[["DisputesApp", C], Outcome]
+HANDLERS: dict[type[c.Command], Handler[Any]] = {}
+"""Command model → the application method that handles it (filled by :func:`handles`)."""
+
+
+def handles(kind: type[C]) -> Callable[[Handler[C]], Handler[C]]:
+    """Declare an application method as the handler of command model ``kind``, and wrap it in
+    what every verb shares (see the module docstring). Raises InvalidInput/InvalidInputs,
+    CaseNotFound/ReferralNotFound, a RuleViolation or ConcurrentModification; nothing is
+    stored on error."""
+
+    def declare(method: Handler[C]) -> Handler[C]:
+        @wraps(method)
+        def handle(app: DisputesApp, command: C) -> Outcome:
+            earlier = app.earlier_answer(command)
+            if earlier is not None:
+                return earlier
+            app.check_actor_and_time(command)
+            for attempt in range(ATTEMPTS):
+                try:
+                    if attempt and (earlier := app.earlier_answer(command)) is not None:
+                        return earlier  # the writer that won was this command's own retry
+                    return method(app, command)
+                except IntegrityError:
+                    continue  # another writer won: reload and decide again
+            msg = (
+                f"another officer changed the case at the same time {ATTEMPTS} times; "
+                "nothing was recorded — retry the command"
+            )
+            raise ConcurrentModification(msg)
+
+        HANDLERS[kind] = handle
+        return handle
+
+    return declare
+
+
 class DisputesApp(Application[UUID]):
     """The disputes application. ``env`` selects the store (eventsourcing's persistence keys)."""
 
@@ -106,12 +153,260 @@ class DisputesApp(Application[UUID]):
         self._roster: Roster | None = None
         self._policy_adopted = False
 
-    def forget_unsaved(self) -> None:
-        """Forget what this application assumed a save had stored (the policy record), after a
-        batch of saves was abandoned: the next command checks the store again."""
-        self._policy_adopted = False
+    def execute(self, command: c.Command) -> Outcome:
+        """Record one command with the method declared for its type (see :func:`handles`)."""
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise InvalidInput("command", f"no application method handles `{command.verb}`")
+        return handler(self, command)
 
-    # -- roster --------------------------------------------------------------------------------
+    # -- the verbs (product.md §2; supervision: issue 3) ----------------------------------------
+
+    @handles(c.Report)
+    def report(self, command: c.Report) -> Outcome:
+        """登记: a new case in the reporting village's station and district, numbered
+        ``<district>-<year>-<NNNN>`` by the year of its occurred time (Asia/Shanghai)."""
+        village = self.roster.unit(command.village, UnitKind.VILLAGE, "village")
+        _in_policy("category", command.category, self.policy.categories)
+        _in_policy("source", command.source, self.policy.sources)
+        station = self.roster.ancestor(village.code, UnitKind.STATION)
+        district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
+        assert station is not None  # guaranteed by Roster validation
+        assert district is not None
+        year = command.at.astimezone(SHANGHAI).year
+        try:
+            numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
+        except AggregateNotFoundError:
+            numbers = CaseNumbers(district=district.code, year=year)
+        case = Dispute(
+            case_no=numbers.allocate(),
+            category=command.category,
+            source=command.source,
+            district=district.code,
+            station=station.code,
+            village=village.code,
+            summary=command.summary,
+            parties=[p.model_dump() for p in command.parties],
+            people_involved=command.people_involved,
+            **self.meta(command).fields(),
+        )
+        return self._save_case(command, case, numbers)
+
+    @handles(c.Grade)
+    def grade(self, command: c.Grade) -> Outcome:
+        """研判定级: red or yellow, with reason and the policy's risk signals."""
+        for signal in command.signals:
+            _in_policy("signals", signal, self.policy.signals)
+        case = self.get_case(command.case)
+        case.grade(Grade(command.grade), command.reason, command.signals, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Assign)
+    def assign(self, command: c.Assign) -> Outcome:
+        """分包: the responsible leader must be a leader, the officer police; the auxiliary and
+        grid worker, when named, of their roles."""
+        _with_role(self.roster, command.leader, "leader", (Role.LEADER,))
+        _with_role(self.roster, command.officer, "officer", POLICE_ROLES)
+        if command.auxiliary:
+            _with_role(self.roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
+        if command.grid_worker:
+            _with_role(self.roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
+        case = self.get_case(command.case)
+        meta = self.meta(command)
+        case.assign(command.leader, command.officer, command.auxiliary, command.grid_worker, meta)
+        return self._save_case(command, case)
+
+    @handles(c.Deliberate)
+    def deliberate(self, command: c.Deliberate) -> Outcome:
+        """一案一议: every attendee must be on the roster."""
+        for attendee in command.attendees:
+            self.roster.person(attendee, "attendees")
+        case = self.get_case(command.case)
+        case.deliberate(command.plan, command.attendees, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Visit)
+    def visit(self, command: c.Visit) -> Outcome:
+        """走访."""
+        case = self.get_case(command.case)
+        case.visit(command.mode, command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Mediate)
+    def mediate(self, command: c.Mediate) -> Outcome:
+        """调解: the units taking part must be partner units of the roster."""
+        for unit in command.with_units:
+            self.roster.unit(unit, UnitKind.PARTNER, "with_units")
+        case = self.get_case(command.case)
+        case.mediate(command.note, command.result, command.with_units, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Refer)
+    def refer(self, command: c.Refer) -> Outcome:
+        """分流移交 to a partner unit of the roster; the answer names the new referral."""
+        self.roster.unit(command.to, UnitKind.PARTNER, "to")
+        case = self.get_case(command.case)
+        referral = case.refer(command.to, command.reason, self.meta(command))
+        return self._save_case(command, case, referral=referral)
+
+    @handles(c.RecordReceipt)
+    def record_receipt(self, command: c.RecordReceipt) -> Outcome:
+        """回执 for an open referral."""
+        case = self.get_case(command.case)
+        case.record_receipt(command.referral, command.outcome, command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Escalate)
+    def escalate(self, command: c.Escalate) -> Outcome:
+        """升级 yellow → red."""
+        case = self.get_case(command.case)
+        case.escalate(command.reason, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Downgrade)
+    def downgrade(self, command: c.Downgrade) -> Outcome:
+        """降级 red → yellow, by the case's responsible leader."""
+        case = self.get_case(command.case)
+        case.downgrade(command.reason, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Resolve)
+    def resolve(self, command: c.Resolve) -> Outcome:
+        """化解: observation for ``observe_days`` (the policy's default when not given; never
+        under the policy's minimum, product.md §2)."""
+        observation = self.policy.observation
+        if command.observe_days is not None and command.observe_days < observation.minimum_days:
+            raise InvalidInput(
+                "observe_days",
+                f"{command.observe_days} is under the policy minimum of "
+                f"{observation.minimum_days} days",
+            )
+        days = command.observe_days or observation.default_days
+        case = self.get_case(command.case)
+        case.resolve(command.agreement, command.form, days, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.FollowUp)
+    def follow_up(self, command: c.FollowUp) -> Outcome:
+        """回访 during observation."""
+        case = self.get_case(command.case)
+        case.follow_up(command.mode, command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Relapse)
+    def relapse(self, command: c.Relapse) -> Outcome:
+        """反弹: back to red or yellow."""
+        case = self.get_case(command.case)
+        case.relapse(Grade(command.grade), command.reason, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Close)
+    def close_case(self, command: c.Close) -> Outcome:
+        """销号 under 不化解不销案 (product.md §3), with the policy's longest follow-up gap.
+
+        (Not ``close``: the library's ``Application.close`` releases the store.)"""
+        case = self.get_case(command.case)
+        gap = self.policy.observation.follow_up_max_gap_days
+        case.close(command.note, gap, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Supervise)
+    def supervise(self, command: c.Supervise) -> Outcome:
+        """督办 as a yellow or red card."""
+        case = self.get_case(command.case)
+        case.supervise(command.level, command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.AnswerSupervision)
+    def answer_supervision(self, command: c.AnswerSupervision) -> Outcome:
+        """督办反馈 to every open order."""
+        case = self.get_case(command.case)
+        case.answer_supervision(command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    # -- what every verb shares -----------------------------------------------------------------
+
+    def meta(self, command: c.Command) -> Meta:
+        """Who, when, under which policy, for which command: the metadata of its event."""
+        return Meta(command.actor, command.at, self.policy.version, command.command_id)
+
+    def check_actor_and_time(self, command: c.Command) -> None:
+        """The actor must be on the roster in one of the command's roles (RoleNotAllowed), and
+        the occurred time not in the future beyond the policy's clock skew (InvalidInput)."""
+        actor = self.roster.person(command.actor, "actor")
+        if actor.role not in command.roles:
+            raise RoleNotAllowed(
+                actor.id, actor.role, command.verb, [str(r) for r in command.roles]
+            )
+        skew = timedelta(minutes=self.policy.time.clock_skew_minutes)
+        now = self.clock()
+        if command.at > now + skew:
+            raise InvalidInput(
+                "at", f"{local_iso(command.at)} lies in the future (now {local_iso(now)})"
+            )
+
+    def earlier_answer(self, command: c.Command) -> Outcome | None:
+        """The first answer when this command id was recorded before, else None (checked
+        before the roster and the clock, so a re-run answers the same after the roster
+        changed). Raises CommandIdReused when the id recorded another verb or case."""
+        if isinstance(command, c.CaseCommand):
+            try:
+                case = self.get_case(command.case)
+            except CaseNotFound:
+                case = None
+            if case is not None and case.answer_of(command.command_id) is not None:
+                return self._duplicate(case, command)
+        if self.command_lookup is None:
+            return None
+        earlier = self.command_lookup.find_command(command.command_id)
+        if earlier is None:
+            return None
+        if isinstance(command, c.CaseCommand):
+            raise CommandIdReused(command.command_id, f"`{earlier.verb}` on {earlier.case_no}")
+        return self._duplicate(self.get_case(earlier.case_no), command)
+
+    def _duplicate(self, case: Dispute, command: c.Command) -> Outcome:
+        """Answer a command id recorded before exactly as the first time; nothing is stored.
+
+        Raises CommandIdReused when the id recorded a different verb."""
+        answer = case.answer_of(command.command_id)
+        if answer is None or answer.verb != command.verb:
+            first = answer.verb if answer else "another command"
+            raise CommandIdReused(command.command_id, f"`{first}` on {case.case_no}")
+        return Outcome(
+            case.case_no,
+            answer.verb,
+            VERB_EVENTS[answer.verb],
+            answer.version,
+            answer.status,
+            answer.grade,
+            duplicate=True,
+            referral=answer.referral,
+        )
+
+    def _save_case(
+        self,
+        command: c.Command,
+        case: Dispute,
+        *others: Aggregate,
+        referral: int | None = None,
+    ) -> Outcome:
+        """Save the case (with ``others`` and, the first time, the policy record) in one
+        transaction, and answer with the recorded event and the case's state after it."""
+        event = case.pending_events[-1]
+        assert isinstance(event, Dispute.Event)
+        self.save(*others, case, self._adopt_policy())
+        return Outcome(
+            case.case_no,
+            command.verb,
+            event.name,
+            case.version,
+            case.status,
+            case.current_grade,
+            referral=referral,
+        )
+
+    # -- roster, policy, reads ------------------------------------------------------------------
 
     @property
     def roster(self) -> Roster:
@@ -145,8 +440,6 @@ class DisputesApp(Application[UUID]):
         self._roster = roster
         return True
 
-    # -- reads ---------------------------------------------------------------------------------
-
     def get_case(self, case_no: str, version: int | None = None) -> Dispute:
         """Replay a case (at ``version``, default latest). Raises :class:`CaseNotFound`."""
         try:
@@ -167,6 +460,11 @@ class DisputesApp(Application[UUID]):
             raise NotFound(msg) from None
         return record.text
 
+    def forget_unsaved(self) -> None:
+        """Forget what this application assumed a save had stored (the policy record), after a
+        batch of saves was abandoned: the next command checks the store again."""
+        self._policy_adopted = False
+
     def _adopt_policy(self) -> PolicyRecord | None:
         """A new PolicyRecord to save with the first event recorded under this policy version."""
         if self._policy_adopted:
@@ -177,222 +475,6 @@ class DisputesApp(Application[UUID]):
             return PolicyRecord(version=self.policy.version, text=self.policy.text)
         self._policy_adopted = True
         return None
-
-    # -- writes --------------------------------------------------------------------------------
-
-    def execute(self, command: c.Command) -> Outcome:
-        """Validate and record one command; see the module docstring.
-
-        Raises InvalidInput/InvalidInputs (exit 2), CaseNotFound/ReferralNotFound (3),
-        a RuleViolation subclass (1) or ConcurrentModification (4). Nothing is stored on error.
-        """
-        earlier = self._earlier_answer(command)
-        if earlier is not None:
-            return earlier
-        self._check_references(command)
-        for _attempt in range(ATTEMPTS):
-            try:
-                if isinstance(command, c.Report):
-                    return self._report(command)
-                assert isinstance(command, c.CaseCommand)
-                return self._act(command)
-            except IntegrityError:
-                continue
-        msg = (
-            f"another officer changed the case at the same time {ATTEMPTS} times; "
-            "nothing was recorded — retry the command"
-        )
-        raise ConcurrentModification(msg)
-
-    def _earlier_answer(self, command: c.Command) -> Outcome | None:
-        """The first answer when this command id was recorded before (checked before the
-        roster and the clock, so a re-run answers the same after the roster changed)."""
-        if isinstance(command, c.Report):
-            if self.command_lookup is None:
-                return None
-            earlier = self.command_lookup.find_command(command.command_id)
-            return None if earlier is None else self._duplicate(earlier.case_no, command)
-        assert isinstance(command, c.CaseCommand)
-        try:
-            dispute = self.get_case(command.case)
-        except CaseNotFound:
-            return None
-        if dispute.answer_of(command.command_id) is None:
-            return None
-        return self._duplicate(dispute.case_no, command)
-
-    def _meta(self, command: c.Command) -> dict[str, Any]:
-        return {
-            "actor": command.actor,
-            "occurred_at": command.at,
-            "policy_version": self.policy.version,
-            "command_id": command.command_id,
-        }
-
-    def _report(self, command: c.Report) -> Outcome:
-        if self.command_lookup is not None:
-            earlier = self.command_lookup.find_command(command.command_id)
-            if earlier is not None:
-                return self._duplicate(earlier.case_no, command)
-        village = self.roster.units[command.village]
-        station = self.roster.ancestor(village.code, UnitKind.STATION)
-        district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
-        assert station is not None  # guaranteed by Roster validation
-        assert district is not None
-        year = command.at.astimezone(SHANGHAI).year
-        try:
-            numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
-        except AggregateNotFoundError:
-            numbers = CaseNumbers(district=district.code, year=year)
-        case_no = numbers.allocate()
-        dispute = Dispute(
-            case_no=case_no,
-            category=command.category,
-            source=command.source,
-            district=district.code,
-            station=station.code,
-            village=village.code,
-            summary=command.summary,
-            parties=[p.model_dump() for p in command.parties],
-            people_involved=command.people_involved,
-            **self._meta(command),
-        )
-        self.save(numbers, dispute, self._adopt_policy())
-        return Outcome(case_no, "report", "Reported", dispute.version, dispute.status, None)
-
-    def _duplicate(self, case_no: str, command: c.Command) -> Outcome:
-        """Answer a command id recorded before exactly as the first time; nothing is stored.
-
-        Raises CommandIdReused when the id recorded a different verb.
-        """
-        dispute = self.get_case(case_no)
-        answer = dispute.answer_of(command.command_id)
-        if answer is None or answer[0] != command.verb:
-            first = answer[0] if answer else "another command"
-            raise CommandIdReused(command.command_id, f"`{first}` on {case_no}")
-        verb, version, status, grade, referral = answer
-        return Outcome(
-            case_no,
-            verb,
-            VERB_EVENTS[verb],
-            version,
-            status,
-            grade,
-            duplicate=True,
-            referral=referral,
-        )
-
-    def _act(self, command: c.CaseCommand) -> Outcome:
-        dispute = self.get_case(command.case)
-        if dispute.answer_of(command.command_id) is not None:
-            return self._duplicate(dispute.case_no, command)
-        if self.command_lookup is not None:
-            other = self.command_lookup.find_command(command.command_id)
-            if other is not None:
-                raise CommandIdReused(command.command_id, f"`{other.verb}` on {other.case_no}")
-        referral = self._decide(dispute, command)
-        recorded = type(dispute.pending_events[-1]).__name__
-        self.save(dispute, self._adopt_policy())
-        return Outcome(
-            dispute.case_no,
-            command.verb,
-            recorded,
-            dispute.version,
-            dispute.status,
-            dispute.grade,
-            referral=referral,
-        )
-
-    def _decide(self, dispute: Dispute, command: c.CaseCommand) -> int | None:
-        """Call the aggregate method of the command (the aggregate raises on a broken rule)."""
-        meta = self._meta(command)
-        match command:
-            case c.Grade():
-                dispute.grade_risk(command.grade, command.reason, list(command.signals), **meta)
-            case c.Assign():
-                dispute.assign(
-                    command.leader, command.officer, command.auxiliary, command.grid_worker, **meta
-                )
-            case c.Deliberate():
-                dispute.deliberate(command.plan, list(command.attendees), **meta)
-            case c.Visit():
-                dispute.visit(command.mode, command.note, **meta)
-            case c.Mediate():
-                dispute.mediate(command.note, command.result, list(command.with_units), **meta)
-            case c.Refer():
-                return dispute.refer(command.to, command.reason, **meta)
-            case c.RecordReceipt():
-                dispute.record_receipt(command.referral, command.outcome, command.note, **meta)
-            case c.Escalate():
-                dispute.escalate(command.reason, **meta)
-            case c.Downgrade():
-                dispute.downgrade(command.reason, **meta)
-            case c.Resolve():
-                days = command.observe_days or self.policy.observation.default_days
-                dispute.resolve(command.agreement, command.form, days, **meta)
-            case c.FollowUp():
-                dispute.follow_up(command.mode, command.note, **meta)
-            case c.Relapse():
-                dispute.relapse(command.grade, command.reason, **meta)
-            case c.Close():
-                gap = self.policy.observation.follow_up_max_gap_days
-                dispute.close(command.note, gap, **meta)
-            case c.Supervise():
-                dispute.supervise(command.level, command.note, **meta)
-            case c.AnswerSupervision():
-                dispute.answer_supervision(command.note, **meta)
-            case _:  # pragma: no cover - COMMANDS and this match are kept in step by tests
-                msg = f"no handler for {command.verb}"
-                raise NotImplementedError(msg)
-        return None
-
-    # -- checks that need the roster and the policy, before any state is touched ----------------
-
-    def _check_references(self, command: c.Command) -> None:
-        roster, policy = self.roster, self.policy
-        actor = roster.person(command.actor, "actor")
-        if actor.role not in command.roles:
-            raise RoleNotAllowed(
-                actor.id, actor.role, command.verb, [str(r) for r in command.roles]
-            )
-        skew = timedelta(minutes=policy.time.clock_skew_minutes)
-        now = self.clock()
-        if command.at > now + skew:
-            raise InvalidInput(
-                "at", f"{local_iso(command.at)} lies in the future (now {local_iso(now)})"
-            )
-        match command:
-            case c.Report():
-                roster.unit(command.village, UnitKind.VILLAGE, "village")
-                _in_policy("category", command.category, policy.categories)
-                _in_policy("source", command.source, policy.sources)
-            case c.Grade():
-                for signal in command.signals:
-                    _in_policy("signals", signal, policy.signals)
-            case c.Assign():
-                _with_role(roster, command.leader, "leader", (Role.LEADER,))
-                _with_role(roster, command.officer, "officer", POLICE_ROLES)
-                if command.auxiliary:
-                    _with_role(roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
-                if command.grid_worker:
-                    _with_role(roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
-            case c.Deliberate():
-                for attendee in command.attendees:
-                    roster.person(attendee, "attendees")
-            case c.Mediate():
-                for unit in command.with_units:
-                    roster.unit(unit, UnitKind.PARTNER, "with_units")
-            case c.Refer():
-                roster.unit(command.to, UnitKind.PARTNER, "to")
-            case c.Resolve():
-                minimum = policy.observation.minimum_days
-                if command.observe_days is not None and command.observe_days < minimum:
-                    raise InvalidInput(
-                        "observe_days",
-                        f"{command.observe_days} is under the policy minimum of {minimum} days",
-                    )
-            case _:
-                pass
 
 
 def _in_policy(field: str, value: str, allowed: Mapping[str, Any]) -> None:

@@ -22,7 +22,9 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from disputes.domain.clock import EARLIEST, parse_time
 from disputes.domain.errors import InvalidInputs
@@ -73,15 +75,32 @@ FREE_TEXT = frozenset({"summary", "reason", "note", "plan", "agreement"})
 
 
 class Party(BaseModel):
-    """A party to the dispute (当事人), by the 'surname + 某' convention."""
+    """A party to the dispute (当事人), by the 'surname + 某' convention.
+
+    Given as ``{"name": …, "role": …}`` or, as the CLI takes it, ``NAME:ROLE`` (a bare name is
+    ``related``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
     role: Literal["applicant", "respondent", "related"]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            name, sep, role = value.rpartition(":")
+            return {"name": name, "role": role} if sep else {"name": value, "role": "related"}
+        return value
+
 
 class Command(BaseModel):
-    """Fields every command has: who (``actor``), when (``at``, occurred time) and its id."""
+    """Fields every command has: who (``actor``), when (``at``, occurred time) and its id.
+
+    A subclass is one verb, declared once: ``verb`` (the CLI verb and journal ``command``),
+    ``roles`` (who may issue it), its fields (with their help text), and its docstring (the
+    verb's help). The CLI options, the journal args and the help are derived from it; the
+    application method that handles it is declared with ``@handles``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     verb: ClassVar[str]
@@ -128,167 +147,185 @@ class CaseCommand(Command):
 
 
 class Report(Command):
-    """登记: report a dispute. Anyone on the roster may report."""
+    """登记 — report a dispute."""
 
     verb = "report"
     roles = ANY_ROLE
-    category: Code
-    source: Code
-    village: UnitCode
-    summary: Text
-    parties: list[Party] = []
-    people_involved: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = None
+    category: Code = Field(description="Category code from the policy (e.g. neighbour).")
+    source: Code = Field(
+        description="Channel: visit, informant, incident-analysis, court-notice, walk-in."
+    )
+    village: UnitCode = Field(description="Village unit code (e.g. WD-V01).")
+    summary: Text = Field(description="What happened (简要情况).")
+    parties: list[Party] = Field(
+        default=[], description="A party as NAME:ROLE, role applicant|respondent|related; repeat."
+    )
+    people_involved: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = Field(
+        default=None, description="How many people are involved."
+    )
 
 
 class Grade(CaseCommand):
-    """研判定级: the first risk grade, red or yellow, with reason and risk signals."""
+    """研判定级 — first risk grade, red or yellow."""
 
     verb = "grade"
     roles = (Role.LEADER, Role.COMMUNITY_POLICE)
-    grade: Literal["red", "yellow"]
-    reason: Text
-    signals: list[Code] = []
+    grade: Literal["red", "yellow"] = Field(description="Risk grade.")
+    reason: Text = Field(description="Why this grade.")
+    signals: list[Code] = Field(
+        default=[], description="A risk signal code from the policy; repeat."
+    )
 
 
 class Assign(CaseCommand):
-    """Name the responsible leader (分包责任领导) and officer (责任人); later, a hand-over."""
+    """分包 — name the responsible leader and officer; later a hand-over."""
 
     verb = "assign"
     roles = (Role.LEADER,)
-    leader: PersonId
-    officer: PersonId
-    auxiliary: PersonId | None = None
-    grid_worker: PersonId | None = None
+    leader: PersonId = Field(description="Responsible leader (分包责任领导), a roster id.")
+    officer: PersonId = Field(description="Responsible officer (责任人), a roster id.")
+    auxiliary: PersonId | None = Field(
+        default=None, description="Village auxiliary officer (专职辅警)."
+    )
+    grid_worker: PersonId | None = Field(default=None, description="Grid worker (网格员).")
 
 
 class Deliberate(CaseCommand):
-    """一案一议: the case conference and its plan."""
+    """一案一议 — record the case conference and its plan."""
 
     verb = "deliberate"
     roles = (Role.LEADER,)
-    plan: Text
-    attendees: list[PersonId] = []
+    plan: Text = Field(description="The plan agreed.")
+    attendees: list[PersonId] = Field(default=[], description="Who attended, a roster id; repeat.")
 
 
 class Visit(CaseCommand):
-    """走访 or phone contact while the case is open."""
+    """走访 — a visit or phone contact while the case is open."""
 
     verb = "visit"
-    mode: Literal["in-person", "phone"] = "in-person"
-    note: OptionalText = ""
+    mode: Literal["in-person", "phone"] = Field(default="in-person", description="How.")
+    note: OptionalText = Field(default="", description="What was found.")
 
 
 class Mediate(CaseCommand):
-    """调解 session, with partner units; result progress or failed."""
+    """调解 — a mediation session, with partner units."""
 
     verb = "mediate"
-    note: OptionalText = ""
-    result: Literal["progress", "failed"]
-    with_units: list[UnitCode] = []
+    result: Literal["progress", "failed"] = Field(description="Result.")
+    note: OptionalText = Field(default="", description="What happened.")
+    with_units: list[UnitCode] = Field(
+        default=[], description="Partner unit code taking part; repeat."
+    )
 
 
 class Refer(CaseCommand):
-    """分流移交 to a partner unit, with a reason."""
+    """分流移交 — refer the case to a partner unit."""
 
     verb = "refer"
-    to: UnitCode
-    reason: Text
+    to: UnitCode = Field(description="Partner unit code (e.g. SFS 司法所).")
+    reason: Text = Field(description="Why.")
 
 
 class RecordReceipt(CaseCommand):
-    """回执 from the partner unit for referral n."""
+    """回执 — record the partner unit's answer to referral N."""
 
     verb = "receipt"
-    referral: Annotated[int, Field(strict=True, ge=1)]
-    outcome: Literal["accepted", "handled", "returned"]
-    note: OptionalText = ""
+    referral: Annotated[int, Field(strict=True, ge=1)] = Field(
+        description="The referral's number (1, 2, …)."
+    )
+    outcome: Literal["accepted", "handled", "returned"] = Field(description="Answer.")
+    note: OptionalText = Field(default="", description="Details.")
 
 
 class Escalate(CaseCommand):
-    """升级 yellow → red, with reason."""
+    """升级 — yellow → red, with reason."""
 
     verb = "escalate"
-    reason: Text
+    reason: Text = Field(description="Why.")
 
 
 class Downgrade(CaseCommand):
-    """降级 red → yellow, with reason; by the case's responsible leader."""
+    """降级 — red → yellow, with reason (the case's responsible leader)."""
 
     verb = "downgrade"
-    reason: Text
+    reason: Text = Field(description="Why.")
 
 
 class Resolve(CaseCommand):
-    """化解: agreement reached; observation starts (``observe_days``, default from the policy)."""
+    """化解 — agreement reached; grade blue, observation starts."""
 
     verb = "resolve"
-    agreement: Text
-    form: Literal["written", "oral", "judicial-confirmation"]
-    observe_days: Annotated[int, Field(strict=True, ge=1, le=3650)] | None = None
+    agreement: Text = Field(description="The agreement.")
+    form: Literal["written", "oral", "judicial-confirmation"] = Field(description="Form.")
+    observe_days: Annotated[int, Field(strict=True, ge=1, le=3650)] | None = Field(
+        default=None,
+        description="Observation period in days (policy default 180, at least 30).",
+    )
     """Checked against the policy's minimum by the application (product.md §2: at least 30)."""
 
 
 class FollowUp(CaseCommand):
-    """回访 during observation."""
+    """回访 — a follow-up during observation."""
 
     verb = "follow-up"
-    mode: Literal["in-person", "phone"] = "in-person"
-    note: OptionalText = ""
+    mode: Literal["in-person", "phone"] = Field(default="in-person", description="How.")
+    note: OptionalText = Field(default="", description="What was found.")
 
 
 class Relapse(CaseCommand):
-    """反弹: flare-up, back to red or yellow, with reason."""
+    """反弹 — the dispute flared up again; back to red or yellow, reopened."""
 
     verb = "relapse"
-    grade: Literal["red", "yellow"]
-    reason: Text
+    grade: Literal["red", "yellow"] = Field(description="New grade.")
+    reason: Text = Field(description="What happened.")
 
 
 class Close(CaseCommand):
-    """销号: strike the case off (product.md §3)."""
+    """销号 — strike the case off (only when 不化解不销案 allows; the responsible leader)."""
 
     verb = "close"
-    note: OptionalText = ""
+    note: OptionalText = Field(default="", description="Closing note.")
 
 
 class Supervise(CaseCommand):
-    """督办: a leader orders follow-through on a case, as a yellow or red card (issue 3)."""
+    """督办 — order follow-through on a case as a yellow or red card."""
 
     verb = "supervise"
     roles = (Role.LEADER,)
-    level: Literal["yellow-card", "red-card"]
-    note: Text
+    level: Literal["yellow-card", "red-card"] = Field(description="Card.")
+    note: Text = Field(description="What must be done, by when.")
 
 
 class AnswerSupervision(CaseCommand):
-    """督办反馈: the officers' answer to the case's open supervision orders (issue 3)."""
+    """督办反馈 — answer the case's open supervision orders."""
 
     verb = "answer-supervision"
-    note: Text
+    note: Text = Field(description="What was done.")
 
 
-COMMANDS: dict[str, type[Command]] = {
-    cls.verb: cls
-    for cls in (
-        Report,
-        Grade,
-        Assign,
-        Deliberate,
-        Visit,
-        Mediate,
-        Refer,
-        RecordReceipt,
-        Escalate,
-        Downgrade,
-        Resolve,
-        FollowUp,
-        Relapse,
-        Close,
-        Supervise,
-        AnswerSupervision,
-    )
-}
-"""Every write verb of product.md §2 (and the supervision verbs of issue 3), by CLI verb."""
+def _verbs() -> dict[str, type[Command]]:
+    found: dict[str, type[Command]] = {}
+    pending = list(Command.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        verb = cls.__dict__.get("verb")
+        if isinstance(verb, str):
+            found[verb] = cls
+    return found
+
+
+COMMANDS: dict[str, type[Command]] = _verbs()
+"""Every write verb (product.md §2, and the supervision verbs of issue 3), by CLI verb, in the
+order they are declared here: every subclass of :class:`Command` that names a ``verb``."""
+
+LINE_FIELDS = frozenset({"actor", "at", "command_id", "case"})
+"""Fields a journal line or the CLI's common options set; a verb's own args are the rest."""
+
+
+def verb_fields(cls: type[Command]) -> dict[str, FieldInfo]:
+    """A verb's own args (its CLI options, its journal ``args``), in declaration order."""
+    return {name: info for name, info in cls.model_fields.items() if name not in LINE_FIELDS}
 
 
 def build_command(verb: str, data: dict[str, Any], limits: Limits | None = None) -> Command:

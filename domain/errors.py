@@ -1,7 +1,8 @@
-"""Domain errors. Each names the broken rule; each carries the CLI exit code of product.md §5.
+"""Domain errors. Each names the broken rule or the bad input.
 
-Exit codes: 1 refused by a rule · 2 invalid input or usage · 3 not found ·
-4 concurrent modification (safe to retry).
+Four families, which the CLI maps to the exit codes of product.md §5 (``disputes.cli.exits``):
+:class:`RuleViolation` (a rule refused the command), :class:`InvalidInput` and friends (the input
+is malformed), :class:`NotFound`, and :class:`ConcurrentModification` (safe to retry).
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from collections.abc import Sequence
 class DisputesError(Exception):
     """Base class of every error the product reports to a user."""
 
-    exit_code = 2
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
 class InvalidInput(DisputesError):
-    """A command, option, file or journal line is malformed (exit 2). ``field`` names the input."""
-
-    exit_code = 2
+    """A command, option, file or journal line is malformed. ``field`` names the input."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
@@ -31,9 +28,7 @@ class InvalidInput(DisputesError):
 
 
 class InvalidInputs(DisputesError):
-    """Several fields are invalid at once (exit 2); ``errors`` holds (field, reason) pairs."""
-
-    exit_code = 2
+    """Several fields are invalid at once; ``errors`` holds (field, reason) pairs."""
 
     def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors))
@@ -41,9 +36,7 @@ class InvalidInputs(DisputesError):
 
 
 class NotFound(DisputesError):
-    """The addressed case or referral does not exist (exit 3)."""
-
-    exit_code = 3
+    """The addressed case or referral does not exist."""
 
 
 class CaseNotFound(NotFound):
@@ -58,9 +51,7 @@ class ReferralNotFound(NotFound):
 
 
 class RuleViolation(DisputesError):
-    """A command was refused by a rule of the lifecycle (exit 1). The message names the rule."""
-
-    exit_code = 1
+    """A command was refused by a rule of the lifecycle. The message names the rule."""
 
 
 class RoleNotAllowed(RuleViolation):
@@ -126,9 +117,7 @@ class OccurredOutOfOrder(RuleViolation):
 
 
 class CommandIdReused(DisputesError):
-    """A command id already recorded a different command (exit 2)."""
-
-    exit_code = 2
+    """A command id already recorded a different command."""
 
     def __init__(self, command_id: str, first: str) -> None:
         super().__init__(f"command-id: {command_id} was already used for {first}")
@@ -153,12 +142,8 @@ class ClosureRefused(RuleViolation):
 
 
 class ConcurrentModification(DisputesError):
-    """Another writer changed the case at the same time, and retries ran out (exit 4)."""
-
-    exit_code = 4
+    """Another writer changed the case at the same time, and retries ran out."""
 
 
 class StoreError(DisputesError):
-    """The store cannot be opened or written (exit 2): bad URL, unreachable, read-only, full."""
-
-    exit_code = 2
+    """The store cannot be opened or written: bad URL, unreachable, read-only, full."""

@@ -1,23 +1,30 @@
-"""The dispute aggregate (矛盾纠纷) and the case-number sequence.
+"""The dispute aggregate (矛盾纠纷): its events and the rules of product.md §2.
 
-Every public method checks its rule and raises a :mod:`disputes.domain.errors` error before
-anything changes; a private ``@event`` method then records the event. Every event carries
-``actor`` (roster id), ``occurred_at`` (timezone-aware, what the officer says), ``policy_version``
-and ``command_id``; the library's ``timestamp`` (UTC) is the recorded time.
+Each public method is one verb: it checks its rule and raises a
+:mod:`disputes.domain.errors` error before anything changes, then triggers its event. Each event
+says how it changes the case (``evolve``); the base event also keeps the bookkeeping every
+event shares (the time order, and the answer its command id gets if it is sent again).
 
-Rules come from product.md §2 (lifecycle) and §3 (不化解不销案, the closure rule).
+Every event carries :class:`~disputes.domain.values.Meta` — ``actor`` (roster id),
+``occurred_at`` (timezone-aware, what the officer says), ``policy_version`` and
+``command_id``; the library's ``timestamp`` (UTC) is the recorded time.
+
+Events keep explicit, stable topics: a class may be renamed (``Supervised`` was
+``SupervisionOrdered``) and stored history still loads. The name an event is shown and exported
+under is the last part of its topic (:attr:`Dispute.Event.name`), so it never changes either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from disputes.domain.closure import closure_failures
 from disputes.domain.errors import (
     ClosureRefused,
     NoOpenSupervision,
@@ -29,44 +36,9 @@ from disputes.domain.errors import (
     WrongGrade,
     WrongStatus,
 )
+from disputes.domain.values import NAMESPACE, Answer, Grade, Meta, Status
 
-NAMESPACE = UUID("6f1c3d0e-8a1b-5c7d-9e2f-3a4b5c6d7e8f")
-
-
-class Status(StrEnum):
-    REPORTED = "reported"
-    OPEN = "open"
-    OBSERVING = "observing"
-    CLOSED = "closed"
-
-
-class Colour(StrEnum):
-    """红黄蓝三色评估: the risk grade of a case."""
-
-    RED = "red"
-    YELLOW = "yellow"
-    BLUE = "blue"
-
-
-VERB_EVENTS = {
-    "report": "Reported",
-    "grade": "Graded",
-    "assign": "Assigned",
-    "deliberate": "Deliberated",
-    "visit": "Visited",
-    "mediate": "Mediated",
-    "refer": "Referred",
-    "receipt": "ReceiptRecorded",
-    "escalate": "Escalated",
-    "downgrade": "Downgraded",
-    "resolve": "Resolved",
-    "follow-up": "FollowedUp",
-    "relapse": "Relapsed",
-    "close": "Closed",
-    "supervise": "SupervisionOrdered",
-    "answer-supervision": "SupervisionAnswered",
-}
-"""CLI verb → the event it records (one word per concept, product.md §2; 督办, issue 3)."""
+RED_OR_YELLOW = (Grade.RED, Grade.YELLOW)
 
 
 @lru_cache(maxsize=65536)
@@ -77,28 +49,64 @@ def dispute_id(case_no: str) -> UUID:
     return uuid5(NAMESPACE, f"dispute:{case_no}")
 
 
-def _days(delta: timedelta) -> float:
-    return delta.total_seconds() / 86400
-
-
 class Dispute(Aggregate):
     """One major dispute (重大矛盾纠纷), from report (登记) to closure (销号) and relapse (反弹).
 
-    State: ``status`` (reported/open/observing/closed) and ``grade`` (None/red/yellow/blue) are
-    separate fields. Times are timezone-aware datetimes.
+    State: ``status`` (reported/open/observing/closed) and ``current_grade``
+    (None/red/yellow/blue) are separate fields. Times are timezone-aware datetimes.
     """
 
     TOPIC: ClassVar[str] = "disputes:Dispute"
+    class_version: ClassVar[int] = 2
+    """Version of the state kept in snapshots; :meth:`upcast_v1_v2` reads older ones."""
 
     class Event(Aggregate.Event):
+        """Every dispute event: who, when, under which policy, for which command."""
+
         TOPIC = "disputes:Dispute.Event"
+        VERB: ClassVar[str] = ""
+        """The CLI verb that records this event (product.md §2)."""
+
         actor: str
         occurred_at: datetime
         policy_version: str
         command_id: str
 
+        @property
+        def name(self) -> str:
+            """The event's stable name: the last part of its topic (``Graded``)."""
+            return type(self).event_name()
+
+        @classmethod
+        def event_name(cls) -> str:
+            topic: str = getattr(cls, "TOPIC", cls.__name__)
+            return topic.rsplit(".", 1)[-1]
+
+        @property
+        def meta(self) -> Meta:
+            return Meta(self.actor, self.occurred_at, self.policy_version, self.command_id)
+
+        def apply(self, aggregate: Dispute) -> None:
+            self.evolve(aggregate)
+            aggregate.last_occurred_at = self.occurred_at
+            aggregate.command_ids[self.command_id] = Answer(
+                self.VERB,
+                self.originator_version,
+                str(aggregate.status),
+                aggregate.current_grade and str(aggregate.current_grade),
+                self.new_referral(),
+            ).as_state()
+
+        def evolve(self, case: Dispute) -> None:
+            """This event's change to the case's state (each event says its own)."""
+
+        def new_referral(self) -> int | None:
+            """The number of the referral this event opened, if any (for its answer)."""
+            return None
+
     class Reported(Event, Aggregate.Created):
         TOPIC = "disputes:Dispute.Reported"
+        VERB = "report"
         case_no: str
         category: str
         source: str
@@ -111,84 +119,211 @@ class Dispute(Aggregate):
 
     class Graded(Event):
         TOPIC = "disputes:Dispute.Graded"
+        VERB = "grade"
         grade: str
         reason: str
         signals: list[str]
 
+        def evolve(self, case: Dispute) -> None:
+            case.current_grade = self.grade
+            case.signals = list(self.signals)
+            case.graded_at = self.occurred_at
+            case.status = Status.OPEN
+
     class Assigned(Event):
         TOPIC = "disputes:Dispute.Assigned"
+        VERB = "assign"
         leader: str
         officer: str
         auxiliary: str | None
         grid_worker: str | None
 
+        def evolve(self, case: Dispute) -> None:
+            case.leader = self.leader
+            case.officer = self.officer
+            case.auxiliary = self.auxiliary
+            case.grid_worker = self.grid_worker
+
     class Deliberated(Event):
         TOPIC = "disputes:Dispute.Deliberated"
+        VERB = "deliberate"
         plan: str
         attendees: list[str]
 
+        def evolve(self, case: Dispute) -> None:
+            case.deliberations += 1
+
     class Visited(Event):
         TOPIC = "disputes:Dispute.Visited"
+        VERB = "visit"
         mode: str
         note: str
 
+        def evolve(self, case: Dispute) -> None:
+            case.last_contact_at = self.occurred_at
+
     class Mediated(Event):
         TOPIC = "disputes:Dispute.Mediated"
+        VERB = "mediate"
         note: str
         result: str
         with_units: list[str]
 
+        def evolve(self, case: Dispute) -> None:
+            case.last_contact_at = self.occurred_at
+            if self.result == "failed":
+                case.failed_mediations += 1
+
     class Referred(Event):
         TOPIC = "disputes:Dispute.Referred"
+        VERB = "refer"
         referral: int
         to: str
         reason: str
 
+        def evolve(self, case: Dispute) -> None:
+            case.referrals.append(
+                {
+                    "referral": self.referral,
+                    "to": self.to,
+                    "reason": self.reason,
+                    "referred_at": self.occurred_at,
+                    "outcome": None,
+                    "answered_at": None,
+                }
+            )
+
+        def new_referral(self) -> int | None:
+            return self.referral
+
     class ReceiptRecorded(Event):
         TOPIC = "disputes:Dispute.ReceiptRecorded"
+        VERB = "receipt"
         referral: int
         outcome: str
         note: str
 
+        def evolve(self, case: Dispute) -> None:
+            answered = case.referral(self.referral)
+            answered["outcome"] = self.outcome
+            answered["answered_at"] = self.occurred_at
+
     class Escalated(Event):
         TOPIC = "disputes:Dispute.Escalated"
+        VERB = "escalate"
         reason: str
+
+        def evolve(self, case: Dispute) -> None:
+            case.current_grade = Grade.RED
 
     class Downgraded(Event):
         TOPIC = "disputes:Dispute.Downgraded"
+        VERB = "downgrade"
         reason: str
+
+        def evolve(self, case: Dispute) -> None:
+            case.current_grade = Grade.YELLOW
 
     class Resolved(Event):
         TOPIC = "disputes:Dispute.Resolved"
+        VERB = "resolve"
         agreement: str
         form: str
         observe_days: int
         observe_until: datetime
 
+        def evolve(self, case: Dispute) -> None:
+            case.current_grade = Grade.BLUE
+            case.status = Status.OBSERVING
+            case.resolved_at = self.occurred_at
+            case.observe_days = self.observe_days
+            case.observe_until = self.observe_until
+            case.observation_anchor = self.occurred_at
+            case.longest_gap = []
+
     class FollowedUp(Event):
         TOPIC = "disputes:Dispute.FollowedUp"
+        VERB = "follow-up"
         mode: str
         note: str
 
+        def evolve(self, case: Dispute) -> None:
+            at = self.occurred_at
+            anchor = case.observation_anchor or at
+            gap = case.longest_gap
+            if not gap or (at - anchor) > (gap[1] - gap[0]):
+                case.longest_gap = [anchor, at]
+            case.observation_anchor = at
+            case.last_contact_at = at
+
     class Relapsed(Event):
         TOPIC = "disputes:Dispute.Relapsed"
+        VERB = "relapse"
         grade: str
         reason: str
 
+        def evolve(self, case: Dispute) -> None:
+            case.current_grade = self.grade
+            case.status = Status.OPEN
+            case.relapses += 1
+            case.graded_at = self.occurred_at
+            case.closed_at = None
+            # The latest resolution still governs closure (§3.2, §3.3) until the next one, so
+            # the observation anchor and the longest follow-up gap are kept.
+            case.failed_mediations = 0
+
     class Closed(Event):
         TOPIC = "disputes:Dispute.Closed"
+        VERB = "close"
         note: str
 
-    class SupervisionOrdered(Event):
+        def evolve(self, case: Dispute) -> None:
+            case.status = Status.CLOSED
+            case.closed_at = self.occurred_at
+
+    class Supervised(Event):
+        """督办: a supervision order (stored as ``SupervisionOrdered``, its name since issue 3)."""
+
         TOPIC = "disputes:Dispute.SupervisionOrdered"
+        VERB = "supervise"
         order: int
         level: str
         note: str
 
+        def evolve(self, case: Dispute) -> None:
+            case.supervisions = [
+                *case.supervisions,
+                {
+                    "order": self.order,
+                    "level": self.level,
+                    "note": self.note,
+                    "actor": self.actor,
+                    "ordered_at": self.occurred_at,
+                    "answered_at": None,
+                    "answered_by": None,
+                    "answer": None,
+                },
+            ]
+
     class SupervisionAnswered(Event):
         TOPIC = "disputes:Dispute.SupervisionAnswered"
+        VERB = "answer-supervision"
         orders: list[int]
         note: str
+
+        def evolve(self, case: Dispute) -> None:
+            answered = set(self.orders)
+            case.supervisions = [
+                {
+                    **o,
+                    "answered_at": self.occurred_at,
+                    "answered_by": self.actor,
+                    "answer": self.note,
+                }
+                if o["order"] in answered
+                else o
+                for o in case.supervisions
+            ]
 
     # -- creation ------------------------------------------------------------------------------
 
@@ -214,6 +349,7 @@ class Dispute(Aggregate):
         policy_version: str,
         command_id: str,
     ) -> None:
+        """登记: a new case, status reported, not graded yet."""
         self.case_no = case_no
         self.category = category
         self.source = source
@@ -226,7 +362,7 @@ class Dispute(Aggregate):
         self.reporter = actor
         self.reported_at = occurred_at
         self.status: str = Status.REPORTED
-        self.grade: str | None = None
+        self.current_grade: str | None = None
         self.signals: list[str] = []
         self.graded_at: datetime | None = None
         self.leader: str | None = None
@@ -245,11 +381,21 @@ class Dispute(Aggregate):
         self.failed_mediations = 0
         self.last_contact_at: datetime | None = None
         self.last_occurred_at = occurred_at
-        self.command_ids: dict[str, list[Any]] = {
-            command_id: ["report", 1, Status.REPORTED.value, None, None]
-        }
-        """Command id → the first answer: [verb, version, status, grade, referral]."""
+        self.command_ids: dict[str, dict[str, Any]] = {}
+        """Command id → its first answer (:meth:`Answer.as_state`)."""
         self.supervisions: list[dict[str, Any]] = []
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken before the redesign: the grade was kept as ``grade``, answers as
+        ``[verb, version, status, grade, referral]`` lists, and snapshots older than
+        supervision (issue 3) have no ``supervisions``."""
+        state["current_grade"] = state.pop("grade", None)
+        state["command_ids"] = {
+            command_id: Answer(*answer).as_state() if isinstance(answer, list) else answer
+            for command_id, answer in state.get("command_ids", {}).items()
+        }
+        state.setdefault("supervisions", [])
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -261,70 +407,23 @@ class Dispute(Aggregate):
     @property
     def open_supervisions(self) -> list[dict[str, Any]]:
         """Supervision orders (督办) not answered yet, oldest first."""
-        return [o for o in self._supervisions() if o["answered_at"] is None]
+        return [o for o in self.supervisions if o["answered_at"] is None]
 
-    def _supervisions(self) -> list[dict[str, Any]]:
-        # A snapshot taken before supervision existed has no such attribute.
-        orders: list[dict[str, Any]] = getattr(self, "supervisions", [])
-        return orders
+    def answer_of(self, command_id: str) -> Answer | None:
+        """The first answer to a command id recorded on this case, or None."""
+        state = self.command_ids.get(command_id)
+        return None if state is None else Answer.from_state(state)
 
-    def answer_of(self, command_id: str) -> list[Any] | None:
-        """The first answer to a command id recorded on this case, or None:
-        ``[verb, version, status, grade, referral]``."""
-        return self.command_ids.get(command_id)
-
-    def closure_failures(self, actor: str, at: datetime, max_gap_days: int) -> list[str]:
-        """Every condition of product.md §3 that fails for closing at ``at`` by ``actor``.
-
-        Returns an empty list when the case may be closed. ``max_gap_days`` is the policy's
-        longest allowed gap between follow-ups (回访).
-        """
-        failures: list[str] = []
-        if self.status != Status.OBSERVING:
-            failures.append(f"1. the case must be observing (resolved, blue); it is {self.status}")
-        if self.observe_until is not None and at < self.observe_until:
-            left = _days(self.observe_until - at)
-            failures.append(
-                f"2. the observation period runs until {self.observe_until.isoformat()} "
-                f"({left:.1f} days left)"
-            )
-        elif self.observe_until is None:
-            failures.append("2. no observation period has started (the case was never resolved)")
-        gap = self._longest_gap_until(at)
-        if gap is not None and _days(gap[1] - gap[0]) > max_gap_days:
-            failures.append(
-                f"3. no follow-up for {_days(gap[1] - gap[0]):.1f} days between "
-                f"{gap[0].isoformat()} and {gap[1].isoformat()} (at most {max_gap_days})"
-            )
-        unanswered = [r["referral"] for r in self.referrals if r.get("outcome") is None]
-        if unanswered:
-            listed = ", ".join(f"{n} ({self._referral(n)['to']})" for n in unanswered)
-            failures.append(f"4. referrals without a receipt: {listed}")
-        if actor != self.leader:
-            failures.append(
-                f"5. only the responsible leader ({self.leader or 'none assigned'}) may close; "
-                f"{actor} is not"
-            )
-        if self.open_supervisions:
-            listed = ", ".join(
-                f"{o['order']} ({o['level']} by {o['actor']})" for o in self.open_supervisions
-            )
-            failures.append(f"6. supervision orders (督办) without an answer: {listed}")
-        return failures
-
-    def _longest_gap_until(self, at: datetime) -> tuple[datetime, datetime] | None:
-        if self.observation_anchor is None:
-            return None
-        candidates = [(self.observation_anchor, at)]
-        if self.longest_gap:
-            candidates.append((self.longest_gap[0], self.longest_gap[1]))
-        return max(candidates, key=lambda pair: pair[1] - pair[0])
-
-    def _referral(self, number: int) -> dict[str, Any]:
+    def referral(self, number: int) -> dict[str, Any]:
+        """Referral ``number`` (1, 2, …). Raises :class:`ReferralNotFound`."""
         for referral in self.referrals:
             if referral["referral"] == number:
                 return referral
         raise ReferralNotFound(self.case_no, number)
+
+    def closure_failures(self, actor: str, at: datetime, max_gap_days: int) -> list[str]:
+        """See :func:`disputes.domain.closure.closure_failures`."""
+        return closure_failures(self, actor, at, max_gap_days)
 
     # -- rule helpers --------------------------------------------------------------------------
 
@@ -332,539 +431,161 @@ class Dispute(Aggregate):
         if self.status not in allowed:
             raise WrongStatus(self.case_no, verb, self.status, [str(s) for s in allowed])
 
-    def _require_after_previous(self, occurred_at: datetime) -> None:
-        if occurred_at < self.last_occurred_at:
+    def _require_after_previous(self, meta: Meta) -> None:
+        if meta.occurred_at < self.last_occurred_at:
             raise OccurredOutOfOrder(
-                self.case_no, occurred_at.isoformat(), self.last_occurred_at.isoformat()
+                self.case_no, meta.occurred_at.isoformat(), self.last_occurred_at.isoformat()
             )
 
-    def _touch(
-        self, occurred_at: datetime, command_id: str, verb: str, referral: int | None = None
-    ) -> None:
-        """Bookkeeping at the end of every event: time order and the command's answer."""
-        self.last_occurred_at = occurred_at
-        self.command_ids[command_id] = [
-            verb,
-            self.version + 1,
-            str(self.status),
-            self.grade and str(self.grade),
-            referral,
-        ]
+    # -- verbs (product.md §2) -----------------------------------------------------------------
 
-    # -- commands (product.md §2) ---------------------------------------------------------------
-
-    def grade_risk(self, grade: str, reason: str, signals: list[str], **meta: Any) -> None:
+    def grade(self, grade: Grade, reason: str, signals: Sequence[str], meta: Meta) -> None:
         """研判定级: first risk grade, red or yellow. Needs status reported; opens the case."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("grade", Status.REPORTED)
-        if grade not in (Colour.RED, Colour.YELLOW):
+        if grade not in RED_OR_YELLOW:
             raise WrongGrade(self.case_no, "grade", "red or yellow", grade)
-        self._graded(grade=grade, reason=reason, signals=signals, **meta)
-
-    @event(Graded)
-    def _graded(
-        self,
-        grade: str,
-        reason: str,
-        signals: list[str],
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.grade = grade
-        self.signals = list(signals)
-        self.graded_at = occurred_at
-        self.status = Status.OPEN
-        self._touch(occurred_at, command_id, "grade")
-
-    def assign(
-        self,
-        leader: str,
-        officer: str,
-        auxiliary: str | None,
-        grid_worker: str | None,
-        **meta: Any,
-    ) -> None:
-        """Name the responsible leader and officer (分包责任领导 + 责任人); later a hand-over."""
-        self._require_after_previous(meta["occurred_at"])
-        self._require_status("assign", Status.REPORTED, Status.OPEN, Status.OBSERVING)
-        self._assigned(
-            leader=leader, officer=officer, auxiliary=auxiliary, grid_worker=grid_worker, **meta
+        self.trigger_event(
+            self.Graded, grade=str(grade), reason=reason, signals=list(signals), **meta.fields()
         )
 
-    @event(Assigned)
-    def _assigned(
-        self,
-        leader: str,
-        officer: str,
-        auxiliary: str | None,
-        grid_worker: str | None,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
+    def assign(
+        self, leader: str, officer: str, auxiliary: str | None, grid_worker: str | None, meta: Meta
     ) -> None:
-        self.leader = leader
-        self.officer = officer
-        self.auxiliary = auxiliary
-        self.grid_worker = grid_worker
-        self._touch(occurred_at, command_id, "assign")
+        """Name the responsible leader and officer (分包责任领导 + 责任人); later a hand-over."""
+        self._require_after_previous(meta)
+        self._require_status("assign", Status.REPORTED, Status.OPEN, Status.OBSERVING)
+        self.trigger_event(
+            self.Assigned,
+            leader=leader,
+            officer=officer,
+            auxiliary=auxiliary,
+            grid_worker=grid_worker,
+            **meta.fields(),
+        )
 
-    def deliberate(self, plan: str, attendees: list[str], **meta: Any) -> None:
+    def deliberate(self, plan: str, attendees: Sequence[str], meta: Meta) -> None:
         """一案一议: the case conference and its plan. Needs an assignment; not when closed."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("deliberate", Status.REPORTED, Status.OPEN, Status.OBSERVING)
         if self.leader is None:
             raise NotAssigned(self.case_no)
-        self._deliberated(plan=plan, attendees=attendees, **meta)
+        self.trigger_event(self.Deliberated, plan=plan, attendees=list(attendees), **meta.fields())
 
-    @event(Deliberated)
-    def _deliberated(
-        self,
-        plan: str,
-        attendees: list[str],
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.deliberations += 1
-        self._touch(occurred_at, command_id, "deliberate")
-
-    def visit(self, mode: str, note: str, **meta: Any) -> None:
+    def visit(self, mode: str, note: str, meta: Meta) -> None:
         """走访 or phone contact while the case is open."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("visit", Status.OPEN)
-        self._visited(mode=mode, note=note, **meta)
+        self.trigger_event(self.Visited, mode=mode, note=note, **meta.fields())
 
-    @event(Visited)
-    def _visited(
-        self,
-        mode: str,
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.last_contact_at = occurred_at
-        self._touch(occurred_at, command_id, "visit")
-
-    def mediate(self, note: str, result: str, with_units: list[str], **meta: Any) -> None:
+    def mediate(self, note: str, result: str, with_units: Sequence[str], meta: Meta) -> None:
         """调解 session (with partner units); result ``progress`` or ``failed``. Needs open."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("mediate", Status.OPEN)
-        self._mediated(note=note, result=result, with_units=with_units, **meta)
+        self.trigger_event(
+            self.Mediated, note=note, result=result, with_units=list(with_units), **meta.fields()
+        )
 
-    @event(Mediated)
-    def _mediated(
-        self,
-        note: str,
-        result: str,
-        with_units: list[str],
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.last_contact_at = occurred_at
-        if result == "failed":
-            self.failed_mediations += 1
-        self._touch(occurred_at, command_id, "mediate")
-
-    def refer(self, to: str, reason: str, **meta: Any) -> int:
+    def refer(self, to: str, reason: str, meta: Meta) -> int:
         """分流移交 to a partner unit. Needs open. Returns the new referral's number (1, 2, …)."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("refer", Status.OPEN)
         number = len(self.referrals) + 1
-        self._referred(referral=number, to=to, reason=reason, **meta)
+        self.trigger_event(self.Referred, referral=number, to=to, reason=reason, **meta.fields())
         return number
 
-    @event(Referred)
-    def _referred(
-        self,
-        referral: int,
-        to: str,
-        reason: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.referrals.append(
-            {
-                "referral": referral,
-                "to": to,
-                "reason": reason,
-                "referred_at": occurred_at,
-                "outcome": None,
-                "answered_at": None,
-            }
-        )
-        self._touch(occurred_at, command_id, "refer", referral)
+    def record_receipt(self, referral: int, outcome: str, note: str, meta: Meta) -> None:
+        """回执: the partner's answer to referral ``referral`` (accepted, handled or returned).
 
-    def record_receipt(self, referral: int, outcome: str, note: str, **meta: Any) -> None:
-        """回执: the partner's answer to referral ``referral`` (accepted, handled or returned)."""
-        self._require_after_previous(meta["occurred_at"])
-        if self._referral(referral).get("outcome") is not None:
+        Raises ReferralNotFound (no such referral) or ReferralAlreadyAnswered."""
+        self._require_after_previous(meta)
+        if self.referral(referral).get("outcome") is not None:
             raise ReferralAlreadyAnswered(self.case_no, referral)
-        self._receipt_recorded(referral=referral, outcome=outcome, note=note, **meta)
-
-    @event(ReceiptRecorded)
-    def _receipt_recorded(
-        self,
-        referral: int,
-        outcome: str,
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        answered = self._referral(referral)
-        answered["outcome"] = outcome
-        answered["answered_at"] = occurred_at
-        self._touch(occurred_at, command_id, "receipt")
-
-    def escalate(self, reason: str, **meta: Any) -> None:
-        """升级 yellow → red. Needs open and yellow."""
-        self._require_after_previous(meta["occurred_at"])
-        self._require_status("escalate", Status.OPEN)
-        if self.grade != Colour.YELLOW:
-            raise WrongGrade(self.case_no, "escalate", "yellow", self.grade)
-        self._escalated(reason=reason, **meta)
-
-    @event(Escalated)
-    def _escalated(
-        self,
-        reason: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.grade = Colour.RED
-        self._touch(occurred_at, command_id, "escalate")
-
-    def downgrade(self, reason: str, **meta: Any) -> None:
-        """降级 red → yellow. Only the case's responsible leader; needs open and red."""
-        self._require_after_previous(meta["occurred_at"])
-        if meta["actor"] != self.leader:
-            raise NotResponsibleLeader(self.case_no, meta["actor"], self.leader, "downgrade")
-        self._require_status("downgrade", Status.OPEN)
-        if self.grade != Colour.RED:
-            raise WrongGrade(self.case_no, "downgrade", "red", self.grade)
-        self._downgraded(reason=reason, **meta)
-
-    @event(Downgraded)
-    def _downgraded(
-        self,
-        reason: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.grade = Colour.YELLOW
-        self._touch(occurred_at, command_id, "downgrade")
-
-    def resolve(self, agreement: str, form: str, observe_days: int, **meta: Any) -> None:
-        """化解: agreement reached; grade blue, status observing, observation starts."""
-        self._require_after_previous(meta["occurred_at"])
-        self._require_status("resolve", Status.OPEN)
-        until = meta["occurred_at"] + timedelta(days=observe_days)
-        self._resolved(
-            agreement=agreement, form=form, observe_days=observe_days, observe_until=until, **meta
+        self.trigger_event(
+            self.ReceiptRecorded, referral=referral, outcome=outcome, note=note, **meta.fields()
         )
 
-    @event(Resolved)
-    def _resolved(
-        self,
-        agreement: str,
-        form: str,
-        observe_days: int,
-        observe_until: datetime,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.grade = Colour.BLUE
-        self.status = Status.OBSERVING
-        self.resolved_at = occurred_at
-        self.observe_days = observe_days
-        self.observe_until = observe_until
-        self.observation_anchor = occurred_at
-        self.longest_gap = []
-        self._touch(occurred_at, command_id, "resolve")
+    def escalate(self, reason: str, meta: Meta) -> None:
+        """升级 yellow → red. Needs open and yellow."""
+        self._require_after_previous(meta)
+        self._require_status("escalate", Status.OPEN)
+        if self.current_grade != Grade.YELLOW:
+            raise WrongGrade(self.case_no, "escalate", "yellow", self.current_grade)
+        self.trigger_event(self.Escalated, reason=reason, **meta.fields())
 
-    def follow_up(self, mode: str, note: str, **meta: Any) -> None:
+    def downgrade(self, reason: str, meta: Meta) -> None:
+        """降级 red → yellow. Only the case's responsible leader; needs open and red."""
+        self._require_after_previous(meta)
+        if meta.actor != self.leader:
+            raise NotResponsibleLeader(self.case_no, meta.actor, self.leader, "downgrade")
+        self._require_status("downgrade", Status.OPEN)
+        if self.current_grade != Grade.RED:
+            raise WrongGrade(self.case_no, "downgrade", "red", self.current_grade)
+        self.trigger_event(self.Downgraded, reason=reason, **meta.fields())
+
+    def resolve(self, agreement: str, form: str, observe_days: int, meta: Meta) -> None:
+        """化解: agreement reached; grade blue, status observing, observation starts."""
+        self._require_after_previous(meta)
+        self._require_status("resolve", Status.OPEN)
+        self.trigger_event(
+            self.Resolved,
+            agreement=agreement,
+            form=form,
+            observe_days=observe_days,
+            observe_until=meta.occurred_at + timedelta(days=observe_days),
+            **meta.fields(),
+        )
+
+    def follow_up(self, mode: str, note: str, meta: Meta) -> None:
         """回访 during observation."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("follow-up", Status.OBSERVING)
-        self._followed_up(mode=mode, note=note, **meta)
+        self.trigger_event(self.FollowedUp, mode=mode, note=note, **meta.fields())
 
-    @event(FollowedUp)
-    def _followed_up(
-        self,
-        mode: str,
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        anchor = self.observation_anchor or occurred_at
-        if not self.longest_gap or (occurred_at - anchor) > (
-            self.longest_gap[1] - self.longest_gap[0]
-        ):
-            self.longest_gap = [anchor, occurred_at]
-        self.observation_anchor = occurred_at
-        self.last_contact_at = occurred_at
-        self._touch(occurred_at, command_id, "follow-up")
-
-    def relapse(self, grade: str, reason: str, **meta: Any) -> None:
+    def relapse(self, grade: Grade, reason: str, meta: Meta) -> None:
         """反弹: flare-up during observation or after closure; back to red or yellow, reopened."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("relapse", Status.OBSERVING, Status.CLOSED)
-        if grade not in (Colour.RED, Colour.YELLOW):
+        if grade not in RED_OR_YELLOW:
             raise WrongGrade(self.case_no, "relapse", "red or yellow", grade)
-        self._relapsed(grade=grade, reason=reason, **meta)
+        self.trigger_event(self.Relapsed, grade=str(grade), reason=reason, **meta.fields())
 
-    @event(Relapsed)
-    def _relapsed(
-        self,
-        grade: str,
-        reason: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.grade = grade
-        self.status = Status.OPEN
-        self.relapses += 1
-        self.graded_at = occurred_at
-        self.closed_at = None
-        # The latest resolution still governs closure (§3.2, §3.3) until the next one, so the
-        # observation anchor and the longest follow-up gap are kept.
-        self.failed_mediations = 0
-        self._touch(occurred_at, command_id, "relapse")
-
-    def close(self, note: str, max_gap_days: int, **meta: Any) -> None:
+    def close(self, note: str, max_gap_days: int, meta: Meta) -> None:
         """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failure."""
-        self._require_after_previous(meta["occurred_at"])
-        failures = self.closure_failures(meta["actor"], meta["occurred_at"], max_gap_days)
+        self._require_after_previous(meta)
+        failures = self.closure_failures(meta.actor, meta.occurred_at, max_gap_days)
         if failures:
             raise ClosureRefused(self.case_no, failures)
-        self._closed(note=note, **meta)
+        self.trigger_event(self.Closed, note=note, **meta.fields())
 
-    @event(Closed)
-    def _closed(
-        self,
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.status = Status.CLOSED
-        self.closed_at = occurred_at
-        self._touch(occurred_at, command_id, "close")
-
-    def supervise(self, level: str, note: str, **meta: Any) -> int:
+    def supervise(self, level: str, note: str, meta: Meta) -> int:
         """督办: a leader orders follow-through at ``level`` (``yellow-card`` or ``red-card``).
 
         Needs open or observing. Returns the new order's number (1, 2, …).
         """
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         self._require_status("supervise", Status.OPEN, Status.OBSERVING)
-        number = len(self._supervisions()) + 1
-        self._supervision_ordered(order=number, level=level, note=note, **meta)
+        number = len(self.supervisions) + 1
+        self.trigger_event(self.Supervised, order=number, level=level, note=note, **meta.fields())
         return number
 
-    @event(SupervisionOrdered)
-    def _supervision_ordered(
-        self,
-        order: int,
-        level: str,
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        self.supervisions = [
-            *self._supervisions(),
-            {
-                "order": order,
-                "level": level,
-                "note": note,
-                "actor": actor,
-                "ordered_at": occurred_at,
-                "answered_at": None,
-                "answered_by": None,
-                "answer": None,
-            },
-        ]
-        self._touch(occurred_at, command_id, "supervise")
-
-    def answer_supervision(self, note: str, **meta: Any) -> list[int]:
+    def answer_supervision(self, note: str, meta: Meta) -> list[int]:
         """督办反馈: the officers' answer to every open supervision order (raises
         NoOpenSupervision when none is open). Returns the numbers of the orders answered."""
-        self._require_after_previous(meta["occurred_at"])
+        self._require_after_previous(meta)
         orders = [o["order"] for o in self.open_supervisions]
         if not orders:
             raise NoOpenSupervision(self.case_no)
-        self._supervision_answered(orders=orders, note=note, **meta)
+        self.trigger_event(self.SupervisionAnswered, orders=orders, note=note, **meta.fields())
         return orders
 
-    @event(SupervisionAnswered)
-    def _supervision_answered(
-        self,
-        orders: list[int],
-        note: str,
-        actor: str,
-        occurred_at: datetime,
-        policy_version: str,
-        command_id: str,
-    ) -> None:
-        answered = set(orders)
-        self.supervisions = [
-            {**o, "answered_at": occurred_at, "answered_by": actor, "answer": note}
-            if o["order"] in answered
-            else o
-            for o in self._supervisions()
-        ]
-        self._touch(occurred_at, command_id, "answer-supervision")
+
+def dispute_events() -> Iterator[type[Dispute.Event]]:
+    """Every concrete dispute event class, in the order the model declares them."""
+    for value in vars(Dispute).values():
+        if isinstance(value, type) and issubclass(value, Dispute.Event) and value.VERB:
+            yield value
 
 
-class CaseNumbers(Aggregate):
-    """The case-number sequence of one district and year: ``HY-2021-0001``, ``HY-2021-0002`` …
-
-    Saved in the same transaction as the case's ``Reported`` event, so two concurrent reports
-    cannot take the same number (the loser meets a version conflict and retries).
-    """
-
-    TOPIC: ClassVar[str] = "disputes:CaseNumbers"
-
-    class Event(Aggregate.Event):
-        TOPIC = "disputes:CaseNumbers.Event"
-
-    class Started(Event, Aggregate.Created):
-        TOPIC = "disputes:CaseNumbers.Started"
-        district: str
-        year: int
-
-    class Allocated(Event):
-        TOPIC = "disputes:CaseNumbers.Allocated"
-        number: int
-
-    @staticmethod
-    def create_id(district: str, year: int) -> UUID:
-        return sequence_id(district, year)
-
-    @event(Started)
-    def __init__(self, district: str, year: int) -> None:
-        self.district = district
-        self.year = year
-        self.last = 0
-
-    def allocate(self) -> str:
-        """Take the next number; returns the case number ``<district>-<year>-<NNNN>``."""
-        self._allocated(number=self.last + 1)
-        return f"{self.district}-{self.year}-{self.last:04d}"
-
-    @event(Allocated)
-    def _allocated(self, number: int) -> None:
-        self.last = number
-
-
-def sequence_id(district: str, year: int) -> UUID:
-    """The aggregate id of a district's case-number sequence for one year."""
-    return uuid5(NAMESPACE, f"case-numbers:{district}:{year}")
-
-
-class RosterRecord(Aggregate):
-    """The roster as recorded: each load that changes it is one ``Loaded`` event."""
-
-    TOPIC: ClassVar[str] = "disputes:Roster"
-    ID: ClassVar[UUID] = uuid5(NAMESPACE, "roster")
-
-    class Event(Aggregate.Event):
-        TOPIC = "disputes:Roster.Event"
-
-    class Started(Event, Aggregate.Created):
-        TOPIC = "disputes:Roster.Started"
-
-    class Loaded(Event):
-        TOPIC = "disputes:Roster.Loaded"
-        units: list[dict[str, Any]]
-        people: list[dict[str, Any]]
-        digest: str
-        actor: str | None
-
-    @staticmethod
-    def create_id() -> UUID:
-        return RosterRecord.ID
-
-    @event(Started)
-    def __init__(self) -> None:
-        self.units: list[dict[str, Any]] = []
-        self.people: list[dict[str, Any]] = []
-        self.digest = ""
-
-    def load(
-        self,
-        units: list[dict[str, Any]],
-        people: list[dict[str, Any]],
-        digest: str,
-        actor: str | None,
-    ) -> bool:
-        """Record a new roster; returns False (and records nothing) when unchanged."""
-        if digest == self.digest:
-            return False
-        self._loaded(units=units, people=people, digest=digest, actor=actor)
-        return True
-
-    @event(Loaded)
-    def _loaded(
-        self,
-        units: list[dict[str, Any]],
-        people: list[dict[str, Any]],
-        digest: str,
-        actor: str | None,
-    ) -> None:
-        self.units = units
-        self.people = people
-        self.digest = digest
-
-
-class PolicyRecord(Aggregate):
-    """One policy version as first used: its exact text, so ``policy show --version V`` can
-    print what was in force when an event was recorded."""
-
-    TOPIC: ClassVar[str] = "disputes:Policy"
-
-    class Event(Aggregate.Event):
-        TOPIC = "disputes:Policy.Event"
-
-    class Adopted(Event, Aggregate.Created):
-        TOPIC = "disputes:Policy.Adopted"
-        version: str
-        text: str
-
-    @staticmethod
-    def create_id(version: str, **_: Any) -> UUID:
-        return policy_id(version)
-
-    @event(Adopted)
-    def __init__(self, version: str, text: str) -> None:
-        self.policy_version = version
-        self.text = text
-
-
-def policy_id(version: str) -> UUID:
-    """The aggregate id of a policy version."""
-    return uuid5(NAMESPACE, f"policy:{version}")
+VERB_EVENTS: dict[str, str] = {cls.VERB: cls.event_name() for cls in dispute_events()}
+"""CLI verb → the name of the event it records (one word per concept, product.md §2)."""

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from disputes.domain.commands import RecordedCommand
-from disputes.domain.model import VERB_EVENTS, Dispute
+from disputes.domain.model import Dispute
 from disputes.projections.base import EventRows, ViewDatabase
-
-VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
-"""Event class name → CLI verb."""
 
 
 class CommandLog(EventRows):
@@ -30,7 +27,7 @@ class CommandLog(EventRows):
     )
 
     def row(self, event: Dispute.Event, case_no: str) -> tuple[str, str, str, int]:
-        return (event.command_id, case_no, VERBS[type(event).__name__], event.originator_version)
+        return (event.command_id, case_no, event.VERB, event.originator_version)
 
 
 def find_commands(db: ViewDatabase, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:

@@ -161,7 +161,7 @@ class CaseFacts:
                 self.observation_anchor = at
             case Dispute.Closed():
                 self.status = "closed"
-            case Dispute.SupervisionOrdered():
+            case Dispute.Supervised():
                 self.open_orders = {**self.open_orders, event.order: event.level}
             case Dispute.SupervisionAnswered():
                 self.open_orders = {

@@ -37,7 +37,7 @@ class CaseHistory(EventRows):
         return (
             case_no,
             event.originator_version,
-            type(event).__name__,
+            event.name,
             iso(event.occurred_at),
             iso(event.timestamp),
             event.actor,

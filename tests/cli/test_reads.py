@@ -65,7 +65,7 @@ def test_show_json_of_a_resolved_case(d: Disputes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "labels"), [("zh", ["调处中", "红", "邻里纠纷"]), ("en", ["open", "red"])]
+    ("lang", "labels"), [("zh", ["在办", "红", "邻里纠纷"]), ("en", ["open", "red"])]
 )
 def test_show_table_labels(d: Disputes, lang: str, labels: list[str]) -> None:
     case = d.open_case()
@@ -194,7 +194,7 @@ def test_ledger_csv_of_no_rows_still_has_the_header(d: Disputes) -> None:
 @pytest.mark.parametrize(
     ("lang", "labels"),
     [
-        ("zh", ["台账（3 件）", "调处中", "观察期", "已登记", "劳资欠薪纠纷"]),
+        ("zh", ["台账（3 件）", "在办", "观察中", "已登记", "劳资欠薪纠纷"]),
         ("en", ["ledger (3 cases)", "observing"]),
     ],
 )

@@ -21,8 +21,9 @@ from typing import Any
 
 from disputes.domain.application import DisputesApp, Outcome
 from disputes.domain.commands import Command, build_command
-from disputes.domain.model import CaseNumbers, Dispute
+from disputes.domain.model import Dispute
 from disputes.domain.policy import Policy
+from disputes.domain.records import CaseNumbers
 from disputes.domain.roster import Roster
 
 CST = timezone(timedelta(hours=8))

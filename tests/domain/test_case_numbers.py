@@ -9,7 +9,7 @@ import pytest
 
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import InvalidInput
-from disputes.domain.model import CaseNumbers
+from disputes.domain.records import CaseNumbers
 from tests.domain.support import (
     GRID,
     NOW,

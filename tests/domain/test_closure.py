@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import ClosureRefused
 from tests.domain.support import AUXILIARY, LEADER, OTHER_LEADER, POLICE, Driver, day
@@ -43,7 +44,7 @@ def settled(d: Driver, *, observe_days: int = 60, follow_ups: tuple[float, ...] 
 def refused(d: Driver, case: str, *, actor: str = LEADER, at: datetime) -> ClosureRefused:
     with d.nothing_stored(), pytest.raises(ClosureRefused) as refusal:
         d.act("close", case, actor=actor, at=at)
-    assert refusal.value.exit_code == 1
+    assert exit_code(refusal.value) == 1
     return refusal.value
 
 

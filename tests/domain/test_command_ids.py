@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import CommandIdReused, WrongStatus
 from tests.domain.support import LEADER, Driver, day
@@ -77,7 +78,7 @@ def test_id_reused_for_another_verb_on_the_same_case_is_refused(d: Driver) -> No
     d.act("visit", case, command_id="shared")
     with d.nothing_stored(), pytest.raises(CommandIdReused) as reused:
         d.act("mediate", case, command_id="shared")
-    assert reused.value.exit_code == 2
+    assert exit_code(reused.value) == 2
     assert "shared" in str(reused.value)
     assert "visit" in str(reused.value)
 

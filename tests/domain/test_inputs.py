@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.commands import COMMANDS, build_command
 from disputes.domain.errors import InvalidInput, InvalidInputs
@@ -49,7 +50,7 @@ def fields_of(verb: str, changes: dict[str, Any], *, drop: tuple[str, ...] = ())
         data.pop(key)
     with pytest.raises(InvalidInputs) as bad:
         build_command(verb, data, load_policy().limits)
-    assert bad.value.exit_code == 2
+    assert exit_code(bad.value) == 2
     for field, reason in bad.value.errors:
         assert reason, field
         assert f"{field}: {reason}" in str(bad.value)
@@ -297,7 +298,7 @@ def test_an_unknown_reference_names_the_field_and_stores_nothing(
     with d.nothing_stored(), pytest.raises(InvalidInput) as bad:
         d.act(verb, case, **changes)
     assert bad.value.field == field
-    assert bad.value.exit_code == 2
+    assert exit_code(bad.value) == 2
 
 
 def test_a_known_reference_of_each_kind_is_accepted(d: Driver, app: DisputesApp) -> None:

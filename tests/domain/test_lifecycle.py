@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from disputes.domain.application import DisputesApp
-from disputes.domain.model import CaseNumbers
+from disputes.domain.records import CaseNumbers
 from tests.domain.support import (
     AUXILIARY,
     GRID,
@@ -87,7 +87,7 @@ def test_grade_opens_the_case_with_grade_reason_and_signals(d: Driver, app: Disp
         "signals": ["vulnerable-party", "petition-risk"],
     }
     dispute = app.get_case(case)
-    assert (dispute.status, dispute.grade) == ("open", "yellow")
+    assert (dispute.status, dispute.current_grade) == ("open", "yellow")
     assert dispute.signals == ["vulnerable-party", "petition-risk"]
 
 
@@ -100,7 +100,7 @@ def test_grade_by_a_leader_as_red(d: Driver, app: DisputesApp) -> None:
         "red",
         2,
     )
-    assert app.get_case(case).grade == "red"
+    assert app.get_case(case).current_grade == "red"
 
 
 def test_assign_names_leader_officer_auxiliary_and_grid_worker(d: Driver, app: DisputesApp) -> None:
@@ -236,7 +236,7 @@ def test_escalate_turns_yellow_to_red(d: Driver, app: DisputesApp) -> None:
     events = d.when("escalate", case, reason="扬言报复")
     assert names(events) == ["Dispute.Escalated"]
     assert own_fields(events[0]) == {"reason": "扬言报复"}
-    assert (app.get_case(case).grade, app.get_case(case).status) == ("red", "open")
+    assert (app.get_case(case).current_grade, app.get_case(case).status) == ("red", "open")
 
 
 def test_downgrade_by_the_responsible_leader_turns_red_to_yellow(
@@ -246,7 +246,7 @@ def test_downgrade_by_the_responsible_leader_turns_red_to_yellow(
     events = d.when("downgrade", case, actor=LEADER, reason="连续六日无过激言行")
     assert names(events) == ["Dispute.Downgraded"]
     assert own_fields(events[0]) == {"reason": "连续六日无过激言行"}
-    assert (app.get_case(case).grade, app.get_case(case).status) == ("yellow", "open")
+    assert (app.get_case(case).current_grade, app.get_case(case).status) == ("yellow", "open")
 
 
 def test_resolve_starts_observation_for_the_given_days(d: Driver, app: DisputesApp) -> None:
@@ -269,7 +269,7 @@ def test_resolve_starts_observation_for_the_given_days(d: Driver, app: DisputesA
         "observe_until": at + timedelta(days=45),
     }
     dispute = app.get_case(case)
-    assert (dispute.status, dispute.grade) == ("observing", "blue")
+    assert (dispute.status, dispute.current_grade) == ("observing", "blue")
     assert dispute.resolved_at == at
     assert dispute.observe_until == at + timedelta(days=45)
 
@@ -305,7 +305,7 @@ def test_relapse_during_observation_reopens_the_case(d: Driver, app: DisputesApp
     assert names(events) == ["Dispute.Relapsed"]
     assert own_fields(events[0]) == {"grade": "yellow", "reason": "二子停止给付赡养费"}
     dispute = app.get_case(case)
-    assert (dispute.status, dispute.grade, dispute.relapses) == ("open", "yellow", 1)
+    assert (dispute.status, dispute.current_grade, dispute.relapses) == ("open", "yellow", 1)
 
 
 def test_close_strikes_the_case_off(d: Driver, app: DisputesApp) -> None:
@@ -322,7 +322,7 @@ def test_close_strikes_the_case_off(d: Driver, app: DisputesApp) -> None:
     dispute = app.get_case(case)
     assert dispute.status == "closed"
     assert dispute.closed_at == resolved + timedelta(days=30)
-    assert dispute.grade == "blue"
+    assert dispute.current_grade == "blue"
 
 
 def test_relapse_after_closure_reopens_and_keeps_the_closure_in_the_history(

@@ -12,7 +12,8 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 from disputes.domain.application import DisputesApp
-from disputes.domain.model import CaseNumbers, Dispute, dispute_id
+from disputes.domain.model import Dispute, dispute_id
+from disputes.domain.records import CaseNumbers
 from tests.domain.support import AUXILIARY, NOW, Driver, day, make_roster
 
 if TYPE_CHECKING:

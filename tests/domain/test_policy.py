@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import InvalidInput
 from disputes.domain.policy import POLICY_ENV, load_policy, parse_policy
@@ -160,7 +161,7 @@ def test_a_broken_policy_file_names_the_key(
 
     with pytest.raises(InvalidInput) as bad:
         load_policy()
-    assert bad.value.exit_code == 2
+    assert exit_code(bad.value) == 2
     assert str(broken) in bad.value.field
     assert f"[{key}" in bad.value.field  # "<file> [<key path>]"
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import InvalidInput, InvalidInputs
 from disputes.domain.roster import Roster, UnitKind
@@ -24,7 +25,7 @@ SAMPLE = resources.files("disputes") / "samples" / "huaiyang"
 def problems(units: list[dict[str, Any]], people: list[dict[str, Any]]) -> dict[str, str]:
     with pytest.raises(InvalidInputs) as bad:
         Roster.from_rows(units, people)
-    assert bad.value.exit_code == 2
+    assert exit_code(bad.value) == 2
     return dict(bad.value.errors)
 
 

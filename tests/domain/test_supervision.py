@@ -1,5 +1,5 @@
 """督办 — supervision orders (issue 3): a leader orders follow-through on a case as a yellow or
-red card (``supervise`` → ``SupervisionOrdered``); the officers answer (``answer-supervision`` →
+red card (``supervise`` → ``Supervised``); the officers answer (``answer-supervision`` →
 ``SupervisionAnswered``). Answering with no open order is refused, and so is closing a case while
 an order is unanswered (closure condition 6)."""
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import (
     ClosureRefused,
@@ -52,7 +53,7 @@ def answer(d: Driver, case: str, *, actor: str = POLICE, **kw: Any) -> list[obje
 def test_a_leader_orders_supervision_on_an_open_case(d: Driver, app: DisputesApp) -> None:
     case = d.opened("yellow")
     events = dispute_events(supervise(d, case, "red-card"))
-    assert [type(e) for e in events] == [Dispute.SupervisionOrdered]
+    assert [type(e) for e in events] == [Dispute.Supervised]
     assert own_fields(events[0]) == {"order": 1, "level": "red-card", "note": "三日内走访并报告"}
     assert events[0].actor == OTHER_LEADER
     (order,) = app.get_case(case).open_supervisions
@@ -83,7 +84,7 @@ def test_only_a_leader_may_supervise(d: Driver, actor: str) -> None:
     case = d.opened()
     with d.nothing_stored(), pytest.raises(RoleNotAllowed) as refusal:
         supervise(d, case, actor=actor)
-    assert refusal.value.exit_code == 1
+    assert exit_code(refusal.value) == 1
     assert "may not supervise" in refusal.value.message
 
 
@@ -142,7 +143,7 @@ def test_answering_with_no_open_order_is_refused(d: Driver) -> None:
     case = d.opened()
     with d.nothing_stored(), pytest.raises(NoOpenSupervision) as refusal:
         answer(d, case)
-    assert refusal.value.exit_code == 1
+    assert exit_code(refusal.value) == 1
     assert "no open supervision order" in refusal.value.message
 
 

@@ -60,7 +60,7 @@ def reported_at(desk: Desk, at: datetime) -> None:
     desk.record("report", "G-WD-V01-G1", **report("WD-V01", "neighbour"), at=at.isoformat())
 
 
-@given(says("{village:Village}有一起{grade:Colour}的{category:Category}在办"))
+@given(says("{village:Village}有一起{grade:Grade}的{category:Category}在办"))
 def open_case(desk: Desk, village: str, grade: str, category: str) -> None:
     desk.record("report", "G-WD-V01-G1", **report(village, category))
     desk.record("grade", "P-WD-01", grade=grade, reason="研判", signals=["threat-of-violence"])
@@ -72,7 +72,7 @@ def assigned(desk: Desk, leader: str, officer: str) -> None:
     desk.leader, desk.officer = leader, officer
 
 
-@given(says("{actor:Person}已把案件定为{grade:Colour}"))
+@given(says("{actor:Person}已把案件定为{grade:Grade}"))
 def graded(desk: Desk, actor: str, grade: str) -> None:
     desk.record("grade", actor, grade=grade, reason="研判", signals=["threat-of-violence"])
 
@@ -102,7 +102,7 @@ def followed_up(desk: Desk) -> None:
     desk.record("follow-up", desk.officer, mode="in-person", note="双方无异常")
 
 
-@given(says("案件已反弹为{grade:Colour}"))
+@given(says("案件已反弹为{grade:Grade}"))
 def relapsed(desk: Desk, grade: str) -> None:
     desk.record("relapse", desk.officer, grade=grade, reason="双方再起冲突")
 
@@ -138,7 +138,7 @@ def report_dispute_at(desk: Desk, actor: str, at: datetime) -> None:
     desk.attempt("report", actor, **report("WD-V01", "neighbour"), at=at.isoformat())
 
 
-@when(says("{actor:Person}把案件定为{grade:Colour}"))
+@when(says("{actor:Person}把案件定为{grade:Grade}"))
 def grade(desk: Desk, actor: str, grade: str) -> None:
     desk.attempt("grade", actor, grade=grade, reason="双方积怨已久", signals=["threat-of-violence"])
 
@@ -193,7 +193,7 @@ def follow_up(desk: Desk, actor: str) -> None:
     desk.attempt("follow-up", actor, mode="phone", note="双方无异常")
 
 
-@when(says("{actor:Person}登记案件反弹，重新定为{grade:Colour}"))
+@when(says("{actor:Person}登记案件反弹，重新定为{grade:Grade}"))
 def relapse(desk: Desk, actor: str, grade: str) -> None:
     desk.attempt("relapse", actor, grade=grade, reason="双方再起冲突")
 
@@ -232,7 +232,7 @@ def status_is(desk: Desk, status: str) -> None:
     assert desk.row()["status"] == status
 
 
-@then(says("案件颜色为{grade:Colour}"))
+@then(says("案件颜色为{grade:Grade}"))
 def grade_is(desk: Desk, grade: str) -> None:
     assert desk.row()["grade"] == grade
 

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pytest_bdd import parsers
 
+from disputes.domain import vocabulary
 from disputes.domain.clock import parse_time
 from disputes.domain.errors import (
     ClosureRefused,
@@ -127,48 +128,25 @@ CATEGORIES = {label.zh: code for code, label in POLICY.categories.items()}
 Category = Word(r"[\u4e00-\u9fff、]+", lambda text: CATEGORIES.get(text, text))
 """``邻里纠纷`` → ``neighbour``; a category not in the policy passes through as said."""
 
-COLOURS = {"红色": "red", "黄色": "yellow", "蓝色": "blue"}
-Colour = Word(_one_of(COLOURS), _look_up(COLOURS, "colour"))
+COLOURS = {f"{zh}色": code for code, (zh, _) in vocabulary.GRADE.items()}
+"""``红色`` → ``red``: the CLI's grade word (红) as a colour."""
+Grade = Word(_one_of(COLOURS), _look_up(COLOURS, "grade"))
 
-STATUSES = {"已登记": "reported", "在办": "open", "观察中": "observing", "已销号": "closed"}
+STATUSES = {zh: code for code, (zh, _) in vocabulary.STATUS.items()}
+"""The CLI's status words: ``在办`` → ``open``."""
 Status = Word(_one_of(STATUSES), _look_up(STATUSES, "status"))
 
-EVENTS = {
-    "登记": "Reported",
-    "定级": "Graded",
-    "分包": "Assigned",
-    "一案一议": "Deliberated",
-    "走访": "Visited",
-    "调解": "Mediated",
-    "移交": "Referred",
-    "回执": "ReceiptRecorded",
-    "升级": "Escalated",
-    "降级": "Downgraded",
-    "化解": "Resolved",
-    "回访": "FollowedUp",
-    "反弹": "Relapsed",
-    "销号": "Closed",
-}
+EVENTS = {zh: name for name, (zh, _) in vocabulary.EVENT.items()}
+"""The history's event words, as the CLI shows them: ``研判定级`` → ``Graded``."""
 Events = Word(
     f"(?:{_one_of(EVENTS)})(?:、(?:{_one_of(EVENTS)}))*",
     lambda text: [EVENTS[word] for word in text.split("、")],
 )
-"""``登记、定级`` → ``["Reported", "Graded"]``: the events of a case history, in order."""
+"""``登记、研判定级`` → ``["Reported", "Graded"]``: the events of a case history, in order."""
 
-VERBS = {
-    "登记": "report",
-    "定级": "grade",
-    "分包": "assign",
-    "走访": "visit",
-    "调解": "mediate",
-    "移交": "refer",
-    "回执": "receipt",
-    "化解": "resolve",
-    "回访": "follow-up",
-    "销号": "close",
-}
+VERBS = {zh: verb for verb, (zh, _) in vocabulary.VERB.items()}
 Verb = Word(_one_of(VERBS), _look_up(VERBS, "command"))
-"""The command an officer sent: ``定级`` → ``grade``."""
+"""The command an officer sent: ``研判定级`` → ``grade``."""
 
 FIELDS = {
     "村庄": "village",
@@ -244,7 +222,7 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "Village": Village,
     "Partner": Partner,
     "Category": Category,
-    "Colour": Colour,
+    "Grade": Grade,
     "Status": Status,
     "Events": Events,
     "Verb": Verb,

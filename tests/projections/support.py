@@ -30,7 +30,7 @@ def ledger_disagreements(row: dict[str, Any], dispute: Dispute) -> dict[str, tup
     expected = {
         "case_no": dispute.case_no,
         "status": str(dispute.status),
-        "grade": None if dispute.grade is None else str(dispute.grade),
+        "grade": None if dispute.current_grade is None else str(dispute.current_grade),
         "category": dispute.category,
         "source": dispute.source,
         "station": dispute.station,

@@ -22,6 +22,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from disputes.cli.exits import exit_code
 from disputes.domain.errors import ConcurrentModification, DisputesError
 from disputes.storage.store import Store
 from tests.scale.support import command_of, pick_command
@@ -76,7 +77,7 @@ def write(
             except ConcurrentModification:
                 answer["answer"] = "exit4"
             except DisputesError as exc:
-                answer.update(answer=f"exit{exc.exit_code}", message=exc.message)
+                answer.update(answer=f"exit{exit_code(exc)}", message=exc.message)
             else:
                 answer.update(
                     answer="ok",

@@ -1,0 +1,141 @@
+"""The aggregates beside the disputes: the case-number sequence of a district and year, the
+roster as recorded, and each policy version as first used."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from disputes.domain.values import NAMESPACE
+
+
+class CaseNumbers(Aggregate):
+    """The case-number sequence of one district and year: ``HY-2021-0001``, ``HY-2021-0002`` …
+
+    Saved in the same transaction as the case's ``Reported`` event, so two concurrent reports
+    cannot take the same number (the loser meets a version conflict and retries).
+    """
+
+    TOPIC: ClassVar[str] = "disputes:CaseNumbers"
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:CaseNumbers.Event"
+
+    class Started(Event, Aggregate.Created):
+        TOPIC = "disputes:CaseNumbers.Started"
+        district: str
+        year: int
+
+    class Allocated(Event):
+        TOPIC = "disputes:CaseNumbers.Allocated"
+        number: int
+
+    @staticmethod
+    def create_id(district: str, year: int) -> UUID:
+        return sequence_id(district, year)
+
+    @event(Started)
+    def __init__(self, district: str, year: int) -> None:
+        self.district = district
+        self.year = year
+        self.last = 0
+
+    def allocate(self) -> str:
+        """Take the next number; returns the case number ``<district>-<year>-<NNNN>``."""
+        self._allocated(number=self.last + 1)
+        return f"{self.district}-{self.year}-{self.last:04d}"
+
+    @event(Allocated)
+    def _allocated(self, number: int) -> None:
+        self.last = number
+
+
+def sequence_id(district: str, year: int) -> UUID:
+    """The aggregate id of a district's case-number sequence for one year."""
+    return uuid5(NAMESPACE, f"case-numbers:{district}:{year}")
+
+
+class RosterRecord(Aggregate):
+    """The roster as recorded: each load that changes it is one ``Loaded`` event."""
+
+    TOPIC: ClassVar[str] = "disputes:Roster"
+    ID: ClassVar[UUID] = uuid5(NAMESPACE, "roster")
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:Roster.Event"
+
+    class Started(Event, Aggregate.Created):
+        TOPIC = "disputes:Roster.Started"
+
+    class Loaded(Event):
+        TOPIC = "disputes:Roster.Loaded"
+        units: list[dict[str, Any]]
+        people: list[dict[str, Any]]
+        digest: str
+        actor: str | None
+
+    @staticmethod
+    def create_id() -> UUID:
+        return RosterRecord.ID
+
+    @event(Started)
+    def __init__(self) -> None:
+        self.units: list[dict[str, Any]] = []
+        self.people: list[dict[str, Any]] = []
+        self.digest = ""
+
+    def load(
+        self,
+        units: list[dict[str, Any]],
+        people: list[dict[str, Any]],
+        digest: str,
+        actor: str | None,
+    ) -> bool:
+        """Record a new roster; returns False (and records nothing) when unchanged."""
+        if digest == self.digest:
+            return False
+        self._loaded(units=units, people=people, digest=digest, actor=actor)
+        return True
+
+    @event(Loaded)
+    def _loaded(
+        self,
+        units: list[dict[str, Any]],
+        people: list[dict[str, Any]],
+        digest: str,
+        actor: str | None,
+    ) -> None:
+        self.units = units
+        self.people = people
+        self.digest = digest
+
+
+class PolicyRecord(Aggregate):
+    """One policy version as first used: its exact text, so ``policy show --version V`` can
+    print what was in force when an event was recorded."""
+
+    TOPIC: ClassVar[str] = "disputes:Policy"
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:Policy.Event"
+
+    class Adopted(Event, Aggregate.Created):
+        TOPIC = "disputes:Policy.Adopted"
+        version: str
+        text: str
+
+    @staticmethod
+    def create_id(version: str, **_: Any) -> UUID:
+        return policy_id(version)
+
+    @event(Adopted)
+    def __init__(self, version: str, text: str) -> None:
+        self.policy_version = version
+        self.text = text
+
+
+def policy_id(version: str) -> UUID:
+    """The aggregate id of a policy version."""
+    return uuid5(NAMESPACE, f"policy:{version}")

@@ -1,0 +1,49 @@
+"""The words officers read: the Chinese (and English) names of statuses, grades and events.
+
+One vocabulary for the CLI's tables and histories and for the feature files (the executable
+policy), so that a leader reads the same word for the same thing everywhere: a case is 在办
+while open and 观察中 while observing; ``assign`` is 分包 (naming the 分包责任领导).
+
+Each entry is ``(zh, en)``. Events are keyed by their stable name (the last part of their
+topic), verbs by their CLI verb; a verb's words are its event's.
+"""
+
+from __future__ import annotations
+
+from disputes.domain.model import VERB_EVENTS
+from disputes.domain.values import Grade, Status
+
+STATUS: dict[str, tuple[str, str]] = {
+    Status.REPORTED: ("已登记", "reported"),
+    Status.OPEN: ("在办", "open"),
+    Status.OBSERVING: ("观察中", "observing"),
+    Status.CLOSED: ("已销号", "closed"),
+}
+
+GRADE: dict[str, tuple[str, str]] = {
+    Grade.RED: ("红", "red"),
+    Grade.YELLOW: ("黄", "yellow"),
+    Grade.BLUE: ("蓝", "blue"),
+}
+
+EVENT: dict[str, tuple[str, str]] = {
+    "Reported": ("登记", "reported"),
+    "Graded": ("研判定级", "graded"),
+    "Assigned": ("分包", "assigned"),
+    "Deliberated": ("一案一议", "deliberated"),
+    "Visited": ("走访", "visited"),
+    "Mediated": ("调解", "mediated"),
+    "Referred": ("分流移交", "referred"),
+    "ReceiptRecorded": ("回执", "receipt recorded"),
+    "Escalated": ("升级", "escalated"),
+    "Downgraded": ("降级", "downgraded"),
+    "Resolved": ("化解", "resolved"),
+    "FollowedUp": ("回访", "followed up"),
+    "Relapsed": ("反弹", "relapsed"),
+    "Closed": ("销号", "closed"),
+    "SupervisionOrdered": ("督办", "supervision ordered"),
+    "SupervisionAnswered": ("督办反馈", "supervision answered"),
+}
+
+VERB: dict[str, tuple[str, str]] = {verb: EVENT[event] for verb, event in VERB_EVENTS.items()}
+"""A verb's words: those of the event it records (``grade`` → 研判定级)."""
