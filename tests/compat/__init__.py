@@ -1,0 +1,1 @@
+"""Compatibility with stores written by older code (issue 9)."""
