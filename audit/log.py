@@ -225,9 +225,13 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
             stored: Any
             for stored in store.app.events.get(uuid, lte=int(version)):
                 aggregate = stored.mutate(aggregate)
+            # Both sides as the current class reads them: a snapshot taken by an older
+            # version of the aggregate is upcast when it is restored (Dispute.upcast_v1_v2).
             expected = type(snapshot).take(aggregate)
-            same = mapper.transcoder.encode(expected.state) == mapper.transcoder.encode(
-                snapshot.state
+            restored = type(snapshot).take(snapshot.mutate(None))
+            transcoder = mapper.transcoder  # compared as decoded values: key order aside
+            same = transcoder.decode(transcoder.encode(expected.state)) == transcoder.decode(
+                transcoder.encode(restored.state)
             )
         except Exception:
             same = False
