@@ -251,7 +251,8 @@ def case_events(events: list[Any]) -> list[Any]:
 
 
 def names(events: list[Any]) -> list[str]:
-    return [type(e).__qualname__ for e in events]
+    """Events by their stable topic names: ``Dispute.Graded``, ``CaseNumbers.Allocated``."""
+    return [type(e).TOPIC.removeprefix("disputes:") for e in events]
 
 
 def utc_now() -> datetime:

@@ -1,0 +1,308 @@
+"""What can happen to a dispute: its events, and how each changes the case (``evolve``).
+
+The rules that decide whether an event may happen are the aggregate's
+(:class:`disputes.domain.model.Dispute`); an event, once recorded, is a fact, and its
+``evolve`` only applies it. The base event keeps the bookkeeping every event shares: the time
+order, and the answer its command id gets if it is sent again (:class:`Answer`).
+
+Every event carries :class:`~disputes.domain.values.Meta` — ``actor`` (roster id),
+``occurred_at`` (timezone-aware, what the officer says), ``policy_version`` and
+``command_id``; the library's ``timestamp`` (UTC) is the recorded time. Topics are explicit and
+stable: a class may be renamed (``Supervised`` was ``SupervisionOrdered``) and stored history
+still loads; the name an event is shown and exported under is the last part of its topic
+(:attr:`DisputeEvent.name`), so it never changes either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from disputes.domain.values import Answer, Grade, Meta, Status
+
+if TYPE_CHECKING:
+    from disputes.domain.model import Dispute
+
+
+class DisputeEvent(Aggregate.Event):
+    """Every dispute event: who, when, under which policy, for which command."""
+
+    TOPIC = "disputes:Dispute.Event"
+    VERB: ClassVar[str] = ""
+    """The CLI verb that records this event (product.md §2)."""
+
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+    command_id: str
+
+    @property
+    def name(self) -> str:
+        """The event's stable name: the last part of its topic (``Graded``)."""
+        return type(self).event_name()
+
+    @classmethod
+    def event_name(cls) -> str:
+        topic: str = getattr(cls, "TOPIC", cls.__name__)
+        return topic.rsplit(".", 1)[-1]
+
+    @property
+    def meta(self) -> Meta:
+        return Meta(self.actor, self.occurred_at, self.policy_version, self.command_id)
+
+    def apply(self, aggregate: Dispute) -> None:
+        self.evolve(aggregate)
+        aggregate.last_occurred_at = self.occurred_at
+        aggregate.command_ids[self.command_id] = Answer(
+            self.VERB,
+            self.originator_version,
+            str(aggregate.status),
+            aggregate.current_grade and str(aggregate.current_grade),
+            self.new_referral(),
+        ).as_state()
+
+    def evolve(self, case: Dispute) -> None:
+        """This event's change to the case's state (each event says its own)."""
+
+    def new_referral(self) -> int | None:
+        """The number of the referral this event opened, if any (for its answer)."""
+        return None
+
+
+class Reported(DisputeEvent, Aggregate.Created):
+    TOPIC = "disputes:Dispute.Reported"
+    VERB = "report"
+    case_no: str
+    category: str
+    source: str
+    district: str
+    station: str
+    village: str
+    summary: str
+    parties: list[dict[str, str]]
+    people_involved: int | None
+
+
+class Graded(DisputeEvent):
+    TOPIC = "disputes:Dispute.Graded"
+    VERB = "grade"
+    grade: str
+    reason: str
+    signals: list[str]
+
+    def evolve(self, case: Dispute) -> None:
+        case.current_grade = self.grade
+        case.signals = list(self.signals)
+        case.graded_at = self.occurred_at
+        case.status = Status.OPEN
+
+
+class Assigned(DisputeEvent):
+    TOPIC = "disputes:Dispute.Assigned"
+    VERB = "assign"
+    leader: str
+    officer: str
+    auxiliary: str | None
+    grid_worker: str | None
+
+    def evolve(self, case: Dispute) -> None:
+        case.leader = self.leader
+        case.officer = self.officer
+        case.auxiliary = self.auxiliary
+        case.grid_worker = self.grid_worker
+
+
+class Deliberated(DisputeEvent):
+    TOPIC = "disputes:Dispute.Deliberated"
+    VERB = "deliberate"
+    plan: str
+    attendees: list[str]
+
+    def evolve(self, case: Dispute) -> None:
+        case.deliberations += 1
+
+
+class Visited(DisputeEvent):
+    TOPIC = "disputes:Dispute.Visited"
+    VERB = "visit"
+    mode: str
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.last_contact_at = self.occurred_at
+
+
+class Mediated(DisputeEvent):
+    TOPIC = "disputes:Dispute.Mediated"
+    VERB = "mediate"
+    note: str
+    result: str
+    with_units: list[str]
+
+    def evolve(self, case: Dispute) -> None:
+        case.last_contact_at = self.occurred_at
+        if self.result == "failed":
+            case.failed_mediations += 1
+
+
+class Referred(DisputeEvent):
+    TOPIC = "disputes:Dispute.Referred"
+    VERB = "refer"
+    referral: int
+    to: str
+    reason: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.referrals.append(
+            {
+                "referral": self.referral,
+                "to": self.to,
+                "reason": self.reason,
+                "referred_at": self.occurred_at,
+                "outcome": None,
+                "answered_at": None,
+            }
+        )
+
+    def new_referral(self) -> int | None:
+        return self.referral
+
+
+class ReceiptRecorded(DisputeEvent):
+    TOPIC = "disputes:Dispute.ReceiptRecorded"
+    VERB = "receipt"
+    referral: int
+    outcome: str
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        answered = case.referral(self.referral)
+        answered["outcome"] = self.outcome
+        answered["answered_at"] = self.occurred_at
+
+
+class Escalated(DisputeEvent):
+    TOPIC = "disputes:Dispute.Escalated"
+    VERB = "escalate"
+    reason: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.current_grade = Grade.RED
+
+
+class Downgraded(DisputeEvent):
+    TOPIC = "disputes:Dispute.Downgraded"
+    VERB = "downgrade"
+    reason: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.current_grade = Grade.YELLOW
+
+
+class Resolved(DisputeEvent):
+    TOPIC = "disputes:Dispute.Resolved"
+    VERB = "resolve"
+    agreement: str
+    form: str
+    observe_days: int
+    observe_until: datetime
+
+    def evolve(self, case: Dispute) -> None:
+        case.current_grade = Grade.BLUE
+        case.status = Status.OBSERVING
+        case.resolved_at = self.occurred_at
+        case.observe_days = self.observe_days
+        case.observe_until = self.observe_until
+        case.observation_anchor = self.occurred_at
+        case.longest_gap = []
+
+
+class FollowedUp(DisputeEvent):
+    TOPIC = "disputes:Dispute.FollowedUp"
+    VERB = "follow-up"
+    mode: str
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        at = self.occurred_at
+        anchor = case.observation_anchor or at
+        gap = case.longest_gap
+        if not gap or (at - anchor) > (gap[1] - gap[0]):
+            case.longest_gap = [anchor, at]
+        case.observation_anchor = at
+        case.last_contact_at = at
+
+
+class Relapsed(DisputeEvent):
+    TOPIC = "disputes:Dispute.Relapsed"
+    VERB = "relapse"
+    grade: str
+    reason: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.current_grade = self.grade
+        case.status = Status.OPEN
+        case.relapses += 1
+        case.graded_at = self.occurred_at
+        case.closed_at = None
+        # The latest resolution still governs closure (§3.2, §3.3) until the next one, so
+        # the observation anchor and the longest follow-up gap are kept.
+        case.failed_mediations = 0
+
+
+class Closed(DisputeEvent):
+    TOPIC = "disputes:Dispute.Closed"
+    VERB = "close"
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.status = Status.CLOSED
+        case.closed_at = self.occurred_at
+
+
+class Supervised(DisputeEvent):
+    """督办: a supervision order (stored as ``SupervisionOrdered``, its name since issue 3)."""
+
+    TOPIC = "disputes:Dispute.SupervisionOrdered"
+    VERB = "supervise"
+    order: int
+    level: str
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.supervisions = [
+            *case.supervisions,
+            {
+                "order": self.order,
+                "level": self.level,
+                "note": self.note,
+                "actor": self.actor,
+                "ordered_at": self.occurred_at,
+                "answered_at": None,
+                "answered_by": None,
+                "answer": None,
+            },
+        ]
+
+
+class SupervisionAnswered(DisputeEvent):
+    TOPIC = "disputes:Dispute.SupervisionAnswered"
+    VERB = "answer-supervision"
+    orders: list[int]
+    note: str
+
+    def evolve(self, case: Dispute) -> None:
+        answered = set(self.orders)
+        case.supervisions = [
+            {
+                **o,
+                "answered_at": self.occurred_at,
+                "answered_by": self.actor,
+                "answer": self.note,
+            }
+            if o["order"] in answered
+            else o
+            for o in case.supervisions
+        ]
