@@ -49,6 +49,8 @@ FIELDS = {
     "observe_until": "观察期至",
     "level": "督办级别",
     "order": "督办序号",
+    "kind": "后果类别",
+    "ref": "警情编号",
     "orders": "反馈的督办",
 }
 VALUES = {
@@ -66,6 +68,7 @@ VALUES = {
     "respondent": "被申请人",
     "related": "关系人",
     "yellow-card": "黄牌",
+    **{kind: zh for kind, (zh, _) in vocabulary.OUTCOME.items()},
     "red-card": "红牌",
 }
 

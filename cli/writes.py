@@ -68,7 +68,7 @@ def _option(name: str, info: FieldInfo) -> Callable[[Any], Any]:
 def build_verb(cls: type[Command]) -> click.Command:
     """The click command of a command model (see the module docstring)."""
     verb = cls.verb
-    doc = f"{(cls.__doc__ or verb).strip()} ({who_may(cls)})"
+    doc = f"{(cls.__doc__ or verb).strip()} Who may: {who_may(cls)}."
 
     def callback(**kwargs: Any) -> None:
         from disputes.domain.clock import system_clock

@@ -186,6 +186,13 @@ class DisputesApp(CommandService):
         case.supervise(command.level, command.note, self.meta(command))
         return self._save_case(command, case)
 
+    @handles(c.RecordOutcome)
+    def record_outcome(self, command: c.RecordOutcome) -> Outcome:
+        """严重后果 on a case, by police roles."""
+        case = self.get_case(command.case)
+        case.record_outcome(command.kind, command.ref, command.note, self.meta(command))
+        return self._save_case(command, case)
+
     @handles(c.AnswerSupervision)
     def answer_supervision(self, command: c.AnswerSupervision) -> Outcome:
         """督办反馈 to every open order."""

@@ -303,6 +303,32 @@ class AnswerSupervision(CaseCommand):
     note: Text = Field(description="What was done.")
 
 
+class RecordOutcome(CaseCommand):
+    """严重后果 — record a serious outcome the case did not prevent (民转刑, 民转治安, 命案,
+    群体性事件, 越级上访)."""
+
+    verb = "outcome"
+    kind: Literal["criminal-case", "public-order-case", "homicide", "mass-incident", "petition"] = (
+        Field(description="What happened.")
+    )
+    ref: Annotated[str, BeforeValidator(_strip), Field(max_length=40)] = Field(
+        default="",
+        validate_default=True,
+        description="The police case number (警情/案件编号); required for a criminal case, "
+        "a public-order case or a homicide.",
+    )
+    note: OptionalText = Field(default="", description="Details.")
+
+    @field_validator("ref")
+    @classmethod
+    def _police_case_has_a_number(cls, ref: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind in ("criminal-case", "public-order-case", "homicide") and not ref:
+            msg = f"a {kind} has a police case number; give it"
+            raise ValueError(msg)
+        return ref
+
+
 def _verbs() -> dict[str, type[Command]]:
     found: dict[str, type[Command]] = {}
     pending = list(Command.__subclasses__())

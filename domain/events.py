@@ -287,6 +287,16 @@ class Supervised(DisputeEvent):
         ]
 
 
+class OutcomeRecorded(DisputeEvent):
+    """A serious outcome the case did not prevent (issue 12: 命案零发生 is counted from these)."""
+
+    TOPIC = "disputes:Dispute.OutcomeRecorded"
+    VERB = "outcome"
+    kind: str
+    ref: str
+    note: str
+
+
 class SupervisionAnswered(DisputeEvent):
     TOPIC = "disputes:Dispute.SupervisionAnswered"
     VERB = "answer-supervision"

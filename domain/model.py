@@ -70,6 +70,7 @@ class Dispute(Aggregate):
     Closed: TypeAlias = events.Closed
     Supervised: TypeAlias = events.Supervised
     SupervisionAnswered: TypeAlias = events.SupervisionAnswered
+    OutcomeRecorded: TypeAlias = events.OutcomeRecorded
 
     # -- creation ------------------------------------------------------------------------------
 
@@ -324,6 +325,12 @@ class Dispute(Aggregate):
             raise NoOpenSupervision(self.case_no)
         self.trigger_event(self.SupervisionAnswered, orders=orders, note=note, **meta.fields())
         return orders
+
+    def record_outcome(self, kind: str, ref: str, note: str, meta: Meta) -> None:
+        """严重后果: a serious outcome (issue 12), in any status: it is a fact about the
+        dispute, whether the case is open, observing or already closed."""
+        self._require_after_previous(meta)
+        self.trigger_event(self.OutcomeRecorded, kind=kind, ref=ref, note=note, **meta.fields())
 
 
 def dispute_events() -> Iterator[type[Dispute.Event]]:

@@ -43,7 +43,17 @@ EVENT: dict[str, tuple[str, str]] = {
     "Closed": ("销号", "closed"),
     "SupervisionOrdered": ("督办", "supervision ordered"),
     "SupervisionAnswered": ("督办反馈", "supervision answered"),
+    "OutcomeRecorded": ("严重后果", "outcome recorded"),
 }
+
+OUTCOME: dict[str, tuple[str, str]] = {
+    "criminal-case": ("民转刑", "criminal case"),
+    "public-order-case": ("民转治安", "public-order case"),
+    "homicide": ("命案", "homicide"),
+    "mass-incident": ("群体性事件", "mass incident"),
+    "petition": ("越级上访", "petition"),
+}
+"""The kinds of serious outcome a dispute may lead to (``outcome --kind``)."""
 
 VERB: dict[str, tuple[str, str]] = {verb: EVENT[event] for verb, event in VERB_EVENTS.items()}
 """A verb's words: those of the event it records (``grade`` → 研判定级)."""

@@ -124,6 +124,9 @@ DEFAULT_ARGS: dict[str, dict[str, Any]] = {
     "follow-up": {},
     "relapse": {"grade": "red", "reason": "再次发生冲突"},
     "close": {},
+    "supervise": {"level": "yellow-card", "note": "限三日内回访"},
+    "answer-supervision": {"note": "已回访"},
+    "outcome": {"kind": "homicide", "ref": "A4113"},
 }
 """Valid arguments of each verb, for tests whose point is elsewhere."""
 

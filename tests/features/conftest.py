@@ -203,6 +203,16 @@ def close(desk: Desk, actor: str) -> None:
     desk.attempt("close", actor, note="矛盾化解，观察期满")
 
 
+@when(says("{actor:Person}登记严重后果{kind:OutcomeKind}，警情编号 {ref:PoliceCaseNo}"))
+def outcome_with_ref(desk: Desk, actor: str, kind: str, ref: str) -> None:
+    desk.attempt("outcome", actor, kind=kind, ref=ref)
+
+
+@when(says("{actor:Person}登记严重后果{kind:OutcomeKind}"))
+def outcome(desk: Desk, actor: str, kind: str) -> None:
+    desk.attempt("outcome", actor, kind=kind)
+
+
 @when(says("{verb:Verb}指令因网络中断被重新提交"))
 def resend(desk: Desk, verb: str) -> None:
     desk.resend(verb)

@@ -148,12 +148,20 @@ VERBS = {zh: verb for verb, (zh, _) in vocabulary.VERB.items()}
 Verb = Word(_one_of(VERBS), _look_up(VERBS, "command"))
 """The command an officer sent: ``研判定级`` → ``grade``."""
 
+OUTCOME_KINDS = {zh: kind for kind, (zh, _) in vocabulary.OUTCOME.items()}
+OutcomeKind = Word(_one_of(OUTCOME_KINDS), _look_up(OUTCOME_KINDS, "outcome"))
+"""``命案`` → ``homicide``: the kinds of serious outcome (issue 12)."""
+
+PoliceCaseNo = Word(r"[A-Za-z0-9-]+", str)
+"""A police case number as written (``A41160220``)."""
+
 FIELDS = {
     "村庄": "village",
     "纠纷类别": "category",
     "发生时间": "at",
     "观察期": "observe_days",
     "颜色": "grade",
+    "警情编号": "ref",
 }
 Field = Word(_one_of(FIELDS), _look_up(FIELDS, "field"))
 """The input a refusal names: ``村庄`` → ``village``."""
@@ -223,6 +231,8 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "Partner": Partner,
     "Category": Category,
     "Grade": Grade,
+    "OutcomeKind": OutcomeKind,
+    "PoliceCaseNo": PoliceCaseNo,
     "Status": Status,
     "Events": Events,
     "Verb": Verb,
