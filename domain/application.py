@@ -42,7 +42,7 @@ class DisputesApp(CommandService):
         district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
         assert station is not None  # guaranteed by Roster validation
         assert district is not None
-        year = command.at.astimezone(SHANGHAI).year
+        year = command.occurred_at.astimezone(SHANGHAI).year
         try:
             numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
         except AggregateNotFoundError:
@@ -66,7 +66,7 @@ class DisputesApp(CommandService):
         """研判定级: red or yellow, with reason and the policy's risk signals."""
         for signal in command.signals:
             _in_policy("signals", signal, self.policy.signals)
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.grade(Grade(command.grade), command.reason, command.signals, self.meta(command))
         return self._save_case(command, case)
 
@@ -80,7 +80,7 @@ class DisputesApp(CommandService):
             _with_role(self.roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
         if command.grid_worker:
             _with_role(self.roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         meta = self.meta(command)
         case.assign(command.leader, command.officer, command.auxiliary, command.grid_worker, meta)
         return self._save_case(command, case)
@@ -90,14 +90,14 @@ class DisputesApp(CommandService):
         """一案一议: every attendee must be on the roster."""
         for attendee in command.attendees:
             self.roster.person(attendee, "attendees")
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.deliberate(command.plan, command.attendees, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Visit)
     def visit(self, command: c.Visit) -> Outcome:
         """走访."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.visit(command.mode, command.note, self.meta(command))
         return self._save_case(command, case)
 
@@ -106,7 +106,7 @@ class DisputesApp(CommandService):
         """调解: the units taking part must be partner units of the roster."""
         for unit in command.with_units:
             self.roster.unit(unit, UnitKind.PARTNER, "with_units")
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.mediate(command.note, command.result, command.with_units, self.meta(command))
         return self._save_case(command, case)
 
@@ -114,28 +114,28 @@ class DisputesApp(CommandService):
     def refer(self, command: c.Refer) -> Outcome:
         """分流移交 to a partner unit of the roster; the answer names the new referral."""
         self.roster.unit(command.to, UnitKind.PARTNER, "to")
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         referral = case.refer(command.to, command.reason, self.meta(command))
         return self._save_case(command, case, referral=referral)
 
     @handles(c.RecordReceipt)
     def record_receipt(self, command: c.RecordReceipt) -> Outcome:
         """回执 for an open referral."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.record_receipt(command.referral, command.outcome, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Escalate)
     def escalate(self, command: c.Escalate) -> Outcome:
         """升级 yellow → red."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.escalate(command.reason, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Downgrade)
     def downgrade(self, command: c.Downgrade) -> Outcome:
         """降级 red → yellow, by the case's responsible leader."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.downgrade(command.reason, self.meta(command))
         return self._save_case(command, case)
 
@@ -151,21 +151,21 @@ class DisputesApp(CommandService):
                 f"{observation.minimum_days} days",
             )
         days = command.observe_days or observation.default_days
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.resolve(command.agreement, command.form, days, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.FollowUp)
     def follow_up(self, command: c.FollowUp) -> Outcome:
         """回访 during observation."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.follow_up(command.mode, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Relapse)
     def relapse(self, command: c.Relapse) -> Outcome:
         """反弹: back to red or yellow."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.relapse(Grade(command.grade), command.reason, self.meta(command))
         return self._save_case(command, case)
 
@@ -174,7 +174,7 @@ class DisputesApp(CommandService):
         """销号 under 不化解不销案 (product.md §3), with the policy's longest follow-up gap.
 
         (Not ``close``: the library's ``Application.close`` releases the store.)"""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         gap = self.policy.observation.follow_up_max_gap_days
         case.close(command.note, gap, self.meta(command))
         return self._save_case(command, case)
@@ -182,21 +182,21 @@ class DisputesApp(CommandService):
     @handles(c.Supervise)
     def supervise(self, command: c.Supervise) -> Outcome:
         """督办 as a yellow or red card."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.supervise(command.level, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.RecordOutcome)
     def record_outcome(self, command: c.RecordOutcome) -> Outcome:
         """严重后果 on a case, by police roles."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.record_outcome(command.kind, command.ref, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.AnswerSupervision)
     def answer_supervision(self, command: c.AnswerSupervision) -> Outcome:
         """督办反馈 to every open order."""
-        case = self.get_case(command.case)
+        case = self.get_case(command.case_no)
         case.answer_supervision(command.note, self.meta(command))
         return self._save_case(command, case)
 

@@ -107,7 +107,8 @@ class Command(BaseModel):
     roles: ClassVar[tuple[Role, ...]] = POLICE_ROLES
 
     actor: PersonId
-    at: Time
+    occurred_at: Time = Field(alias="at")
+    """When it happened, as the officer says (``at`` in journals and on the command line)."""
     command_id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         default_factory=lambda: uuid4().hex
     )
@@ -143,7 +144,8 @@ class Command(BaseModel):
 class CaseCommand(Command):
     """A command on an existing case, addressed by its case number."""
 
-    case: CaseNo
+    case_no: CaseNo = Field(alias="case")
+    """The case number (``case`` in journals; the argument on the command line)."""
 
 
 class Report(Command):
@@ -345,7 +347,7 @@ COMMANDS: dict[str, type[Command]] = _verbs()
 """Every write verb (product.md §2, and the supervision verbs of issue 3), by CLI verb, in the
 order they are declared here: every subclass of :class:`Command` that names a ``verb``."""
 
-LINE_FIELDS = frozenset({"actor", "at", "command_id", "case"})
+LINE_FIELDS = frozenset({"actor", "occurred_at", "command_id", "case_no"})
 """Fields a journal line or the CLI's common options set; a verb's own args are the rest."""
 
 

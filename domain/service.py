@@ -163,7 +163,7 @@ class CommandService(Application[UUID]):
 
     def meta(self, command: c.Command) -> Meta:
         """Who, when, under which policy, for which command: the metadata of its event."""
-        return Meta(command.actor, command.at, self.policy.version, command.command_id)
+        return Meta(command.actor, command.occurred_at, self.policy.version, command.command_id)
 
     def check_actor_and_time(self, command: c.Command) -> None:
         """The actor must be on the roster in one of the command's roles (RoleNotAllowed), and
@@ -175,9 +175,9 @@ class CommandService(Application[UUID]):
             )
         skew = timedelta(minutes=self.policy.time.clock_skew_minutes)
         now = self.clock()
-        if command.at > now + skew:
+        if command.occurred_at > now + skew:
             raise InvalidInput(
-                "at", f"{local_iso(command.at)} lies in the future (now {local_iso(now)})"
+                "at", f"{local_iso(command.occurred_at)} lies in the future (now {local_iso(now)})"
             )
 
     def earlier_answer(self, command: c.Command) -> Outcome | None:
@@ -186,7 +186,7 @@ class CommandService(Application[UUID]):
         changed). Raises CommandIdReused when the id recorded another verb or case."""
         if isinstance(command, c.CaseCommand):
             try:
-                case = self.get_case(command.case)
+                case = self.get_case(command.case_no)
             except CaseNotFound:
                 case = None
             if case is not None and case.answer_of(command.command_id) is not None:

@@ -172,7 +172,7 @@ class Driver:
         command = self.command(verb, actor=actor, at=at, **args)
         outcome = self.execute(command)
         self.sent.append(command)
-        self.last_at = max(self.last_at, command.at)
+        self.last_at = max(self.last_at, command.occurred_at)
         return outcome
 
     def act(

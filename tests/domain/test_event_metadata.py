@@ -71,7 +71,7 @@ def test_every_event_records_actor_occurred_time_policy_version_and_command_id(
     for event in events:
         command = by_id[event.command_id]
         assert event.actor == command.actor, type(event).__name__
-        assert event.occurred_at == command.at, type(event).__name__
+        assert event.occurred_at == command.occurred_at, type(event).__name__
         assert event.occurred_at.utcoffset() is not None
         assert event.policy_version == app.policy.version
         # Recorded time: the store's clock at recording, in UTC — not the occurred time.

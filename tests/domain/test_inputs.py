@@ -84,7 +84,7 @@ def test_every_verb_of_the_lifecycle_table_has_a_command() -> None:
 def test_the_valid_sample_of_each_verb_builds(verb: str) -> None:
     command = build_command(verb, valid(verb), load_policy().limits)
     assert command.verb == verb
-    assert command.at == datetime.fromisoformat("2021-10-06T21:40+08:00")
+    assert command.occurred_at == datetime.fromisoformat("2021-10-06T21:40+08:00")
 
 
 SHAPE = [
