@@ -227,8 +227,11 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
                 aggregate = stored.mutate(aggregate)
             # Both sides as the current class reads them: a snapshot taken by an older
             # version of the aggregate is upcast when it is restored (Dispute.upcast_v1_v2).
+            restored_case = snapshot.mutate(None)
+            if getattr(restored_case, "replay_needed", False):
+                continue  # a snapshot its class no longer trusts is never read: cases replay
             expected = type(snapshot).take(aggregate)
-            restored = type(snapshot).take(snapshot.mutate(None))
+            restored = type(snapshot).take(restored_case)
             transcoder = mapper.transcoder  # compared as decoded values: key order aside
             same = transcoder.decode(transcoder.encode(expected.state)) == transcoder.decode(
                 transcoder.encode(restored.state)

@@ -71,7 +71,6 @@ def build_verb(cls: type[Command]) -> click.Command:
     doc = f"{(cls.__doc__ or verb).strip()} Who may: {who_may(cls)}."
 
     def callback(**kwargs: Any) -> None:
-        from disputes.domain.clock import system_clock
         from disputes.domain.commands import build_command
         from disputes.domain.errors import InvalidInput
 
@@ -86,9 +85,9 @@ def build_verb(cls: type[Command]) -> click.Command:
             for key, value in kwargs.items()
             if value is not None and value != () and key not in ("at", "command_id")
         }
-        data.update(
-            actor=settings.actor, at=system_clock() if kwargs["at"] is None else kwargs["at"]
-        )
+        data["actor"] = settings.actor
+        if kwargs["at"] is not None:  # else now, by the store's clock (never a retry's difference)
+            data["at"] = kwargs["at"]
         if kwargs.get("command_id"):
             data["command_id"] = kwargs["command_id"]
         outcome = store.execute(build_command(verb, data, store.policy.limits))

@@ -42,7 +42,8 @@ class DisputesApp(CommandService):
         district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
         assert station is not None  # guaranteed by Roster validation
         assert district is not None
-        year = command.occurred_at.astimezone(SHANGHAI).year
+        meta = self.meta(command)
+        year = meta.occurred_at.astimezone(SHANGHAI).year
         try:
             numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
         except AggregateNotFoundError:
@@ -57,7 +58,7 @@ class DisputesApp(CommandService):
             summary=command.summary,
             parties=[p.model_dump() for p in command.parties],
             people_involved=command.people_involved,
-            **self.meta(command).fields(),
+            **meta.fields(),
         )
         return self._save_case(command, case, numbers)
 
@@ -152,7 +153,8 @@ class DisputesApp(CommandService):
             )
         days = command.observe_days or observation.default_days
         case = self.get_case(command.case_no)
-        case.resolve(command.agreement, command.form, days, self.meta(command))
+        gap = observation.follow_up_max_gap_days
+        case.resolve(command.agreement, command.form, days, gap, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.FollowUp)
@@ -171,12 +173,11 @@ class DisputesApp(CommandService):
 
     @handles(c.Close)
     def close_case(self, command: c.Close) -> Outcome:
-        """销号 under 不化解不销案 (product.md §3), with the policy's longest follow-up gap.
+        """销号 under 不化解不销案 (product.md §3).
 
         (Not ``close``: the library's ``Application.close`` releases the store.)"""
         case = self.get_case(command.case_no)
-        gap = self.policy.observation.follow_up_max_gap_days
-        case.close(command.note, gap, self.meta(command))
+        case.close(command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Supervise)

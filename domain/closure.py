@@ -1,11 +1,20 @@
-"""不化解不销案 — the closure rule (product.md §3), read off a case's state.
+"""不化解不销案 — the observation window and the closure rule (product.md §3).
 
-``closure_failures`` names every condition that fails; ``Dispute.close`` refuses with all of
-them at once (:class:`~disputes.domain.errors.ClosureRefused`).
+The observation window starts at the latest resolution. Follow-ups (回访) are due at most every
+``max_gap_days`` days; when a gap longer than that has happened, the window restarts at the
+first follow-up after the gap, and the observation period must be served again from there — a
+missed follow-up delays closure, it never blocks it for good. Follow-ups are taken in occurred
+order, whatever order they were recorded in (late entries, 补录).
+
+``closure_failures`` names every condition that fails and ``earliest_close`` the first moment
+the case could close; ``Dispute.close`` refuses with both
+(:class:`~disputes.domain.errors.ClosureRefused`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,29 +29,71 @@ def days(delta: timedelta) -> float:
     return delta.total_seconds() / 86400
 
 
-def closure_failures(case: Dispute, actor: str, at: datetime, max_gap_days: int) -> list[str]:
+@dataclass(frozen=True)
+class Window:
+    """The current observation window: it started at ``start`` (the resolution, or the first
+    follow-up after a broken chain) and is served at ``until`` (``start`` + the observation
+    days); ``last`` is the latest follow-up in it, or ``start`` when there is none — the time
+    from which the next follow-up is due."""
+
+    start: datetime
+    until: datetime
+    last: datetime
+
+
+def observation_window(
+    resolved_at: datetime,
+    observe_days: int,
+    max_gap_days: int,
+    follow_ups: Iterable[datetime],
+    at: datetime | None = None,
+) -> Window:
+    """The observation window of a resolution at ``resolved_at`` for ``observe_days`` days,
+    given the case's follow-up times (sorted, any since the case began) up to ``at`` (default:
+    all of them). Times are timezone-aware; ``max_gap_days`` is the policy's longest allowed gap
+    between follow-ups (product.md §4: 30)."""
+    gap = timedelta(days=max_gap_days)
+    start = last = resolved_at
+    for follow_up in follow_ups:
+        if follow_up < resolved_at:
+            continue
+        if at is not None and follow_up > at:
+            break
+        if follow_up - last > gap:
+            start = follow_up
+        last = follow_up
+    return Window(start, start + timedelta(days=observe_days), last)
+
+
+def closure_failures(case: Dispute, actor: str, at: datetime) -> list[str]:
     """Every condition of product.md §3 that fails for closing ``case`` at ``at`` by ``actor``.
 
-    Returns an empty list when the case may be closed. ``max_gap_days`` is the policy's
-    longest allowed gap between follow-ups (回访), in days.
+    Returns an empty list when the case may be closed; each failure says what is missing.
     """
     failures: list[str] = []
     if case.status != Status.OBSERVING:
         failures.append(f"1. the case must be observing (resolved, blue); it is {case.status}")
-    if case.observe_until is not None and at < case.observe_until:
-        left = days(case.observe_until - at)
-        failures.append(
-            f"2. the observation period runs until {case.observe_until.isoformat()} "
-            f"({left:.1f} days left)"
-        )
-    elif case.observe_until is None:
+    window = case.window(at)
+    if window is None:
         failures.append("2. no observation period has started (the case was never resolved)")
-    gap = longest_gap_until(case, at)
-    if gap is not None and days(gap[1] - gap[0]) > max_gap_days:
-        failures.append(
-            f"3. no follow-up for {days(gap[1] - gap[0]):.1f} days between "
-            f"{gap[0].isoformat()} and {gap[1].isoformat()} (at most {max_gap_days})"
-        )
+    else:
+        if at < window.until:
+            restarted = (
+                f", restarted at the follow-up of {window.start.isoformat()} after a gap"
+                if window.start != case.resolved_at
+                else ""
+            )
+            failures.append(
+                f"2. the observation period runs until {window.until.isoformat()} "
+                f"({days(window.until - at):.1f} days left{restarted})"
+            )
+        limit = case.follow_up_max_gap_days
+        if days(at - window.last) > limit:
+            failures.append(
+                f"3. no follow-up for {days(at - window.last):.1f} days since "
+                f"{window.last.isoformat()} (at most {limit}): record a follow-up; the "
+                f"observation then restarts and runs {case.observe_days} days from it"
+            )
     unanswered = [r for r in case.referrals if r.get("outcome") is None]
     if unanswered:
         listed = ", ".join(f"{r['referral']} ({r['to']})" for r in unanswered)
@@ -60,12 +111,14 @@ def closure_failures(case: Dispute, actor: str, at: datetime, max_gap_days: int)
     return failures
 
 
-def longest_gap_until(case: Dispute, at: datetime) -> tuple[datetime, datetime] | None:
-    """The longest stretch without a follow-up since the latest resolution, up to ``at``:
-    (from, to), or None when the case was never resolved."""
-    if case.observation_anchor is None:
+def earliest_close(case: Dispute, at: datetime) -> datetime | None:
+    """The first moment the case could close, judged at ``at``: the end of the current window,
+    or — when the follow-up chain is broken at ``at`` — ``observe_days`` after a follow-up made
+    at ``at``; both assume follow-ups at most every ``max_gap_days`` days from then on. None
+    when the case is not observing (it must be resolved first)."""
+    window = case.window(at)
+    if case.status != Status.OBSERVING or window is None or case.observe_days is None:
         return None
-    candidates = [(case.observation_anchor, at)]
-    if case.longest_gap:
-        candidates.append((case.longest_gap[0], case.longest_gap[1]))
-    return max(candidates, key=lambda pair: pair[1] - pair[0])
+    if days(at - window.last) > case.follow_up_max_gap_days:
+        return at + timedelta(days=case.observe_days)
+    return max(window.until, at)

@@ -107,8 +107,9 @@ class Command(BaseModel):
     roles: ClassVar[tuple[Role, ...]] = POLICE_ROLES
 
     actor: PersonId
-    occurred_at: Time = Field(alias="at")
-    """When it happened, as the officer says (``at`` in journals and on the command line)."""
+    occurred_at: Time | None = Field(default=None, alias="at")
+    """When it happened, as the officer says (``at`` in journals and on the command line);
+    None: now, as the application's clock says."""
     command_id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         default_factory=lambda: uuid4().hex
     )

@@ -8,6 +8,7 @@ is malformed), :class:`NotFound`, and :class:`ConcurrentModification` (safe to r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 
 class DisputesError(Exception):
@@ -108,19 +109,34 @@ class ReferralAlreadyAnswered(RuleViolation):
 
 
 class OccurredOutOfOrder(RuleViolation):
-    """product.md §2: occurred time may not lie before the previous event of the same case."""
+    """product.md §2: an occurred time may not lie before the case's report; a decision not
+    before the case's latest decision; a receipt not before its referral. ``what`` names the
+    earlier event (at ``previous``)."""
 
-    def __init__(self, case_no: str, occurred: str, previous: str) -> None:
-        super().__init__(
-            f"time rule: {occurred} is before the previous event of {case_no} ({previous})"
-        )
+    def __init__(self, case_no: str, occurred: str, previous: str, what: str) -> None:
+        super().__init__(f"time rule: {occurred} is before {what} ({previous})")
+
+
+class BeforeReport(OccurredOutOfOrder):
+    """product.md §2: nothing about a case occurs before its report."""
+
+
+class BeforeLatestDecision(OccurredOutOfOrder):
+    """product.md §2: a decision (grade, assign, refer, escalate, downgrade, resolve, relapse,
+    close, supervise) may not be placed before the case's latest decision."""
 
 
 class CommandIdReused(DisputesError):
     """A command id already recorded a different command."""
 
-    def __init__(self, command_id: str, first: str) -> None:
-        super().__init__(f"command-id: {command_id} was already used for {first}")
+    def __init__(self, command_id: str, first: str, differences: Sequence[str] = ()) -> None:
+        differs = f"; a retry must be the same command, but {', '.join(differences)}"
+        super().__init__(
+            f"command-id: {command_id} was already used for {first}"
+            + (differs if differences else "")
+            + " — send a new command with a new id"
+        )
+        self.differences = list(differences)
 
 
 class NoOpenSupervision(RuleViolation):
@@ -135,10 +151,19 @@ class NoOpenSupervision(RuleViolation):
 class ClosureRefused(RuleViolation):
     """product.md §3 不化解不销案: lists every failing closure condition."""
 
-    def __init__(self, case_no: str, failures: Sequence[str]) -> None:
+    def __init__(
+        self, case_no: str, failures: Sequence[str], earliest: datetime | None = None
+    ) -> None:
         lines = "\n".join(f"  - {failure}" for failure in failures)
-        super().__init__(f"closure rule (不化解不销案): cannot close {case_no}:\n{lines}")
+        when = (
+            f"\n  the case could close at {earliest.isoformat()} at the earliest, with a "
+            "follow-up at least as often as the policy asks until then"
+            if earliest is not None
+            else ""
+        )
+        super().__init__(f"closure rule (不化解不销案): cannot close {case_no}:\n{lines}{when}")
         self.failures = list(failures)
+        self.earliest = earliest
 
 
 class ConcurrentModification(DisputesError):

@@ -15,6 +15,7 @@ still loads; the name an event is shown and exported under is the last part of i
 
 from __future__ import annotations
 
+from bisect import insort
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,6 +33,10 @@ class DisputeEvent(Aggregate.Event):
     TOPIC = "disputes:Dispute.Event"
     VERB: ClassVar[str] = ""
     """The CLI verb that records this event (product.md §2)."""
+    DECISION: ClassVar[bool] = True
+    """A decision (grade, assign, refer, escalate, downgrade, resolve, relapse, close,
+    supervise, and the report) is placed in occurred order: never before the case's latest
+    decision. The rest are activities, which may be recorded late (补录)."""
 
     actor: str
     occurred_at: datetime
@@ -54,7 +59,9 @@ class DisputeEvent(Aggregate.Event):
 
     def apply(self, aggregate: Dispute) -> None:
         self.evolve(aggregate)
-        aggregate.last_occurred_at = self.occurred_at
+        aggregate.last_occurred_at = max(aggregate.last_occurred_at, self.occurred_at)
+        if self.DECISION:
+            aggregate.last_decision_at = self.occurred_at
         aggregate.command_ids[self.command_id] = Answer(
             self.VERB,
             self.originator_version,
@@ -96,7 +103,7 @@ class Graded(DisputeEvent):
         case.current_grade = self.grade
         case.signals = list(self.signals)
         case.graded_at = self.occurred_at
-        case.status = Status.OPEN
+        case.become(Status.OPEN, self.occurred_at)
 
 
 class Assigned(DisputeEvent):
@@ -112,9 +119,12 @@ class Assigned(DisputeEvent):
         case.officer = self.officer
         case.auxiliary = self.auxiliary
         case.grid_worker = self.grid_worker
+        if case.assigned_at is None:
+            case.assigned_at = self.occurred_at
 
 
 class Deliberated(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.Deliberated"
     VERB = "deliberate"
     plan: str
@@ -125,16 +135,18 @@ class Deliberated(DisputeEvent):
 
 
 class Visited(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.Visited"
     VERB = "visit"
     mode: str
     note: str
 
     def evolve(self, case: Dispute) -> None:
-        case.last_contact_at = self.occurred_at
+        case.contacted(self.occurred_at)
 
 
 class Mediated(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.Mediated"
     VERB = "mediate"
     note: str
@@ -142,7 +154,7 @@ class Mediated(DisputeEvent):
     with_units: list[str]
 
     def evolve(self, case: Dispute) -> None:
-        case.last_contact_at = self.occurred_at
+        case.contacted(self.occurred_at)
         if self.result == "failed":
             case.failed_mediations += 1
 
@@ -171,6 +183,7 @@ class Referred(DisputeEvent):
 
 
 class ReceiptRecorded(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.ReceiptRecorded"
     VERB = "receipt"
     referral: int
@@ -208,31 +221,30 @@ class Resolved(DisputeEvent):
     form: str
     observe_days: int
     observe_until: datetime
+    """The end of observation as first set; the current window's end is the case's
+    ``observe_until`` (a broken follow-up chain restarts the window, product.md §3)."""
+    follow_up_max_gap_days: int = 30
+    """The policy's longest gap between follow-ups when resolved (events recorded before it
+    was kept here were recorded under the default policy's 30 days)."""
 
     def evolve(self, case: Dispute) -> None:
         case.current_grade = Grade.BLUE
-        case.status = Status.OBSERVING
+        case.become(Status.OBSERVING, self.occurred_at)
         case.resolved_at = self.occurred_at
         case.observe_days = self.observe_days
-        case.observe_until = self.observe_until
-        case.observation_anchor = self.occurred_at
-        case.longest_gap = []
+        case.follow_up_max_gap_days = self.follow_up_max_gap_days
 
 
 class FollowedUp(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.FollowedUp"
     VERB = "follow-up"
     mode: str
     note: str
 
     def evolve(self, case: Dispute) -> None:
-        at = self.occurred_at
-        anchor = case.observation_anchor or at
-        gap = case.longest_gap
-        if not gap or (at - anchor) > (gap[1] - gap[0]):
-            case.longest_gap = [anchor, at]
-        case.observation_anchor = at
-        case.last_contact_at = at
+        insort(case.follow_ups, self.occurred_at)
+        case.contacted(self.occurred_at)
 
 
 class Relapsed(DisputeEvent):
@@ -243,12 +255,11 @@ class Relapsed(DisputeEvent):
 
     def evolve(self, case: Dispute) -> None:
         case.current_grade = self.grade
-        case.status = Status.OPEN
+        case.become(Status.OPEN, self.occurred_at)
         case.relapses += 1
         case.graded_at = self.occurred_at
         case.closed_at = None
-        # The latest resolution still governs closure (§3.2, §3.3) until the next one, so
-        # the observation anchor and the longest follow-up gap are kept.
+        # The latest resolution still governs closure (§3.2, §3.3) until the next one.
         case.failed_mediations = 0
 
 
@@ -258,7 +269,7 @@ class Closed(DisputeEvent):
     note: str
 
     def evolve(self, case: Dispute) -> None:
-        case.status = Status.CLOSED
+        case.become(Status.CLOSED, self.occurred_at)
         case.closed_at = self.occurred_at
 
 
@@ -288,6 +299,7 @@ class Supervised(DisputeEvent):
 
 
 class OutcomeRecorded(DisputeEvent):
+    DECISION = False
     """A serious outcome the case did not prevent (issue 12: 命案零发生 is counted from these)."""
 
     TOPIC = "disputes:Dispute.OutcomeRecorded"
@@ -298,6 +310,7 @@ class OutcomeRecorded(DisputeEvent):
 
 
 class SupervisionAnswered(DisputeEvent):
+    DECISION = False
     TOPIC = "disputes:Dispute.SupervisionAnswered"
     VERB = "answer-supervision"
     orders: list[int]

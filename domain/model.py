@@ -17,8 +17,10 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from disputes.domain import events
-from disputes.domain.closure import closure_failures
+from disputes.domain.closure import Window, closure_failures, earliest_close, observation_window
 from disputes.domain.errors import (
+    BeforeLatestDecision,
+    BeforeReport,
     ClosureRefused,
     NoOpenSupervision,
     NotAssigned,
@@ -50,7 +52,7 @@ class Dispute(Aggregate):
     """
 
     TOPIC: ClassVar[str] = "disputes:Dispute"
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
     """Version of the state kept in snapshots; :meth:`upcast_v1_v2` reads older ones."""
 
     Event: TypeAlias = events.DisputeEvent
@@ -120,14 +122,19 @@ class Dispute(Aggregate):
         self.referrals: list[dict[str, Any]] = []
         self.resolved_at: datetime | None = None
         self.observe_days: int | None = None
-        self.observe_until: datetime | None = None
-        self.observation_anchor: datetime | None = None
-        self.longest_gap: list[datetime] = []
+        self.follow_up_max_gap_days = 30
+        self.follow_ups: list[datetime] = []
+        """Every follow-up's occurred time, in occurred order (late entries slot in)."""
         self.closed_at: datetime | None = None
         self.relapses = 0
         self.failed_mediations = 0
         self.last_contact_at: datetime | None = None
         self.last_occurred_at = occurred_at
+        self.last_decision_at = occurred_at
+        """The occurred time of the latest decision (see :data:`DECISIONS`)."""
+        self.status_history: list[list[Any]] = [[occurred_at, str(Status.REPORTED)]]
+        """``[since, status]`` pairs in occurred order: the status the case had at any time."""
+        self.assigned_at: datetime | None = None
         self.command_ids: dict[str, dict[str, Any]] = {}
         """Command id → its first answer (:meth:`Answer.as_state`)."""
         self.supervisions: list[dict[str, Any]] = []
@@ -143,6 +150,22 @@ class Dispute(Aggregate):
             for command_id, answer in state.get("command_ids", {}).items()
         }
         state.setdefault("supervisions", [])
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Snapshots taken before late entries (issue 10) kept the observation as a running
+        anchor and longest gap, in recording order; the follow-up times it needs now are not
+        in them. Such a snapshot is not trusted: the case is replayed from its events
+        (:attr:`replay_needed`, read by the application). Until then the state takes the new
+        shape, so that the events after the snapshot still apply."""
+        state["replay_needed"] = True
+        for stale in ("observe_until", "observation_anchor", "longest_gap"):
+            state.pop(stale, None)
+        state.setdefault("follow_up_max_gap_days", 30)
+        state.setdefault("follow_ups", [])
+        state.setdefault("last_decision_at", state.get("last_occurred_at"))
+        state.setdefault("status_history", [[state.get("reported_at"), state.get("status")]])
+        state.setdefault("assigned_at", state.get("reported_at") if state.get("leader") else None)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -168,28 +191,88 @@ class Dispute(Aggregate):
                 return referral
         raise ReferralNotFound(self.case_no, number)
 
-    def closure_failures(self, actor: str, at: datetime, max_gap_days: int) -> list[str]:
-        """See :func:`disputes.domain.closure.closure_failures`."""
-        return closure_failures(self, actor, at, max_gap_days)
+    replay_needed: ClassVar[bool] = False
+    """True on a case restored from a snapshot older than its class version 3 (see
+    :meth:`upcast_v2_v3`): its state must be replayed from the events."""
 
-    # -- rule helpers --------------------------------------------------------------------------
+    def window(self, at: datetime | None = None) -> Window | None:
+        """The current observation window, judged with the follow-ups up to ``at`` (default:
+        all); None when the case was never resolved."""
+        if self.resolved_at is None or self.observe_days is None:
+            return None
+        return observation_window(
+            self.resolved_at, self.observe_days, self.follow_up_max_gap_days, self.follow_ups, at
+        )
+
+    @property
+    def observe_until(self) -> datetime | None:
+        """When the current observation window is served (product.md §3.2), or None."""
+        window = self.window()
+        return None if window is None else window.until
+
+    def become(self, status: Status, since: datetime) -> None:
+        """Move to ``status`` at occurred time ``since`` (decisions only, so in order)."""
+        self.status = status
+        self.status_history.append([since, str(status)])
+
+    def contacted(self, at: datetime) -> None:
+        """A visit, mediation or follow-up at ``at``: the latest contact is the latest time."""
+        if self.last_contact_at is None or at > self.last_contact_at:
+            self.last_contact_at = at
+
+    def status_at(self, at: datetime) -> str:
+        """The status the case had at occurred time ``at`` (decisions are in occurred order)."""
+        status = str(Status.REPORTED)
+        for since, then in self.status_history:
+            if since > at:
+                break
+            status = then
+        return status
+
+    # -- time rules (product.md §2: late entries, 补录) -------------------------------------------
+
+    def _decision_at(self, verb: str, meta: Meta, *allowed: Status) -> None:
+        """A decision may not be placed before the case's latest decision, and needs one of
+        the ``allowed`` statuses now."""
+        if meta.occurred_at < self.last_decision_at:
+            raise BeforeLatestDecision(
+                self.case_no,
+                meta.occurred_at.isoformat(),
+                self.last_decision_at.isoformat(),
+                f"the latest decision of {self.case_no} (a {verb} cannot be placed before it)",
+            )
+        self._require_status(verb, *allowed)
 
     def _require_status(self, verb: str, *allowed: Status) -> None:
-        if self.status not in allowed:
+        if allowed and self.status not in allowed:
             raise WrongStatus(self.case_no, verb, self.status, [str(s) for s in allowed])
 
-    def _require_after_previous(self, meta: Meta) -> None:
-        if meta.occurred_at < self.last_occurred_at:
-            raise OccurredOutOfOrder(
-                self.case_no, meta.occurred_at.isoformat(), self.last_occurred_at.isoformat()
+    def _activity_at(self, verb: str, meta: Meta, *allowed: Status) -> None:
+        """An activity may be recorded late (补录), before later events, but not before the
+        report, and only where the case's status then allowed it."""
+        if meta.occurred_at < self.reported_at:
+            raise BeforeReport(
+                self.case_no,
+                meta.occurred_at.isoformat(),
+                self.reported_at.isoformat(),
+                f"the report of {self.case_no}",
+            )
+        then = self.status_at(meta.occurred_at)
+        if allowed and then not in allowed:
+            if meta.occurred_at >= self.last_decision_at:
+                raise WrongStatus(self.case_no, verb, then, [str(s) for s in allowed])
+            raise WrongStatus(
+                self.case_no,
+                verb,
+                f"{then} at {meta.occurred_at.isoformat()}",
+                [str(s) for s in allowed],
             )
 
     # -- verbs (product.md §2) -----------------------------------------------------------------
 
     def grade(self, grade: Grade, reason: str, signals: Sequence[str], meta: Meta) -> None:
         """研判定级: first risk grade, red or yellow. Needs status reported; opens the case."""
-        self._require_after_previous(meta)
-        self._require_status("grade", Status.REPORTED)
+        self._decision_at("grade", meta, Status.REPORTED)
         if grade not in RED_OR_YELLOW:
             raise WrongGrade(self.case_no, "grade", "red or yellow", grade)
         self.trigger_event(
@@ -200,8 +283,7 @@ class Dispute(Aggregate):
         self, leader: str, officer: str, auxiliary: str | None, grid_worker: str | None, meta: Meta
     ) -> None:
         """Name the responsible leader and officer (分包责任领导 + 责任人); later a hand-over."""
-        self._require_after_previous(meta)
-        self._require_status("assign", Status.REPORTED, Status.OPEN, Status.OBSERVING)
+        self._decision_at("assign", meta, Status.REPORTED, Status.OPEN, Status.OBSERVING)
         self.trigger_event(
             self.Assigned,
             leader=leader,
@@ -212,57 +294,64 @@ class Dispute(Aggregate):
         )
 
     def deliberate(self, plan: str, attendees: Sequence[str], meta: Meta) -> None:
-        """一案一议: the case conference and its plan. Needs an assignment; not when closed."""
-        self._require_after_previous(meta)
-        self._require_status("deliberate", Status.REPORTED, Status.OPEN, Status.OBSERVING)
-        if self.leader is None:
+        """一案一议: the case conference and its plan. Needs an assignment by then; not while
+        closed. May be recorded late."""
+        self._activity_at("deliberate", meta, Status.REPORTED, Status.OPEN, Status.OBSERVING)
+        if self.assigned_at is None or self.assigned_at > meta.occurred_at:
             raise NotAssigned(self.case_no)
         self.trigger_event(self.Deliberated, plan=plan, attendees=list(attendees), **meta.fields())
 
     def visit(self, mode: str, note: str, meta: Meta) -> None:
-        """走访 or phone contact while the case is open."""
-        self._require_after_previous(meta)
-        self._require_status("visit", Status.OPEN)
+        """走访 or phone contact while the case is (was) open. May be recorded late."""
+        self._activity_at("visit", meta, Status.OPEN)
         self.trigger_event(self.Visited, mode=mode, note=note, **meta.fields())
 
     def mediate(self, note: str, result: str, with_units: Sequence[str], meta: Meta) -> None:
-        """调解 session (with partner units); result ``progress`` or ``failed``. Needs open."""
-        self._require_after_previous(meta)
-        self._require_status("mediate", Status.OPEN)
+        """调解 session (with partner units); result ``progress`` or ``failed``, while the case
+        is (was) open. May be recorded late."""
+        self._activity_at("mediate", meta, Status.OPEN)
         self.trigger_event(
             self.Mediated, note=note, result=result, with_units=list(with_units), **meta.fields()
         )
 
     def refer(self, to: str, reason: str, meta: Meta) -> int:
         """分流移交 to a partner unit. Needs open. Returns the new referral's number (1, 2, …)."""
-        self._require_after_previous(meta)
-        self._require_status("refer", Status.OPEN)
+        self._decision_at("refer", meta, Status.OPEN)
         number = len(self.referrals) + 1
         self.trigger_event(self.Referred, referral=number, to=to, reason=reason, **meta.fields())
         return number
 
     def record_receipt(self, referral: int, outcome: str, note: str, meta: Meta) -> None:
-        """回执: the partner's answer to referral ``referral`` (accepted, handled or returned).
+        """回执: the partner's answer to referral ``referral`` (accepted, handled or returned),
+        not before the referral. May be recorded late.
 
-        Raises ReferralNotFound (no such referral) or ReferralAlreadyAnswered."""
-        self._require_after_previous(meta)
-        if self.referral(referral).get("outcome") is not None:
+        Raises ReferralNotFound (no such referral), ReferralAlreadyAnswered or
+        OccurredOutOfOrder."""
+        self._activity_at("receipt", meta)
+        answered = self.referral(referral)
+        if answered.get("outcome") is not None:
             raise ReferralAlreadyAnswered(self.case_no, referral)
+        if meta.occurred_at < answered["referred_at"]:
+            raise OccurredOutOfOrder(
+                self.case_no,
+                meta.occurred_at.isoformat(),
+                answered["referred_at"].isoformat(),
+                f"referral {referral} of {self.case_no}",
+            )
         self.trigger_event(
             self.ReceiptRecorded, referral=referral, outcome=outcome, note=note, **meta.fields()
         )
 
     def escalate(self, reason: str, meta: Meta) -> None:
         """升级 yellow → red. Needs open and yellow."""
-        self._require_after_previous(meta)
-        self._require_status("escalate", Status.OPEN)
+        self._decision_at("escalate", meta, Status.OPEN)
         if self.current_grade != Grade.YELLOW:
             raise WrongGrade(self.case_no, "escalate", "yellow", self.current_grade)
         self.trigger_event(self.Escalated, reason=reason, **meta.fields())
 
     def downgrade(self, reason: str, meta: Meta) -> None:
         """降级 red → yellow. Only the case's responsible leader; needs open and red."""
-        self._require_after_previous(meta)
+        self._decision_at("downgrade", meta)
         if meta.actor != self.leader:
             raise NotResponsibleLeader(self.case_no, meta.actor, self.leader, "downgrade")
         self._require_status("downgrade", Status.OPEN)
@@ -270,39 +359,42 @@ class Dispute(Aggregate):
             raise WrongGrade(self.case_no, "downgrade", "red", self.current_grade)
         self.trigger_event(self.Downgraded, reason=reason, **meta.fields())
 
-    def resolve(self, agreement: str, form: str, observe_days: int, meta: Meta) -> None:
-        """化解: agreement reached; grade blue, status observing, observation starts."""
-        self._require_after_previous(meta)
-        self._require_status("resolve", Status.OPEN)
+    def resolve(
+        self, agreement: str, form: str, observe_days: int, max_gap_days: int, meta: Meta
+    ) -> None:
+        """化解: agreement reached; grade blue, status observing, observation starts for
+        ``observe_days`` with follow-ups at most every ``max_gap_days`` (the policy's, kept with
+        the resolution for the closure rule)."""
+        self._decision_at("resolve", meta, Status.OPEN)
         self.trigger_event(
             self.Resolved,
             agreement=agreement,
             form=form,
             observe_days=observe_days,
             observe_until=meta.occurred_at + timedelta(days=observe_days),
+            follow_up_max_gap_days=max_gap_days,
             **meta.fields(),
         )
 
     def follow_up(self, mode: str, note: str, meta: Meta) -> None:
-        """回访 during observation."""
-        self._require_after_previous(meta)
-        self._require_status("follow-up", Status.OBSERVING)
+        """回访 while the case is (was) observing. May be recorded late."""
+        self._activity_at("follow-up", meta, Status.OBSERVING)
         self.trigger_event(self.FollowedUp, mode=mode, note=note, **meta.fields())
 
     def relapse(self, grade: Grade, reason: str, meta: Meta) -> None:
         """反弹: flare-up during observation or after closure; back to red or yellow, reopened."""
-        self._require_after_previous(meta)
-        self._require_status("relapse", Status.OBSERVING, Status.CLOSED)
+        self._decision_at("relapse", meta, Status.OBSERVING, Status.CLOSED)
         if grade not in RED_OR_YELLOW:
             raise WrongGrade(self.case_no, "relapse", "red or yellow", grade)
         self.trigger_event(self.Relapsed, grade=str(grade), reason=reason, **meta.fields())
 
-    def close(self, note: str, max_gap_days: int, meta: Meta) -> None:
-        """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failure."""
-        self._require_after_previous(meta)
-        failures = self.closure_failures(meta.actor, meta.occurred_at, max_gap_days)
+    def close(self, note: str, meta: Meta) -> None:
+        """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failure and the
+        earliest time the case could close."""
+        self._decision_at("close", meta)
+        failures = closure_failures(self, meta.actor, meta.occurred_at)
         if failures:
-            raise ClosureRefused(self.case_no, failures)
+            raise ClosureRefused(self.case_no, failures, earliest_close(self, meta.occurred_at))
         self.trigger_event(self.Closed, note=note, **meta.fields())
 
     def supervise(self, level: str, note: str, meta: Meta) -> int:
@@ -310,17 +402,17 @@ class Dispute(Aggregate):
 
         Needs open or observing. Returns the new order's number (1, 2, …).
         """
-        self._require_after_previous(meta)
-        self._require_status("supervise", Status.OPEN, Status.OBSERVING)
+        self._decision_at("supervise", meta, Status.OPEN, Status.OBSERVING)
         number = len(self.supervisions) + 1
         self.trigger_event(self.Supervised, order=number, level=level, note=note, **meta.fields())
         return number
 
     def answer_supervision(self, note: str, meta: Meta) -> list[int]:
-        """督办反馈: the officers' answer to every open supervision order (raises
-        NoOpenSupervision when none is open). Returns the numbers of the orders answered."""
-        self._require_after_previous(meta)
-        orders = [o["order"] for o in self.open_supervisions]
+        """督办反馈: the officers' answer to every supervision order open at its occurred time
+        (raises NoOpenSupervision when none was). May be recorded late. Returns the numbers of
+        the orders answered."""
+        self._activity_at("answer-supervision", meta)
+        orders = [o["order"] for o in self.open_supervisions if o["ordered_at"] <= meta.occurred_at]
         if not orders:
             raise NoOpenSupervision(self.case_no)
         self.trigger_event(self.SupervisionAnswered, orders=orders, note=note, **meta.fields())
@@ -328,8 +420,8 @@ class Dispute(Aggregate):
 
     def record_outcome(self, kind: str, ref: str, note: str, meta: Meta) -> None:
         """严重后果: a serious outcome (issue 12), in any status: it is a fact about the
-        dispute, whether the case is open, observing or already closed."""
-        self._require_after_previous(meta)
+        dispute, whether the case is open, observing or already closed. May be recorded late."""
+        self._activity_at("outcome", meta)
         self.trigger_event(self.OutcomeRecorded, kind=kind, ref=ref, note=note, **meta.fields())
 
 

@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -27,6 +27,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from pydantic import BaseModel
 
 from disputes.domain import commands as c
 from disputes.domain.clock import Clock, local_iso, system_clock
@@ -38,6 +39,7 @@ from disputes.domain.errors import (
     InvalidInput,
     NotFound,
     RoleNotAllowed,
+    StoreError,
 )
 from disputes.domain.model import VERB_EVENTS, Dispute, dispute_id
 from disputes.domain.policy import Policy, load_policy
@@ -163,7 +165,18 @@ class CommandService(Application[UUID]):
 
     def meta(self, command: c.Command) -> Meta:
         """Who, when, under which policy, for which command: the metadata of its event."""
-        return Meta(command.actor, command.occurred_at, self.policy.version, command.command_id)
+        return Meta(
+            command.actor, self.occurred_at(command), self.policy.version, command.command_id
+        )
+
+    def occurred_at(self, command: c.Command) -> datetime:
+        """When the command's event occurred: the time given, or now when none was. A time
+        ahead of the clock by no more than the policy's allowance (a device whose clock runs
+        fast; later times are refused by :meth:`check_actor_and_time`) is taken as now: it
+        cannot have happened later, and it must not hold up officers whose clocks are right."""
+        now = self.clock()
+        given = command.occurred_at
+        return now if given is None or given > now else given
 
     def check_actor_and_time(self, command: c.Command) -> None:
         """The actor must be on the roster in one of the command's roles (RoleNotAllowed), and
@@ -175,7 +188,7 @@ class CommandService(Application[UUID]):
             )
         skew = timedelta(minutes=self.policy.time.clock_skew_minutes)
         now = self.clock()
-        if command.occurred_at > now + skew:
+        if command.occurred_at is not None and command.occurred_at > now + skew:
             raise InvalidInput(
                 "at", f"{local_iso(command.occurred_at)} lies in the future (now {local_iso(now)})"
             )
@@ -201,13 +214,22 @@ class CommandService(Application[UUID]):
         return self._duplicate(self.get_case(earlier.case_no), command)
 
     def _duplicate(self, case: Dispute, command: c.Command) -> Outcome:
-        """Answer a command id recorded before exactly as the first time; nothing is stored.
+        """Answer a retry of a command recorded before exactly as the first time; nothing is
+        stored. A retry is the same verb, case and args, by the same actor, at the same
+        occurred time when one is given (a defaulted "now" never makes a retry differ).
 
-        Raises CommandIdReused when the id recorded a different verb."""
+        Raises CommandIdReused naming what differs when the id recorded another command."""
         answer = case.answer_of(command.command_id)
         if answer is None or answer.verb != command.verb:
             first = answer.verb if answer else "another command"
             raise CommandIdReused(command.command_id, f"`{first}` on {case.case_no}")
+        recorded = next(iter(self.events.get(case.id, gt=answer.version - 1, lte=answer.version)))
+        assert isinstance(recorded, Dispute.Event | Dispute.Reported)
+        differences = self._differences(command, recorded)
+        if differences:
+            raise CommandIdReused(
+                command.command_id, f"`{answer.verb}` on {case.case_no}", differences
+            )
         return Outcome(
             case.case_no,
             answer.verb,
@@ -218,6 +240,26 @@ class CommandService(Application[UUID]):
             duplicate=True,
             referral=answer.referral,
         )
+
+    def _differences(self, command: c.Command, recorded: Dispute.Event) -> list[str]:
+        """What differs between a command and the event its id recorded: ``field (then → now)``."""
+        differences: list[tuple[str, Any, Any]] = []
+        if recorded.actor != command.actor:
+            differences.append(("actor", recorded.actor, command.actor))
+        given = command.occurred_at
+        skew = timedelta(minutes=self.policy.time.clock_skew_minutes)
+        taken_as_now = recorded.occurred_at >= recorded.timestamp - timedelta(seconds=1)
+        if given is not None and given != recorded.occurred_at:
+            ahead = given - recorded.occurred_at
+            if not (taken_as_now and timedelta(0) < ahead <= skew):
+                differences.append(("at", local_iso(recorded.occurred_at), local_iso(given)))
+        for name in c.verb_fields(type(command)):
+            value = _plain(getattr(command, name))
+            if value is not None and hasattr(recorded, name):
+                then = _plain(getattr(recorded, name))
+                if then != value:
+                    differences.append((name, then, value))
+        return [f"{name} ({then!r} then, {now!r} now)" for name, then, now in differences]
 
     def _save_case(
         self,
@@ -276,12 +318,35 @@ class CommandService(Application[UUID]):
         return True
 
     def get_case(self, case_no: str, version: int | None = None) -> Dispute:
-        """Replay a case (at ``version``, default latest). Raises :class:`CaseNotFound`."""
+        """Replay a case (at ``version``, default latest). Raises :class:`CaseNotFound`.
+
+        A case restored from a snapshot its class no longer trusts (``replay_needed``, see
+        ``Dispute.upcast_v2_v3``) is replayed from its events instead."""
         try:
             dispute: Dispute = self.repository.get(dispute_id(case_no), version=version)
         except AggregateNotFoundError:
             raise CaseNotFound(case_no) from None
+        if dispute.replay_needed:
+            dispute = self._replay(dispute)
         return dispute
+
+    def _replay(self, case: Dispute) -> Dispute:
+        """The case replayed from its first event (not from a snapshot). Raises StoreError
+        when the store lacks its events."""
+        replayed: Dispute | None = None
+        for event in self.events.get(case.id, lte=case.version):
+            if not isinstance(event, Dispute.Event | Dispute.Reported) or (
+                replayed is None and not isinstance(event, Dispute.Reported)
+            ):
+                break
+            replayed = event.mutate(replayed)
+        if replayed is None or replayed.version != case.version:
+            msg = (
+                f"case {case.case_no} cannot be replayed: events of it are missing from the "
+                "store (`disputes verify` names them)"
+            )
+            raise StoreError(msg)
+        return replayed
 
     def get_policy_text(self, version: str) -> str:
         """The exact text of a policy version as stored when first used.
@@ -310,3 +375,12 @@ class CommandService(Application[UUID]):
             return PolicyRecord(version=self.policy.version, text=self.policy.text)
         self._policy_adopted = True
         return None
+
+
+def _plain(value: Any) -> Any:
+    """A command's or an event's value as plain data (models as dicts, sequences as lists)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

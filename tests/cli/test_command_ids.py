@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
 
 
@@ -54,10 +56,40 @@ def test_a_retry_after_the_case_moved_on_still_records_nothing(d: Disputes) -> N
     first = d.json("visit", case, "--at", at(2), "--command-id", "v-1", "--json", actor=AUX)
     d.write("downgrade", case, "--reason", "稳定", actor=LEADER, when=at(3))
     events = len(d.history(case))
-    again = d.json("visit", case, "--at", at(4), "--command-id", "v-1", "--json", actor=AUX)
+    again = d.json("visit", case, "--at", at(2), "--command-id", "v-1", "--json", actor=AUX)
     assert {**again, "duplicate": False} == first  # as the first time: version 4, still red
-    text = d("visit", case, "--at", at(4), "--command-id", "v-1", actor=AUX).stdout
+    text = d("visit", case, "--at", at(2), "--command-id", "v-1", actor=AUX).stdout
     assert "already recorded" in text
+    assert len(d.history(case)) == events
+
+
+def test_a_retry_without_at_is_the_same_command_whenever_it_is_sent(d: Disputes) -> None:
+    """A defaulted "now" never makes a retry differ: exit 4 stays safe to retry."""
+    case = d.open_case()
+    first = d.json("visit", case, "--note", "稳控", "--command-id", "v-now", "--json", actor=AUX)
+    again = d.json("visit", case, "--note", "稳控", "--command-id", "v-now", "--json", actor=AUX)
+    assert again == {**first, "duplicate": True}
+
+
+@pytest.mark.parametrize(
+    ("change", "differs"),
+    [
+        (["--note", "别的情况"], "note"),
+        (["--mode", "phone"], "mode"),
+        (["--at", at(3)], "at"),
+        (["--as", LEADER], "actor"),
+    ],
+)
+def test_a_command_id_reused_with_other_args_is_invalid_and_names_what_differs(
+    d: Disputes, change: list[str], differs: str
+) -> None:
+    case = d.open_case()
+    d("visit", case, "--note", "稳控", "--at", at(2), "--command-id", "v-2", actor=AUX)
+    events = len(d.history(case))
+    argv = ["visit", case, "--note", "稳控", "--at", at(2), "--command-id", "v-2", *change]
+    error = d.fails(*argv, actor=AUX, code=2)
+    assert "v-2" in error
+    assert f"{differs} (" in error
     assert len(d.history(case)) == events
 
 

@@ -106,12 +106,28 @@ def test_a_second_receipt_for_the_same_referral(d: Disputes) -> None:
     assert "receipt rule" in error
 
 
-def test_a_time_before_the_previous_event_of_the_case(d: Disputes) -> None:
-    case = d.open_case()  # last event at 2024-03-01 11:00
-    error = d.fails("visit", case, "--at", "2024-03-01T10:59", actor=OFFICER, code=RULE)
+def test_a_late_visit_is_recorded_but_not_before_the_report(d: Disputes) -> None:
+    """补录 (product.md §2): a visit may be placed before the case's latest event, while the
+    case was open then; never before the report."""
+    case = d.open_case()  # reported 2024-03-01 09:00, graded 10:00, assigned 11:00
+    d.write("visit", case, actor=OFFICER, when="2024-03-01T15:00")
+    d.write("visit", case, actor=OFFICER, when="2024-03-01T12:00")  # late, while open
+    error = d.fails("visit", case, "--at", "2024-03-01T09:30", actor=OFFICER, code=RULE)
+    assert "status rule" in error  # reported then, not open
+    error = d.fails("visit", case, "--at", "2024-03-01T08:59", actor=OFFICER, code=RULE)
     assert "time rule" in error
-    assert "before the previous event" in error
-    d.write("visit", case, actor=OFFICER, when="2024-03-01T11:00")  # the same moment is fine
+    assert "before the report" in error
+
+
+def test_a_decision_is_not_placed_before_the_latest_decision(d: Disputes) -> None:
+    case = d.open_case()  # assigned (the latest decision) 2024-03-01 11:00
+    d.write("visit", case, actor=OFFICER, when="2024-03-01T15:00")
+    error = d.fails(
+        "escalate", case, "--reason", "r", "--at", "2024-03-01T10:59", actor=OFFICER, code=RULE
+    )
+    assert "time rule" in error
+    assert "latest decision" in error
+    d.write("refer", case, "--to", "SFS", "--reason", "r", actor=OFFICER, when="2024-03-01T11:00")
 
 
 def failing_conditions(error: str) -> set[int]:
@@ -141,12 +157,20 @@ def test_close_refused_on_an_open_unassigned_case(d: Disputes) -> None:
     assert "it is open" in error
 
 
-def test_close_refused_for_a_gap_between_follow_ups(d: Disputes) -> None:
+def test_close_refused_after_a_gap_between_follow_ups_names_the_earliest_close(
+    d: Disputes,
+) -> None:
+    """A gap of 41 days restarts the observation at the follow-up after it (04-30): 60 days
+    from then, so not before 06-29 (condition 2), and the refusal says so."""
     case = d.observing_case(observe_days=60)  # resolved 03-02, observe until 05-01
     d.write("follow-up", case, actor=AUX, when=at(20))
     d.write("follow-up", case, actor=AUX, when=at(30, month=4))  # 41 days after the last
     error = d.fails("close", case, "--at", at(2, month=5), actor=LEADER, code=RULE)
-    assert failing_conditions(error) == {3}
+    assert failing_conditions(error) == {2}
+    assert "restarted" in error
+    assert "2024-06-29" in error
+    shown = d.json("show", case, "--json")
+    assert shown["observe_until"].startswith("2024-06-29")
 
 
 def test_close_refused_on_a_closed_case(d: Disputes) -> None:

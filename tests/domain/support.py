@@ -152,6 +152,9 @@ class Driver:
         at: datetime | str | None = None,
         **args: Any,
     ) -> Command:
+        sent_at = {c.command_id: c.occurred_at for c in self.sent}
+        if at is None and args.get("command_id") in sent_at:
+            at = sent_at[args["command_id"]]  # a retry is the same command, at the same time
         when = self.last_at + timedelta(hours=1) if at is None else at
         data: dict[str, Any] = {
             "actor": actor or DEFAULT_ACTOR.get(verb, POLICE),

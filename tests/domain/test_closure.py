@@ -78,11 +78,32 @@ def test_2_alone_the_observation_period_has_not_elapsed(d: Driver) -> None:
     assert "2021-12-07" in refusal.failures[0]  # R + 60 days: when observation ends
 
 
-def test_3_alone_a_gap_between_follow_ups_longer_than_30_days(d: Driver) -> None:
-    case = settled(d, follow_ups=(10, 41, 55))  # 31 days between the first two
+def test_a_gap_over_30_days_restarts_the_observation_at_the_next_follow_up(
+    d: Driver, app: DisputesApp
+) -> None:
+    """§3.3: 31 days between the first two follow-ups: the window restarts at day 41, so
+    the 60 days of observation run until day 101 (condition 2), not day 60."""
+    case = settled(d, follow_ups=(10, 41, 55, 80))
+    assert app.get_case(case).observe_until == after(101)
+    refusal = refused(d, case, at=after(100))
+    assert numbers(refusal) == [2]
+    assert "restarted" in refusal.failures[0]
+    assert refusal.earliest == after(101)
+    assert d.act("close", case, actor=LEADER, at=after(101)).status == "closed"
+
+
+def test_a_missed_follow_up_delays_closure_it_never_blocks_it(d: Driver) -> None:
+    """No follow-up for 40 days before the close: condition 3 names what is missing, and the
+    refusal names the earliest close — 60 days after a follow-up made now."""
+    case = settled(d, follow_ups=(20,))
     refusal = refused(d, case, at=after(60))
     assert numbers(refusal) == [3]
-    assert "31" in refusal.failures[0]
+    assert "record a follow-up" in refusal.failures[0]
+    assert refusal.earliest == after(120)
+    d.act("follow-up", case, at=after(60))
+    d.act("follow-up", case, at=after(90))
+    assert numbers(refused(d, case, at=after(119))) == [2]
+    assert d.act("close", case, actor=LEADER, at=after(120)).status == "closed"
 
 
 def test_3_alone_no_follow_up_for_the_last_31_days(d: Driver) -> None:

@@ -43,11 +43,13 @@ def test_retry_is_answered_even_when_the_rules_would_now_refuse_it(d: Driver) ->
         d.act("visit", case, command_id="visit-2")
 
 
-def test_retry_with_different_arguments_still_records_nothing(d: Driver) -> None:
+def test_a_used_id_with_different_arguments_is_refused_naming_what_differs(d: Driver) -> None:
     case = d.opened()
     d.act("mediate", case, command_id="m-1", result="progress")
-    with d.nothing_stored():
-        assert d.act("mediate", case, command_id="m-1", result="failed").duplicate
+    with d.nothing_stored(), pytest.raises(CommandIdReused) as reused:
+        d.act("mediate", case, command_id="m-1", result="failed")
+    assert reused.value.differences == ["result ('progress' then, 'failed' now)"]
+    assert exit_code(reused.value) == 2
 
 
 def test_retry_of_refer_answers_the_same_referral_number(d: Driver) -> None:

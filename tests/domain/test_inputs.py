@@ -109,7 +109,6 @@ SHAPE = [
     ("report", {"at": "yesterday"}, (), ["at"]),
     ("report", {"at": "2021-13-01T10:00"}, (), ["at"]),
     ("report", {"at": datetime(2021, 10, 6, 21, 40)}, (), ["at"]),  # noqa: DTZ001 (naive on purpose)
-    ("report", {}, ("at",), ["at"]),
     ("report", {"command_id": ""}, (), ["command_id"]),
     ("report", {"command_id": "x" * 101}, (), ["command_id"]),
     ("grade", {"grade": "blue"}, (), ["grade"]),
@@ -354,3 +353,14 @@ def test_observation_under_the_policy_minimum_is_refused(d: Driver) -> None:
 
 def test_observation_over_ten_years_is_refused() -> None:
     assert fields_of("resolve", {"observe_days": 3651}) == ["observe_days"]
+
+
+def test_a_command_without_at_occurs_now_by_the_application_clock(
+    d: Driver, app: DisputesApp
+) -> None:
+    """``at`` may be left out (the CLI's default): the event occurs at the application's now."""
+    data = {"actor": GRID, "category": "neighbour", "source": "visit", "village": "WD-V01"}
+    command = build_command("report", {**data, "summary": "邻里纠纷"}, app.policy.limits)
+    assert command.occurred_at is None
+    outcome = d.execute(command)
+    assert app.get_case(outcome.case_no).reported_at == NOW

@@ -267,6 +267,7 @@ def test_resolve_starts_observation_for_the_given_days(d: Driver, app: DisputesA
         "form": "judicial-confirmation",
         "observe_days": 45,
         "observe_until": at + timedelta(days=45),
+        "follow_up_max_gap_days": 30,
     }
     dispute = app.get_case(case)
     assert (dispute.status, dispute.current_grade) == ("observing", "blue")

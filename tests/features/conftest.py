@@ -15,7 +15,7 @@ import pytest
 from pytest_bdd import given, then, when
 
 from disputes.domain.clock import parse_time
-from disputes.domain.errors import DisputesError
+from disputes.domain.errors import ClosureRefused, DisputesError
 from disputes.storage.store import Store
 from tests.features.desk import Desk, ScenarioClock, fields_named
 from tests.features.words import POLICY, ROSTER, moment, says
@@ -151,6 +151,21 @@ def visit(desk: Desk, actor: str) -> None:
 @when(says("{actor:Person}补登一次发生于 {at:Time} 的走访"))
 def visit_at(desk: Desk, actor: str, at: datetime) -> None:
     desk.attempt("visit", actor, mode="in-person", note="补登走访", at=at.isoformat())
+
+
+@when(says("{actor:Person}补登一次发生于 {at:Time} 的回访"))
+def follow_up_at(desk: Desk, actor: str, at: datetime) -> None:
+    desk.attempt("follow-up", actor, mode="phone", note="补登回访", at=at.isoformat())
+
+
+@given(says("{actor:Person}已将案件升级，发生于 {at:Time}"))
+def escalated_at(desk: Desk, actor: str, at: datetime) -> None:
+    desk.record("escalate", actor, reason="一方扬言报复", at=at.isoformat())
+
+
+@when(says("{actor:Person}将案件升级，发生于 {at:Time}"))
+def escalate_at(desk: Desk, actor: str, at: datetime) -> None:
+    desk.attempt("escalate", actor, reason="一方扬言报复", at=at.isoformat())
 
 
 @when(says("{actor:Person}组织一次调解"))
@@ -300,6 +315,20 @@ def nothing_recorded(desk: Desk) -> None:
 def refused_by(desk: Desk, rule: type[DisputesError] | tuple[type[DisputesError], ...]) -> None:
     refusal = desk.refused()
     assert isinstance(refusal, rule), f"refused by another rule: {refusal.message}"
+
+
+@then(says("销号被拒绝，未满足的条件为第{conditions:Conditions}条"))
+def closure_refused(desk: Desk, conditions: list[str]) -> None:
+    refusal = desk.refused()
+    assert isinstance(refusal, ClosureRefused), f"refused by another rule: {refusal.message}"
+    assert [failure.split(".")[0] for failure in refusal.failures] == conditions, refusal.message
+
+
+@then(says("拒绝理由指出最早可于 {at:Time} 销号"))
+def earliest_close(desk: Desk, at: datetime) -> None:
+    refusal = desk.refused()
+    assert isinstance(refusal, ClosureRefused), f"refused by another rule: {refusal.message}"
+    assert refusal.earliest == at, refusal.message
 
 
 @then(says("拒绝理由指出{field:Field}有误"))

@@ -143,10 +143,3 @@ def responsible(desk: Desk, officer: str, leader: str) -> None:
 @then("被拒绝：没有待反馈的督办")
 def no_open_order(desk: Desk) -> None:
     assert isinstance(desk.refused(), NoOpenSupervision), desk.refused().message
-
-
-@then(says("销号被拒绝，未满足的条件为第{conditions:Conditions}条"))
-def closure_refused(desk: Desk, conditions: list[str]) -> None:
-    failures = getattr(desk.refused(), "failures", None)
-    assert failures is not None, desk.refused().message
-    assert [failure.split(".")[0] for failure in failures] == conditions, failures

@@ -22,12 +22,13 @@ from pytest_bdd import parsers
 from disputes.domain import vocabulary
 from disputes.domain.clock import parse_time
 from disputes.domain.errors import (
+    BeforeLatestDecision,
+    BeforeReport,
     ClosureRefused,
     DisputesError,
     InvalidInput,
     InvalidInputs,
     NotResponsibleLeader,
-    OccurredOutOfOrder,
     ReferralAlreadyAnswered,
     ReferralNotFound,
     RoleNotAllowed,
@@ -172,7 +173,8 @@ RULES: dict[str, type[DisputesError] | tuple[type[DisputesError], ...]] = {
     "不是该案的分包领导": NotResponsibleLeader,
     "案件状态不允许": WrongStatus,
     "案件颜色不允许": WrongGrade,
-    "发生时间早于该案上一条记录": OccurredOutOfOrder,
+    "发生时间早于该案的登记": BeforeReport,
+    "发生时间早于该案最近一次决定": BeforeLatestDecision,
     "该移交已有回执": ReferralAlreadyAnswered,
     "找不到该移交": ReferralNotFound,
     "不化解不销案": ClosureRefused,
