@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Protocol, TypeVar
@@ -80,16 +80,8 @@ class Outcome:
     referral: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "case_no": self.case_no,
-            "verb": self.verb,
-            "event": self.event,
-            "version": self.version,
-            "status": self.status,
-            "grade": self.grade,
-            "duplicate": self.duplicate,
-            "referral": self.referral,
-        }
+        """``--json`` of a write verb: every field, by name."""
+        return asdict(self)
 
 
 C = TypeVar("C", bound=c.Command)

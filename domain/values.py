@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -67,13 +67,7 @@ class Answer:
 
     def as_state(self) -> dict[str, Any]:
         """The answer as stored in the aggregate's state (and its snapshots)."""
-        return {
-            "verb": self.verb,
-            "version": self.version,
-            "status": self.status,
-            "grade": self.grade,
-            "referral": self.referral,
-        }
+        return asdict(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Answer:
