@@ -1,7 +1,7 @@
 """Verifying a store's log and taking signed checkpoints (SQLite store).
 
 Reads the library's ``stored_events`` table and the ``event_chain`` table written beside it by
-:class:`~disputes.audit.chain.ChainedSQLiteApplicationRecorder`, through the store's own view
+:class:`~disputes.storage.chain.ChainedSQLiteApplicationRecorder`, through the store's own view
 connection (read-only queries).
 """
 
@@ -26,8 +26,8 @@ from disputes.audit.checkpoint import (
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
-from disputes.projections.base import ViewDatabase
 from disputes.storage.store import Store
+from disputes.storage.views import ViewDatabase
 
 
 @dataclass

@@ -22,7 +22,8 @@ from eventsourcing.persistence import IntegrityError
 from disputes.domain.commands import RecordedCommand, build_command
 from disputes.domain.errors import DisputesError, InvalidInput
 from disputes.projections.command_log import find_commands
-from disputes.storage.store import BatchingApp, Store, UnitOfWork
+from disputes.storage.batching import BatchingApp, UnitOfWork
+from disputes.storage.store import Store
 
 CASE_NO = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{4,}$")
 LINE_KEYS = {"id", "at", "actor", "command", "case", "args"}

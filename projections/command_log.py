@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import VERB_EVENTS, Dispute
-from disputes.projections.base import EventRows, ViewDatabase
+from disputes.projections.base import EventRows, Views
 
 VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
 """Event class name → CLI verb."""
@@ -33,14 +33,14 @@ class CommandLog(EventRows):
         return (event.command_id, case_no, VERBS[type(event).__name__], event.originator_version)
 
 
-def find_commands(db: ViewDatabase, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:
+def find_commands(db: Views, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:
     """The case and verb each of ``command_ids`` recorded (ids recorded nothing are absent)."""
     found: dict[str, RecordedCommand] = {}
     unique = list(dict.fromkeys(command_ids))
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         marks = ",".join("?" for _ in chunk)
-        for row in db.connection.execute(
+        for row in db.rows(
             f"SELECT command_id, case_no, verb FROM command_log WHERE command_id IN ({marks})",
             chunk,
         ):
@@ -48,7 +48,7 @@ def find_commands(db: ViewDatabase, command_ids: Sequence[str]) -> dict[str, Rec
     return found
 
 
-def find_command(db: ViewDatabase, command_id: str) -> RecordedCommand | None:
+def find_command(db: Views, command_id: str) -> RecordedCommand | None:
     """The case and verb a command id recorded, or None."""
     rows = db.query("SELECT case_no, verb FROM command_log WHERE command_id = ?", [command_id])
     return RecordedCommand(rows[0]["case_no"], rows[0]["verb"]) if rows else None

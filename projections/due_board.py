@@ -31,7 +31,6 @@ Times are stored as integer microseconds since the Unix epoch (UTC).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,7 +40,7 @@ from typing import Any, NamedTuple
 from disputes.domain.clock import SHANGHAI, local_iso
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Cadence
-from disputes.projections.base import Projection, ViewDatabase
+from disputes.projections.base import Cursor, Projection, Views
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR = 3_600_000_000
@@ -335,12 +334,10 @@ class DueBoard(Projection):
         ) WITHOUT ROWID""",
     )
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+    def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         self.process_many(cursor, [(event, case_no)])
 
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
+    def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         """Apply the events in log order to each case's facts and clocks in memory, then write
         the net change: the same rows as one event at a time, with a few statements a batch."""
         reported = {c for e, c in items if isinstance(e, Dispute.Reported)}
@@ -404,7 +401,7 @@ class _Case:
             self.clocks[key] = (*value, at)
 
 
-def _load(cursor: sqlite3.Cursor, case_nos: set[str]) -> dict[str, _Case]:
+def _load(cursor: Cursor, case_nos: set[str]) -> dict[str, _Case]:
     """The stored facts and clocks of some cases."""
     if not case_nos:
         return {}
@@ -426,7 +423,7 @@ def _load(cursor: sqlite3.Cursor, case_nos: set[str]) -> dict[str, _Case]:
     return cases
 
 
-def _store(cursor: sqlite3.Cursor, cases: Iterable[_Case]) -> None:
+def _store(cursor: Cursor, cases: Iterable[_Case]) -> None:
     """Write the net change of a batch: facts, current clocks, ended clocks."""
     inserted, updated, deleted, started, ended = [], [], [], [], []
     for case in cases:
@@ -570,7 +567,7 @@ def end_of_day(on: datetime) -> datetime:
 
 
 def list_due(
-    db: ViewDatabase,
+    db: Views,
     cadence: Cadence,
     on: datetime,
     *,
@@ -620,7 +617,7 @@ def list_due(
 
 
 def due_summaries(
-    db: ViewDatabase,
+    db: Views,
     cadence: Cadence,
     on: datetime,
     *,
@@ -676,10 +673,5 @@ def _query(
     return cte + _RANKED.format(parts=" UNION ALL ".join(parts)), params
 
 
-def _rows(db: ViewDatabase, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    cursor = db.connection.cursor()
-    cursor.row_factory = None  # plain tuples: the board may be long
-    try:
-        return cursor.execute(sql, params).fetchall()
-    finally:
-        cursor.close()
+def _rows(db: Views, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return db.rows(sql, params)  # plain tuples: the board may be long

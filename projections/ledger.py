@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from disputes.domain.model import Dispute
-from disputes.projections.base import Projection, Row, ViewDatabase, iso
+from disputes.projections.base import Cursor, Projection, Row, Views, iso
 
 COLUMNS = (
     "case_no",
@@ -69,12 +68,10 @@ class Ledger(Projection):
         "CREATE INDEX IF NOT EXISTS ledger_grade ON ledger (grade, status)",
     )
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+    def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         cursor.execute(*self._statement(event, case_no))
 
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
+    def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         # Statements on different cases commute; those on one case keep their order. So the
         # batch is cut into rounds (round k: the k-th event of each case in the batch) and each
         # round runs one executemany per statement.
@@ -177,7 +174,7 @@ class Ledger(Projection):
 FILTERS = ("status", "grade", "station", "category")
 
 
-def list_cases(db: ViewDatabase, **filters: str | None) -> list[Row]:
+def list_cases(db: Views, **filters: str | None) -> list[Row]:
     """Ledger rows ordered by case number; ``filters`` from FILTERS (None = any).
 
     Times are UTC ISO text; render them with :func:`disputes.domain.clock.local_iso`.
@@ -194,19 +191,19 @@ def list_cases(db: ViewDatabase, **filters: str | None) -> list[Row]:
     return db.query(sql, [value for _, value in where])
 
 
-def get_case_row(db: ViewDatabase, case_no: str) -> Row | None:
+def get_case_row(db: Views, case_no: str) -> Row | None:
     """The ledger row of one case, or None."""
     rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM ledger WHERE case_no = ?", [case_no])
     return rows[0] if rows else None
 
 
-def case_no_of(cursor: sqlite3.Cursor, dispute_id: str) -> str | None:
+def case_no_of(cursor: Cursor, dispute_id: str) -> str | None:
     """The case number of an aggregate id (inside a projection transaction)."""
     row = cursor.execute("SELECT case_no FROM ledger WHERE dispute_id = ?", [dispute_id]).fetchone()
     return None if row is None else str(row[0])
 
 
-def counts(db: ViewDatabase) -> dict[str, Any]:
+def counts(db: Views) -> dict[str, Any]:
     """Number of cases by status."""
     return {
         r["status"]: r["n"]

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 
 from disputes.domain.errors import StoreError
-from disputes.projections.base import ViewDatabase
+from disputes.storage.views import ViewDatabase
 
 _PLACEHOLDER = re.compile(r"\?|(?<![:\w]):([A-Za-z_]\w*)")
 _DDL_INTEGER = re.compile(r"\bINTEGER\b")
@@ -143,7 +143,7 @@ class PostgresViewDatabase(ViewDatabase):
             cursor.execute("SELECT pg_advisory_xact_lock(?)", (VIEW_LOCK,))
             yield cursor
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Run a read query; returns rows as dicts."""
         return [
             dict(zip(row.keys(), row, strict=True))
