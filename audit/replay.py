@@ -19,8 +19,7 @@ from disputes.domain.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from disputes.domain.model import Dispute
-    from disputes.projections.base import Row
-    from disputes.storage.store import Store
+    from disputes.storage.store import Row, Store
 
 
 def case_version(

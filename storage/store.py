@@ -6,17 +6,18 @@ Where the store is and what it is made of: :mod:`.location` (``--db``/``DISPUTES
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from disputes.domain.application import Outcome
 from disputes.domain.clock import Clock, system_clock
-from disputes.domain.commands import Command
+from disputes.domain.commands import Command, RecordedCommand
 from disputes.domain.errors import StoreError
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Policy, load_policy
 from disputes.projections.base import Row
+from disputes.projections.command_log import find_commands
 from disputes.projections.due_board import DueItem, DueSummary, due_summaries, list_due
 from disputes.projections.history import get_first_times, get_last_version, list_history
 from disputes.projections.ledger import COLUMNS, Ledger, case_no_of, get_case_row, list_cases
@@ -27,7 +28,7 @@ from disputes.storage.location import redact, resolve_db, store_env
 from disputes.storage.views import ViewDatabase, open_views
 
 # redact, resolve_db: cli/main.py imports them from here.
-__all__ = ["LEDGER_COLUMNS", "DueItem", "DueSummary", "Store", "redact", "resolve_db"]
+__all__ = ["LEDGER_COLUMNS", "DueItem", "DueSummary", "Row", "Store", "redact", "resolve_db"]
 
 LEDGER_COLUMNS = COLUMNS
 """The ledger's columns, in order (a ledger row has these, then its due-board standing)."""
@@ -191,6 +192,11 @@ class Store:
             return list_cases(memory, **filters)
         finally:
             memory.close()
+
+    def find_commands(self, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:
+        """The case and verb each of ``command_ids`` recorded, as the command log holds them
+        now (not caught up first: the caller did); ids that recorded nothing are absent."""
+        return find_commands(self.views, command_ids)
 
     def case(self, case_no: str) -> Dispute:
         """Replay one case from its events (raises CaseNotFound)."""
