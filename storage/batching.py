@@ -10,7 +10,7 @@ from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import ProcessingEvent, Repository, project_aggregate
+from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Recording
 
@@ -53,8 +53,17 @@ class UnitRepository(Repository[UUID]):
         self.recent: OrderedDict[UUID, Any] = OrderedDict()
         self.recent_through = -1
         """The last notification id when ``recent`` was known to be current."""
+        # The library's own repository over the same stores, without the aggregate cache: a
+        # unit reads each aggregate once and keeps it, so the cache's deep copy (and the stale
+        # entry a mutated, abandoned aggregate would leave in it) is not wanted.
+        self.uncached: Repository[UUID] = Repository(
+            event_store=self.event_store, snapshot_store=self.snapshot_store
+        )
 
     def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
+        """The aggregate from the open unit, else from ``recent``, else from the store (latest
+        version); with ``version``, or outside a unit, the library's own ``get``. Raises
+        AggregateNotFoundError."""
         unit = self.unit
         if unit is None or version is not None:
             return super().get(aggregate_id, version=version, **kwargs)
@@ -62,8 +71,7 @@ class UnitRepository(Repository[UUID]):
         if aggregate is None:
             aggregate = self.recent.pop(aggregate_id, None)
             if aggregate is None:
-                project: Any = project_aggregate
-                aggregate = self._reconstruct_aggregate(aggregate_id, None, project)
+                aggregate = self.uncached.get(aggregate_id, **kwargs)
             unit.aggregates[aggregate_id] = aggregate
         return aggregate
 
@@ -106,19 +114,13 @@ class BatchingApp(DisputesApp):
         return []
 
     def begin_unit(self) -> UnitOfWork:
+        """Open a unit of work (units do not nest): saves are held until :meth:`commit_unit`."""
         repository = self.units
         assert repository.unit is None, "units of work do not nest"
         start = self.recorder.max_notification_id() or 0
         if start != repository.recent_through:
             repository.recent.clear()  # someone else wrote: reload what we read
         repository.unit = UnitOfWork(start)
-        # Flags the application sets on the assumption that a save succeeded (e.g. "policy
-        # recorded"): put back if the unit is abandoned.
-        self._unit_flags = {
-            k: v
-            for k, v in vars(self).items()
-            if k.startswith("_") and isinstance(v, bool | int | str | None)
-        }
         return repository.unit
 
     def commit_unit(self) -> list[Recording[UUID]]:
@@ -147,16 +149,10 @@ class BatchingApp(DisputesApp):
         return recordings
 
     def _save_unit(self, unit: UnitOfWork) -> list[Recording[UUID]]:
-        # Application.save, given the events in command order and the aggregates they came from
-        # (for snapshots); ProcessingEvent is filled directly because collect_events() would
-        # check every event against runtime Protocols, which costs more than encoding it.
-        processing: ProcessingEvent[UUID] = ProcessingEvent()
-        processing.events = list(unit.events)
-        processing.aggregates = dict(unit.changed)
-        recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
-        return recordings
+        # Application.save, given the events in command order (they were collected from their
+        # aggregates as each command saved), then the aggregates they came from: those have
+        # no pending event left, and are passed so that save() takes their snapshots.
+        return super().save(*unit.events, *unit.changed.values())
 
     def abandon_unit(self) -> None:
         """Forget the unit: nothing of it is saved, and what it read is read again."""
@@ -164,5 +160,4 @@ class BatchingApp(DisputesApp):
         repository.unit = None
         repository.recent.clear()
         repository.recent_through = -1
-        for key, value in getattr(self, "_unit_flags", {}).items():
-            setattr(self, key, value)
+        self.forget_unsaved()
