@@ -115,13 +115,11 @@ def list_checkpoints(db: ViewDatabase) -> list[Checkpoint]:
     ]
 
 
-def case_numbers(db: ViewDatabase) -> dict[str, str]:
+def case_numbers(store: Store) -> dict[str, str]:
     """Aggregate id (hex) → case number: from the ledger, else from the stored reports (raw rows,
     read without the read models catching up)."""
-    names = {
-        UUID(r["dispute_id"]).hex: r["case_no"]
-        for r in db.query("SELECT dispute_id, case_no FROM ledger")
-    }
+    db = store.views
+    names = {UUID(oid).hex: case_no for oid, case_no in store.case_numbers().items()}
     for raw_oid, state in db.connection.execute(
         f"SELECT originator_id, state FROM {db.events_table} WHERE topic = ?",
         (get_topic(Dispute.Reported),),
@@ -154,7 +152,7 @@ def verify_store(store: Store, key: Ed25519PublicKey | None = None) -> VerifyRep
             counted.append(event)
             yield event
 
-    names = case_numbers(db)
+    names = case_numbers(store)
     for problem in verify_log(events(), chain):
         report.problems.append(_named(problem, names))
     report.events = len(counted)

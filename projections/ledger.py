@@ -197,6 +197,11 @@ def get_case_row(db: Views, case_no: str) -> Row | None:
     return rows[0] if rows else None
 
 
+def list_case_numbers(db: Views) -> dict[str, str]:
+    """Every case in the ledger: aggregate id (text, as stored) → case number."""
+    return {row[0]: row[1] for row in db.rows("SELECT dispute_id, case_no FROM ledger")}
+
+
 def case_no_of(cursor: Cursor, dispute_id: str) -> str | None:
     """The case number of an aggregate id (inside a projection transaction)."""
     row = cursor.execute("SELECT case_no FROM ledger WHERE dispute_id = ?", [dispute_id]).fetchone()

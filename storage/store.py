@@ -20,7 +20,14 @@ from disputes.projections.base import Row
 from disputes.projections.command_log import find_commands
 from disputes.projections.due_board import DueItem, DueSummary, due_summaries, list_due
 from disputes.projections.history import get_first_times, get_last_version, list_history
-from disputes.projections.ledger import COLUMNS, Ledger, case_no_of, get_case_row, list_cases
+from disputes.projections.ledger import (
+    COLUMNS,
+    Ledger,
+    case_no_of,
+    get_case_row,
+    list_case_numbers,
+    list_cases,
+)
 from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
 from disputes.storage.failures import describe, is_store_failure
@@ -192,6 +199,11 @@ class Store:
             return list_cases(memory, **filters)
         finally:
             memory.close()
+
+    def case_numbers(self) -> dict[str, str]:
+        """Aggregate id (text) → case number, as the ledger holds them now (not caught up
+        first: the audit checks read the store as they find it)."""
+        return list_case_numbers(self.views)
 
     def find_commands(self, command_ids: Sequence[str]) -> dict[str, RecordedCommand]:
         """The case and verb each of ``command_ids`` recorded, as the command log holds them
