@@ -27,7 +27,7 @@ from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
 from disputes.storage.store import Store
-from disputes.storage.views import ViewDatabase
+from disputes.storage.views import P, ViewDatabase
 
 
 @dataclass
@@ -58,19 +58,19 @@ def read_events(db: ViewDatabase) -> Iterator[EventRow]:
     string where a version was): such values are taken as they are, never trusted to decode.
     """
     position = db.position_column
-    cursor = db.connection.execute(
+    rows = db.stream(
         f"SELECT {position}, originator_id, originator_version, topic, state"
         f" FROM {db.events_table} ORDER BY {position}"
     )
-    for row in cursor:
+    for row in rows:
         yield EventRow(int(row[0]), hex_id(row[1]), _int(row[2]), str(row[3]), _bytes(row[4]))
 
 
 def read_chain(db: ViewDatabase) -> list[ChainRow]:
-    rows = db.connection.execute(
+    rows = db.rows(
         "SELECT notification_id, originator_id, originator_version, event_digest, case_hash,"
         f" chain_hash FROM {db.chain_table} ORDER BY notification_id"
-    ).fetchall()
+    )
     return [
         ChainRow(int(r[0]), str(r[1]), _int(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows
     ]
@@ -120,8 +120,8 @@ def case_numbers(store: Store) -> dict[str, str]:
     read without the read models catching up)."""
     db = store.views
     names = {UUID(oid).hex: case_no for oid, case_no in store.case_numbers().items()}
-    for raw_oid, state in db.connection.execute(
-        f"SELECT originator_id, state FROM {db.events_table} WHERE topic = ?",
+    for raw_oid, state in db.stream(
+        f"SELECT originator_id, state FROM {db.events_table} WHERE topic = {P}",
         (get_topic(Dispute.Reported),),
     ):
         oid = hex_id(raw_oid)
@@ -209,10 +209,10 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
     if not db.table_exists(db.snapshots_table):
         return
     mapper = store.app.mapper
-    rows = db.connection.execute(
+    rows = db.rows(
         f"SELECT originator_id, originator_version, topic, state FROM {db.snapshots_table}"
         " ORDER BY originator_id, originator_version"
-    ).fetchall()
+    )
     for oid, version, topic, state in rows:
         try:
             uuid = UUID(str(oid))
@@ -284,7 +284,7 @@ def take_checkpoint(store: Store, key: Ed25519PrivateKey) -> Checkpoint:
         new_id = int(row[0])
         cursor.execute(
             "INSERT INTO checkpoints (id, position, chain_hash, signed_at, public_key, signature)"
-            " VALUES (?,?,?,?,?,?)",
+            " VALUES ({?},{?},{?},{?},{?},{?})",
             (
                 new_id,
                 checkpoint.position,

@@ -1,8 +1,9 @@
 """The projection interface, and what a projection needs of the database its tables live in.
 
-A projection names no database: it writes its SQL (``?`` placeholders, portable
-``INSERT … ON CONFLICT`` upserts) through a :class:`Cursor` inside a transaction, and answers its
-queries through :class:`Views`. :mod:`disputes.storage` supplies both, for SQLite and PostgreSQL.
+A projection names no database: it writes its SQL (templates asking for what differs between
+databases, see :class:`Views`; portable ``INSERT … ON CONFLICT`` upserts) through a
+:class:`Cursor` inside a transaction, and answers its queries through :class:`Views`.
+:mod:`disputes.storage` supplies both, for SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any, ClassVar, Protocol
 from disputes.domain.model import Dispute
 
 Row = dict[str, Any]
+
+P = "{?}"
+"""A positional parameter in an SQL template, for f-strings (see :class:`Views`)."""
 
 
 class Cursor(Protocol):
@@ -36,7 +40,15 @@ class Cursor(Protocol):
 
 
 class Views(Protocol):
-    """The database of the view tables, as the projections and their queries see it."""
+    """The database of the view tables, as the projections and their queries see it.
+
+    Every statement given to it or to its cursors is an SQL template (``str.format`` syntax)
+    naming what differs between databases, which the database fills in: ``{?}`` a positional
+    parameter (:data:`P`), ``{name}`` a named one, ``{integer}`` the integer column type,
+    ``{without_rowid}`` after a table definition, ``{cross_join}`` SQLite's join-order hint,
+    ``{json_each}`` (``{json_each:name}``) the table of a JSON array parameter's ``value`` rows.
+    A literal brace is doubled. See :mod:`disputes.storage.dialect`.
+    """
 
     def transaction(self) -> AbstractContextManager[Any]:
         """One write transaction; yields a :class:`Cursor` (rolled back on error)."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import VERB_EVENTS, Dispute
-from disputes.projections.base import EventRows, Views
+from disputes.projections.base import EventRows, P, Views
 
 VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
 """Event class name → CLI verb."""
@@ -20,12 +20,12 @@ class CommandLog(EventRows):
             command_id TEXT PRIMARY KEY,
             case_no TEXT NOT NULL,
             verb TEXT NOT NULL,
-            version INTEGER NOT NULL
+            version {integer} NOT NULL
         )""",
     )
 
     INSERT = (
-        "INSERT INTO command_log (command_id, case_no, verb, version) VALUES (?,?,?,?)"
+        "INSERT INTO command_log (command_id, case_no, verb, version) VALUES ({?},{?},{?},{?})"
         " ON CONFLICT (command_id) DO NOTHING"
     )
 
@@ -39,7 +39,7 @@ def find_commands(db: Views, command_ids: Sequence[str]) -> dict[str, RecordedCo
     unique = list(dict.fromkeys(command_ids))
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
+        marks = ",".join(P for _ in chunk)
         for row in db.rows(
             f"SELECT command_id, case_no, verb FROM command_log WHERE command_id IN ({marks})",
             chunk,
@@ -50,5 +50,5 @@ def find_commands(db: Views, command_ids: Sequence[str]) -> dict[str, RecordedCo
 
 def find_command(db: Views, command_id: str) -> RecordedCommand | None:
     """The case and verb a command id recorded, or None."""
-    rows = db.query("SELECT case_no, verb FROM command_log WHERE command_id = ?", [command_id])
+    rows = db.query("SELECT case_no, verb FROM command_log WHERE command_id = {?}", [command_id])
     return RecordedCommand(rows[0]["case_no"], rows[0]["verb"]) if rows else None

@@ -17,7 +17,7 @@ class CaseHistory(EventRows):
     tables = (
         """CREATE TABLE IF NOT EXISTS history (
             case_no TEXT NOT NULL,
-            version INTEGER NOT NULL,
+            version {integer} NOT NULL,
             event TEXT NOT NULL,
             occurred_at TEXT NOT NULL,
             recorded_at TEXT NOT NULL,
@@ -31,7 +31,7 @@ class CaseHistory(EventRows):
 
     INSERT = (
         "INSERT INTO history (case_no, version, event, occurred_at, recorded_at, actor,"
-        " policy_version, command_id, details) VALUES (?,?,?,?,?,?,?,?,?)"
+        " policy_version, command_id, details) VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?})"
     )
 
     def row(self, event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
@@ -53,7 +53,7 @@ def list_history(db: Views, case_no: str) -> list[Row]:
     policy_version, command_id`` and ``details`` (dict). Times are UTC ISO text."""
     rows = db.query(
         "SELECT version, event, occurred_at, recorded_at, actor, policy_version, command_id,"
-        " details FROM history WHERE case_no = ? ORDER BY version",
+        " details FROM history WHERE case_no = {?} ORDER BY version",
         [case_no],
     )
     for row in rows:
@@ -70,13 +70,13 @@ def get_last_version(
 ) -> int | None:
     """The last version of ``case_no`` that occurred by ``occurred_by`` and was recorded by
     ``recorded_by`` (either None = any time); None when no event of the case qualifies."""
-    sql = "SELECT MAX(version) AS v FROM history WHERE case_no = ?"
+    sql = "SELECT MAX(version) AS v FROM history WHERE case_no = {?}"
     params: list[str | None] = [case_no]
     if occurred_by is not None:
-        sql += " AND occurred_at <= ?"
+        sql += " AND occurred_at <= {?}"
         params.append(iso(occurred_by))
     if recorded_by is not None:
-        sql += " AND recorded_at <= ?"
+        sql += " AND recorded_at <= {?}"
         params.append(iso(recorded_by))
     version = db.query(sql, params)[0]["v"]
     return None if version is None else int(version)

@@ -29,7 +29,7 @@ CASE_NOS = 200_000
 
 TRACKING_DDL = """CREATE TABLE IF NOT EXISTS tracking (
     projection TEXT PRIMARY KEY,
-    notification_id INTEGER NOT NULL
+    notification_id {integer} NOT NULL
 )"""
 
 
@@ -206,7 +206,7 @@ class Projections:
         for projection, position in positions:
             if through > position:
                 cursor.execute(
-                    "INSERT INTO tracking (projection, notification_id) VALUES (?, ?)"
+                    "INSERT INTO tracking (projection, notification_id) VALUES ({?}, {?})"
                     " ON CONFLICT (projection) DO UPDATE SET"
                     " notification_id = excluded.notification_id",
                     (projection.name, through),

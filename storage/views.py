@@ -1,7 +1,8 @@
 """The view database: the read side's tables, in the same database as the events (SQLite file,
 or PostgreSQL through :mod:`.views_postgres`), written through a connection of its own.
 
-SQL run here uses ``?`` placeholders and portable ``INSERT … ON CONFLICT`` upserts.
+SQL run here is a template asking for its dialect's fragments (``{?}`` for a parameter, …; see
+:mod:`.dialect`), with portable ``INSERT … ON CONFLICT`` upserts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 from disputes.domain.application import DisputesApp
 from disputes.domain.errors import StoreError
-from disputes.projections.base import Row
+from disputes.projections.base import P, Row
+from disputes.storage.dialect import SQLITE, Dialect
 from disputes.storage.failures import describe
 from disputes.storage.location import redact
 
@@ -29,7 +31,7 @@ class ViewDatabase:
     library's tables as this store lays them out (read raw by the audit checks).
     """
 
-    dialect = "sqlite"
+    dialect: Dialect = SQLITE
     events_table = "stored_events"
     chain_table = "event_chain"
     snapshots_table = "stored_snapshots"
@@ -75,23 +77,24 @@ class ViewDatabase:
             self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
-        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
+    def transaction(self) -> Iterator[SQLiteCursor]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error); its cursor
+        takes SQL templates."""
         cursor = self.connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            yield cursor
+            yield SQLiteCursor(cursor)
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        """Run a read query; returns rows as dicts."""
+        """Run a read query (an SQL template); returns rows as dicts."""
         cursor = self.connection.cursor()
         cursor.row_factory = None  # plain tuples, zipped with the names: far cheaper than Row
         try:
-            cursor.execute(sql, params)
+            cursor.execute(SQLITE.sql(sql), params)
             if cursor.description is None:
                 return []
             names = [column[0] for column in cursor.description]
@@ -100,20 +103,52 @@ class ViewDatabase:
             cursor.close()
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a read query; returns rows as plain tuples (cheaper than dicts for long results)."""
+        """Run a read query (an SQL template); returns rows as plain tuples (cheaper than dicts
+        for long results)."""
         cursor = self.connection.cursor()
         cursor.row_factory = None
         try:
-            return cursor.execute(sql, params).fetchall()
+            return cursor.execute(SQLITE.sql(sql), params).fetchall()
+        finally:
+            cursor.close()
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Run a read query (an SQL template); yields rows as plain tuples, one at a time (for
+        reads of the whole log)."""
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        try:
+            yield from cursor.execute(SQLITE.sql(sql), params)
         finally:
             cursor.close()
 
     def table_exists(self, name: str) -> bool:
-        rows = self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
+        rows = self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {?}", [name])
         return bool(rows)
 
     def close(self) -> None:
         self.connection.close()
+
+
+class SQLiteCursor:
+    """A ``sqlite3.Cursor`` that takes SQL templates (see :mod:`.dialect`)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: sqlite3.Cursor) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self.raw.execute(SQLITE.sql(sql), parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> sqlite3.Cursor:
+        return self.raw.executemany(SQLITE.sql(sql), seq_of_parameters)
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self.raw.fetchall()
 
 
 def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
@@ -134,6 +169,9 @@ def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
             if not busy or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+__all__ = ["P", "SQLiteCursor", "ViewDatabase", "open_views"]  # P: the parameter of a template
 
 
 def open_views(location: str) -> ViewDatabase:

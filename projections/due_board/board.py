@@ -94,21 +94,23 @@ _ROW = (
     "SELECT i.case_no, i.kind, i.n, i.anchor_at + c.interval_us AS due, i.station, i.officer,"
     " i.leader, i.grade, i.order_level"
 )
-_MATCH = " ON i.rule = c.rule AND (c.n = 0 OR i.n = c.n) WHERE i.valid_from <= :on"
+_MATCH = " ON i.rule = c.rule AND (c.n = 0 OR i.n = c.n) WHERE i.valid_from <= {on}"
 _NOW = _ROW + " FROM cadence AS c JOIN due_items AS i" + _MATCH
 """Clocks running now, found by rule and due time (due_items is kept in that order)."""
-_THEN = _ROW + " FROM due_history AS i CROSS JOIN cadence AS c" + _MATCH + " AND i.valid_to > :on"
-"""Clocks that ran at ``on`` and ended later, found by their end (the CROSS JOIN keeps SQLite
+_THEN = (
+    _ROW + " FROM due_history AS i {cross_join} cadence AS c" + _MATCH + " AND i.valid_to > {on}"
+)
+"""Clocks that ran at ``on`` and ended later, found by their end (SQLite's CROSS JOIN keeps it
 from driving the join by rule over every ended clock)."""
-_DUE_BY = " AND i.anchor_at <= :bound - c.interval_us"
-_ORDERED = " AND i.order_level > 0 AND i.anchor_at > :bound - c.interval_us"
+_DUE_BY = " AND i.anchor_at <= {bound} - c.interval_us"
+_ORDERED = " AND i.order_level > 0 AND i.anchor_at > {bound} - c.interval_us"
 """Clocks of cases under an open supervision order that are not due by the bound."""
 _RANKED = (
     "SELECT case_no, kind, n, due, station, officer, leader, grade, order_level,"
-    " CASE WHEN due <= :on THEN (:on - due) / 86400000000 ELSE -1 END AS late,"
-    " CASE WHEN order_level >= 2 OR :on - due >= :red THEN 2"
-    " WHEN order_level >= 1 OR :on - due >= :yellow THEN 1 ELSE 0 END AS level"
-    " FROM ({parts}) AS clocks"
+    " CASE WHEN due <= {on} THEN ({on} - due) / 86400000000 ELSE -1 END AS late,"
+    " CASE WHEN order_level >= 2 OR {on} - due >= {red} THEN 2"
+    " WHEN order_level >= 1 OR {on} - due >= {yellow} THEN 1 ELSE 0 END AS level"
+    " FROM ("
 )
 
 
@@ -211,19 +213,19 @@ def _query(
             msg = f"unknown due-board filter {key}"
             raise ValueError(msg)
         if value is not None:
-            narrow += f" AND i.{key} = :{key}"
+            narrow += f" AND i.{key} = {{{key}}}"
             params[key] = value
     if case_nos is not None:
-        narrow += " AND i.case_no IN (SELECT value FROM json_each(:cases))"
+        narrow += " AND i.case_no IN (SELECT value FROM {json_each:cases})"
         params["cases"] = json.dumps(list(case_nos))
-    values = ", ".join(f"(:r{i}, :i{i}, :n{i})" for i in range(len(rules)))
+    values = ", ".join(f"({{r{i}}}, {{i{i}}}, {{n{i}}})" for i in range(len(rules)))
     for i, (rule, interval, n) in enumerate(rules):
         params.update({f"r{i}": rule, f"i{i}": interval, f"n{i}": n})
     parts = [_NOW + _DUE_BY + narrow, _THEN + _DUE_BY + narrow]
     if with_ordered:
         parts += [_NOW + _ORDERED + narrow, _THEN + _ORDERED + narrow]
     cte = f"WITH cadence (rule, interval_us, n) AS (VALUES {values}) "
-    return cte + _RANKED.format(parts=" UNION ALL ".join(parts)), params
+    return cte + _RANKED + " UNION ALL ".join(parts) + ") AS clocks", params
 
 
 def _rows(db: Views, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

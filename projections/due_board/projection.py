@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from disputes.domain.model import Dispute
-from disputes.projections.base import Cursor, Projection
+from disputes.projections.base import Cursor, P, Projection
 from disputes.projections.due_board.rules import RULES, CaseFacts, micros
 
 FACT_COLUMNS = (
@@ -30,14 +30,14 @@ FACT_COLUMNS = (
 
 _INSERT_FACTS = (
     f"INSERT INTO due_cases ({', '.join(FACT_COLUMNS)})"
-    f" VALUES ({', '.join('?' for _ in FACT_COLUMNS)})"
+    f" VALUES ({', '.join(P for _ in FACT_COLUMNS)})"
 )
 _SELECT_FACTS = (
     f"SELECT {', '.join(FACT_COLUMNS)} FROM due_cases"
-    " WHERE case_no IN (SELECT value FROM json_each(?))"
+    " WHERE case_no IN (SELECT value FROM {json_each})"
 )
 _UPDATE_FACTS = (
-    f"UPDATE due_cases SET {', '.join(f'{c} = ?' for c in FACT_COLUMNS[1:])} WHERE case_no = ?"
+    f"UPDATE due_cases SET {', '.join(f'{c} = {P}' for c in FACT_COLUMNS[1:])} WHERE case_no = {P}"
 )
 
 
@@ -101,10 +101,10 @@ class DueBoard(Projection):
             grade TEXT,
             leader TEXT,
             officer TEXT,
-            graded_at INTEGER,
-            last_contact_at INTEGER,
-            observation_anchor INTEGER,
-            observe_until INTEGER,
+            graded_at {integer},
+            last_contact_at {integer},
+            observation_anchor {integer},
+            observe_until {integer},
             open_referrals TEXT NOT NULL,
             failed_mediations TEXT NOT NULL,
             open_orders TEXT NOT NULL
@@ -113,38 +113,38 @@ class DueBoard(Projection):
         # range of each rule: rows with anchor_at + interval up to the bound).
         """CREATE TABLE IF NOT EXISTS due_items (
             rule TEXT NOT NULL,
-            anchor_at INTEGER NOT NULL,
+            anchor_at {integer} NOT NULL,
             case_no TEXT NOT NULL,
-            n INTEGER NOT NULL,
+            n {integer} NOT NULL,
             kind TEXT NOT NULL,
             station TEXT NOT NULL,
             officer TEXT,
             leader TEXT,
             grade TEXT,
-            order_level INTEGER NOT NULL,
-            valid_from INTEGER NOT NULL,
+            order_level {integer} NOT NULL,
+            valid_from {integer} NOT NULL,
             PRIMARY KEY (rule, anchor_at, case_no, n)
-        ) WITHOUT ROWID""",
+        ){without_rowid}""",
         "CREATE INDEX IF NOT EXISTS due_items_case ON due_items (case_no)",
         "CREATE INDEX IF NOT EXISTS due_items_ordered ON due_items (order_level)"
         " WHERE order_level > 0",
         # Clocks that ended, in order of their end: the board of a past moment reads the rows
         # that ended after it.
         """CREATE TABLE IF NOT EXISTS due_history (
-            valid_to INTEGER NOT NULL,
+            valid_to {integer} NOT NULL,
             case_no TEXT NOT NULL,
             rule TEXT NOT NULL,
-            n INTEGER NOT NULL,
-            valid_from INTEGER NOT NULL,
-            anchor_at INTEGER NOT NULL,
+            n {integer} NOT NULL,
+            valid_from {integer} NOT NULL,
+            anchor_at {integer} NOT NULL,
             kind TEXT NOT NULL,
             station TEXT NOT NULL,
             officer TEXT,
             leader TEXT,
             grade TEXT,
-            order_level INTEGER NOT NULL,
+            order_level {integer} NOT NULL,
             PRIMARY KEY (valid_to, case_no, rule, n)
-        ) WITHOUT ROWID""",
+        ){without_rowid}""",
     )
 
     def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
@@ -222,7 +222,7 @@ def _load(cursor: Cursor, case_nos: set[str]) -> dict[str, _Case]:
     clocks: dict[str, dict[tuple[str, int], tuple[Any, ...]]] = {c: {} for c in case_nos}
     for row in cursor.execute(
         "SELECT case_no, rule, n, anchor_at, officer, leader, grade, order_level, valid_from"
-        " FROM due_items WHERE case_no IN (SELECT value FROM json_each(?))",
+        " FROM due_items WHERE case_no IN (SELECT value FROM {json_each})",
         [wanted],
     ).fetchall():
         clocks[row[0]][(row[1], row[2])] = tuple(row)[3:]
@@ -263,18 +263,18 @@ def _store(cursor: Cursor, cases: Iterable[_Case]) -> None:
         cursor.executemany(_UPDATE_FACTS, updated)
     if deleted:
         cursor.executemany(
-            "DELETE FROM due_items WHERE case_no = ? AND rule = ? AND n = ?", deleted
+            "DELETE FROM due_items WHERE case_no = {?} AND rule = {?} AND n = {?}", deleted
         )
     if started:
         cursor.executemany(
             "INSERT INTO due_items (rule, anchor_at, case_no, n, kind, station, officer, leader,"
-            " grade, order_level, valid_from) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " grade, order_level, valid_from) VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
             started,
         )
     if ended:
         cursor.executemany(
             "INSERT INTO due_history (valid_to, case_no, rule, n, valid_from, anchor_at, officer,"
             " leader, grade, order_level, kind, station)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
             ended,
         )
