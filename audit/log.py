@@ -67,6 +67,7 @@ def read_events(db: ViewDatabase) -> Iterator[EventRow]:
 
 
 def read_chain(db: ViewDatabase) -> list[ChainRow]:
+    """Every stored chain entry in position order (raw rows)."""
     rows = db.rows(
         "SELECT notification_id, originator_id, originator_version, event_digest, case_hash,"
         f" chain_hash FROM {db.chain_table} ORDER BY notification_id"
@@ -98,11 +99,13 @@ def _bytes(value: object) -> bytes:
 
 
 def ensure_tables(db: ViewDatabase) -> None:
+    """Create the ``checkpoints`` table if it is missing."""
     with db.transaction() as cursor:
         cursor.execute(CHECKPOINT_DDL)
 
 
 def list_checkpoints(db: ViewDatabase) -> list[Checkpoint]:
+    """Every checkpoint taken, oldest first."""
     ensure_tables(db)
     return [
         Checkpoint(

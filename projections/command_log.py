@@ -13,6 +13,8 @@ VERBS = {event: verb for verb, event in VERB_EVENTS.items()}
 
 
 class CommandLog(EventRows):
+    """The ``command_log`` table: command id → case, verb and version (the first wins)."""
+
     name = "command_log"
     table_names = ("command_log",)
     tables = (

@@ -12,6 +12,8 @@ from disputes.projections.base import EventRows, Row, Views, details, dumps, iso
 
 
 class CaseHistory(EventRows):
+    """The ``history`` table: one row per event, keyed by case number and version."""
+
     name = "history"
     table_names = ("history",)
     tables = (

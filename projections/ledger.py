@@ -33,6 +33,8 @@ COLUMNS = (
 
 
 class Ledger(Projection):
+    """台账: the ``ledger`` table, one row per case (columns :data:`COLUMNS`, times UTC ISO)."""
+
     name = "ledger"
     _updates: ClassVar[dict[type, str]] = {}
     """The UPDATE statement of each event class (the changed columns depend on the class only)."""

@@ -83,6 +83,8 @@ class BatchingApp(DisputesApp):
     name = DisputesApp.name
 
     def construct_repository(self) -> UnitRepository:
+        """The library's repository, as configured by the environment, as a UnitRepository
+        (sharing its aggregate cache)."""
         base = super().construct_repository()
         repository = UnitRepository(
             event_store=base.event_store,
@@ -96,11 +98,14 @@ class BatchingApp(DisputesApp):
 
     @property
     def units(self) -> UnitRepository:
+        """The application's repository (a :class:`UnitRepository`, see construct_repository)."""
         repository = self.repository
         assert isinstance(repository, UnitRepository)
         return repository
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """``Application.save``; while a unit is open, the aggregates' pending events are taken
+        into the unit instead (nothing is written, ``[]`` is returned)."""
         unit = self.units.unit
         if unit is None:
             return super().save(*objs, **kwargs)
@@ -151,7 +156,9 @@ class BatchingApp(DisputesApp):
     def _save_unit(self, unit: UnitOfWork) -> list[Recording[UUID]]:
         # Application.save, given the events in command order (they were collected from their
         # aggregates as each command saved), then the aggregates they came from: those have
-        # no pending event left, and are passed so that save() takes their snapshots.
+        # no pending event left, and are passed so that save() takes their snapshots. save()
+        # checks every object against the library's runtime Protocols (about 8 % of a journal
+        # run); the private _record/_take_snapshots/_notify that avoided it are not used.
         return super().save(*unit.events, *unit.changed.values())
 
     def abandon_unit(self) -> None:

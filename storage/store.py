@@ -71,6 +71,7 @@ class Store:
 
     @property
     def policy(self) -> Policy:
+        """The policy in force (the application's)."""
         return self.app.policy
 
     def execute(self, command: Command) -> Outcome:
@@ -89,6 +90,8 @@ class Store:
         return outcome
 
     def catch_up(self) -> int:
+        """Bring the projections up to date; returns how many dispute events they processed.
+        Raises what the store raises (see ``storage.failures``)."""
         return self.projections.catch_up()
 
     def ledger(self, **filters: str | None) -> list[Row]:
@@ -114,6 +117,8 @@ class Store:
         return [{**row, **due.get(row["case_no"], DueSummary()).as_row()} for row in rows]
 
     def ledger_row(self, case_no: str) -> Row | None:
+        """One case's ledger row with its due-board standing now (as :meth:`ledger`), caught
+        up first; None when there is no such case."""
         self.catch_up()
         row = get_case_row(self.views, case_no)
         return None if row is None else {**row, **self.due_summary(case_no).as_row()}
@@ -215,6 +220,7 @@ class Store:
         return self.app.get_case(case_no)
 
     def close(self) -> None:
+        """Close the application's and the views' connections."""
         self.app.close()
         self.views.close()
 

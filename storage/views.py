@@ -123,10 +123,12 @@ class ViewDatabase:
             cursor.close()
 
     def table_exists(self, name: str) -> bool:
+        """True when the database has a table ``name``."""
         rows = self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {?}", [name])
         return bool(rows)
 
     def close(self) -> None:
+        """Close the connection."""
         self.connection.close()
 
 
