@@ -27,8 +27,8 @@ KEY_ENV = "DISPUTES_SIGNING_KEY"
 
 CHECKPOINT_DDL = (
     "CREATE TABLE IF NOT EXISTS checkpoints ("
-    "id INTEGER PRIMARY KEY, "
-    "position INTEGER NOT NULL, "
+    "id {integer} PRIMARY KEY, "
+    "position {integer} NOT NULL, "
     "chain_hash TEXT NOT NULL, "
     "signed_at TEXT NOT NULL, "
     "public_key TEXT NOT NULL, "

@@ -23,6 +23,7 @@ from disputes.audit.log import list_checkpoints, read_chain
 from disputes.domain.errors import CaseNotFound, RuleViolation
 from disputes.domain.model import dispute_id
 from disputes.storage.store import Store
+from disputes.storage.views import P
 
 FORMAT = "disputes-dossier/2"
 
@@ -52,10 +53,10 @@ def export_dossier(store: Store, case_no: str) -> dict[str, Any]:
     first = rows[0].position
     events = {
         int(r[0]): (str(r[1]), int(r[2]), str(r[3]), bytes(r[4]))
-        for r in store.views.connection.execute(
+        for r in store.views.stream(
             f"SELECT {store.views.position_column}, originator_id, originator_version, topic,"
             f" state FROM {store.views.events_table}"
-            f" WHERE {store.views.position_column} BETWEEN ? AND ?",
+            f" WHERE {store.views.position_column} BETWEEN {P} AND {P}",
             (first, checkpoint.position),
         )
     }

@@ -1,7 +1,7 @@
 """Verifying a store's log and taking signed checkpoints (SQLite store).
 
 Reads the library's ``stored_events`` table and the ``event_chain`` table written beside it by
-:class:`~disputes.audit.chain.ChainedSQLiteApplicationRecorder`, through the store's own view
+:class:`~disputes.storage.chain.ChainedSQLiteApplicationRecorder`, through the store's own view
 connection (read-only queries).
 """
 
@@ -26,8 +26,8 @@ from disputes.audit.checkpoint import (
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
-from disputes.projections.base import ViewDatabase
 from disputes.storage.store import Store
+from disputes.storage.views import P, ViewDatabase
 
 
 @dataclass
@@ -58,19 +58,20 @@ def read_events(db: ViewDatabase) -> Iterator[EventRow]:
     string where a version was): such values are taken as they are, never trusted to decode.
     """
     position = db.position_column
-    cursor = db.connection.execute(
+    rows = db.stream(
         f"SELECT {position}, originator_id, originator_version, topic, state"
         f" FROM {db.events_table} ORDER BY {position}"
     )
-    for row in cursor:
+    for row in rows:
         yield EventRow(int(row[0]), hex_id(row[1]), _int(row[2]), str(row[3]), _bytes(row[4]))
 
 
 def read_chain(db: ViewDatabase) -> list[ChainRow]:
-    rows = db.connection.execute(
+    """Every stored chain entry in position order (raw rows)."""
+    rows = db.rows(
         "SELECT notification_id, originator_id, originator_version, event_digest, case_hash,"
         f" chain_hash FROM {db.chain_table} ORDER BY notification_id"
-    ).fetchall()
+    )
     return [
         ChainRow(int(r[0]), str(r[1]), _int(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows
     ]
@@ -98,11 +99,13 @@ def _bytes(value: object) -> bytes:
 
 
 def ensure_tables(db: ViewDatabase) -> None:
+    """Create the ``checkpoints`` table if it is missing."""
     with db.transaction() as cursor:
         cursor.execute(CHECKPOINT_DDL)
 
 
 def list_checkpoints(db: ViewDatabase) -> list[Checkpoint]:
+    """Every checkpoint taken, oldest first."""
     ensure_tables(db)
     return [
         Checkpoint(
@@ -115,15 +118,13 @@ def list_checkpoints(db: ViewDatabase) -> list[Checkpoint]:
     ]
 
 
-def case_numbers(db: ViewDatabase) -> dict[str, str]:
+def case_numbers(store: Store) -> dict[str, str]:
     """Aggregate id (hex) → case number: from the ledger, else from the stored reports (raw rows,
     read without the read models catching up)."""
-    names = {
-        UUID(r["dispute_id"]).hex: r["case_no"]
-        for r in db.query("SELECT dispute_id, case_no FROM ledger")
-    }
-    for raw_oid, state in db.connection.execute(
-        f"SELECT originator_id, state FROM {db.events_table} WHERE topic = ?",
+    db = store.views
+    names = {UUID(oid).hex: case_no for oid, case_no in store.case_numbers().items()}
+    for raw_oid, state in db.stream(
+        f"SELECT originator_id, state FROM {db.events_table} WHERE topic = {P}",
         (get_topic(Dispute.Reported),),
     ):
         oid = hex_id(raw_oid)
@@ -154,7 +155,7 @@ def verify_store(store: Store, key: Ed25519PublicKey | None = None) -> VerifyRep
             counted.append(event)
             yield event
 
-    names = case_numbers(db)
+    names = case_numbers(store)
     for problem in verify_log(events(), chain):
         report.problems.append(_named(problem, names))
     report.events = len(counted)
@@ -211,10 +212,10 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
     if not db.table_exists(db.snapshots_table):
         return
     mapper = store.app.mapper
-    rows = db.connection.execute(
+    rows = db.rows(
         f"SELECT originator_id, originator_version, topic, state FROM {db.snapshots_table}"
         " ORDER BY originator_id, originator_version"
-    ).fetchall()
+    )
     for oid, version, topic, state in rows:
         try:
             uuid = UUID(str(oid))
@@ -293,7 +294,7 @@ def take_checkpoint(store: Store, key: Ed25519PrivateKey) -> Checkpoint:
         new_id = int(row[0])
         cursor.execute(
             "INSERT INTO checkpoints (id, position, chain_hash, signed_at, public_key, signature)"
-            " VALUES (?,?,?,?,?,?)",
+            " VALUES ({?},{?},{?},{?},{?},{?})",
             (
                 new_id,
                 checkpoint.position,

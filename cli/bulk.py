@@ -102,7 +102,8 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     from disputes.cli.common import settings_of
     from disputes.domain.errors import InvalidInput
     from disputes.domain.roster import Roster
-    from disputes.storage.store import Store, resolve_db
+    from disputes.storage.location import resolve_db
+    from disputes.storage.store import Store
 
     settings = settings_of(ctx)
     if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():

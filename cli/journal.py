@@ -22,8 +22,8 @@ from eventsourcing.persistence import IntegrityError
 from disputes.cli.exits import exit_code
 from disputes.domain.commands import RecordedCommand, build_command
 from disputes.domain.errors import DisputesError, InvalidInput
-from disputes.projections.command_log import find_commands
-from disputes.storage.store import BatchingApp, Store, UnitOfWork
+from disputes.storage.batching import BatchingApp, UnitOfWork
+from disputes.storage.store import Store
 
 CASE_NO = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{4,}$")
 LINE_KEYS = {"id", "at", "actor", "command", "case", "args"}
@@ -146,7 +146,7 @@ class _UnitLookup:
     read once for all the ids of the batch)."""
 
     def __init__(self, store: Store, command_ids: list[str]) -> None:
-        self.recorded = find_commands(store.views, command_ids)
+        self.recorded = store.find_commands(command_ids)
 
     def find_command(self, command_id: str) -> RecordedCommand | None:
         return self.recorded.get(command_id)

@@ -207,19 +207,16 @@ def ledger(
         rows = store.ledger(**filters)
     else:
         from disputes.audit.replay import ledger_as_of
-        from disputes.projections.due_board import DueSummary, due_summaries
 
-        rows = ledger_as_of(store, when, known, **filters)
-        due = due_summaries(store.views, store.policy.cadence, when or store.app.clock())
-        rows = [{**r, **due.get(r["case_no"], DueSummary()).as_row()} for r in rows]
+        rows = store.with_standing(ledger_as_of(store, when, known, **filters), when)
     if as_json or fmt == "json":
         print_json([localise_row(r) for r in rows])
         return
     if fmt == "csv":
-        from disputes.projections.ledger import COLUMNS
+        from disputes.storage.store import LEDGER_COLUMNS
 
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(COLUMNS))
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(LEDGER_COLUMNS))
         writer.writeheader()
         writer.writerows(localise_row(r) for r in rows)
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))

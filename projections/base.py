@@ -1,135 +1,66 @@
-"""The view database and the projection interface.
+"""The projection interface, and what a projection needs of the database its tables live in.
 
-Views live in the same database as the events (SQLite file, or PostgreSQL), in tables of their
-own, written through their own connection. SQL here uses ``?`` placeholders and portable
-``INSERT … ON CONFLICT`` upserts.
+A projection names no database: it writes its SQL (templates asking for what differs between
+databases, see :class:`Views`; portable ``INSERT … ON CONFLICT`` upserts) through a
+:class:`Cursor` inside a transaction, and answers its queries through :class:`Views`.
+:mod:`disputes.storage` supplies both, for SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
-from disputes.domain.errors import StoreError
 from disputes.domain.model import Dispute
-from disputes.storage.failures import describe
 
 Row = dict[str, Any]
 
+P = "{?}"
+"""A positional parameter in an SQL template, for f-strings (see :class:`Views`)."""
 
-MMAP_BYTES = 1 << 30
-CACHE_KIB = 64 * 1024
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor a projection uses (``sqlite3.Cursor`` is one)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any:
+        """Run one statement; returns the cursor (for ``fetchone``/``fetchall``)."""
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:
+        """Run one statement for each parameter sequence."""
+
+    def fetchone(self) -> Any:
+        """The next row (by position, or by column name), or None."""
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows."""
 
 
-class ViewDatabase:
-    """A connection to the view tables (SQLite). ``path`` ``:memory:`` keeps them in memory.
+class Views(Protocol):
+    """The database of the view tables, as the projections and their queries see it.
 
-    ``events_table``, ``chain_table``, ``snapshots_table`` and ``position_column`` name the
-    library's tables as this store lays them out (read raw by the audit checks).
+    Every statement given to it or to its cursors is an SQL template (``str.format`` syntax)
+    naming what differs between databases, which the database fills in: ``{?}`` a positional
+    parameter (:data:`P`), ``{name}`` a named one, ``{integer}`` the integer column type,
+    ``{without_rowid}`` after a table definition, ``{cross_join}`` SQLite's join-order hint,
+    ``{json_each}`` (``{json_each:name}``) the table of a JSON array parameter's ``value`` rows.
+    A literal brace is doubled. See :mod:`disputes.storage.dialect`.
     """
 
-    dialect = "sqlite"
-    events_table = "stored_events"
-    chain_table = "event_chain"
-    snapshots_table = "stored_snapshots"
-    position_column = "rowid"
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One write transaction; yields a :class:`Cursor` (rolled back on error)."""
 
-    def __init__(self, path: str, busy_timeout_ms: int = 10_000) -> None:
-        try:
-            self.connection = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
-            )
-            self.connection.row_factory = sqlite3.Row
-            if path != ":memory:":
-                _switch_to_wal(self.connection, busy_timeout_ms / 1000)
-                # Reads of a large store (a 100k-case ledger, the due board) go through the OS
-                # page cache without a read() per page; a larger page cache for the writes.
-                self.connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-                self.connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-            self.connection.execute("PRAGMA synchronous=FULL")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open store {path}: {describe(exc, path)}") from None
+    def query(self, sql: str, params: Any = ()) -> list[Row]:
+        """Run a read query (``params`` a sequence, or a mapping for ``:name``); rows as dicts."""
 
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """Many write transactions in a row (a rebuild, a journal run): their commits do not
-        wait for the disk one by one (``synchronous=NORMAL``); at the end the log is flushed by
-        a checkpoint and ``FULL`` is back.
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run a read query; rows as plain tuples (cheaper than dicts for long results)."""
 
-        Only derived rows are at stake, never an event: view rows commit together with their
-        tracking position, the events are written through the application's own ``FULL``
-        connection (whose every commit also flushes the view commits before it), so a power
-        cut can lose only the last view transactions, which the next catch-up projects again.
-        (At 100k cases, waiting for the disk at every commit cost a rebuild a third of its
-        time.)
-        """
-        if not isinstance(self.connection, sqlite3.Connection):
-            yield
-            return
-        self.connection.execute("PRAGMA synchronous=NORMAL")
-        try:
-            yield
-        finally:
-            self.connection.execute("PRAGMA synchronous=FULL")
-            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
-        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on error)."""
-        cursor = self.connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield cursor
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT")
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """Run a read query; returns rows as dicts."""
-        cursor = self.connection.cursor()
-        cursor.row_factory = None  # plain tuples, zipped with the names: far cheaper than Row
-        try:
-            cursor.execute(sql, params)
-            if cursor.description is None:
-                return []
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
-
-    def table_exists(self, name: str) -> bool:
-        rows = self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
-        return bool(rows)
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
-    """``PRAGMA journal_mode=WAL``, waiting up to ``timeout`` seconds for other processes.
-
-    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
-    once, without its busy timeout, when another process has it open — as when several officers
-    open a new store at the same moment (tests/scale/test_concurrency.py). The mode is stored in
-    the file, so once one of them has switched it, the others' pragma is a no-op.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
-            if not busy or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
+    def bulk(self) -> AbstractContextManager[None]:
+        """Many write transactions in a row (a rebuild): the database may defer their flushes."""
 
 
 class Projection(ABC):
@@ -141,12 +72,10 @@ class Projection(ABC):
     table_names: ClassVar[Sequence[str]]
 
     @abstractmethod
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+    def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         """Apply one dispute event of case ``case_no`` to the tables."""
 
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
+    def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         """Apply several (event, case number) pairs, in log order. The default calls
         ``process`` for each; a projection may write them set-wise, giving the same rows."""
         for event, case_no in items:
@@ -163,12 +92,10 @@ class EventRows(Projection):
     def row(self, event: Dispute.Event, case_no: str) -> tuple[Any, ...]:
         """The INSERT's values for one event."""
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+    def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         cursor.execute(self.INSERT, self.row(event, case_no))
 
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
+    def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         # executemany keeps the log order (the first event of a command id still wins).
         cursor.executemany(self.INSERT, [self.row(event, case_no) for event, case_no in items])
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from disputes.domain.model import Dispute
-from disputes.projections.base import Projection, Row, ViewDatabase, iso
+from disputes.projections.base import Cursor, P, Projection, Row, Views, iso
 
 COLUMNS = (
     "case_no",
@@ -34,6 +33,8 @@ COLUMNS = (
 
 
 class Ledger(Projection):
+    """台账: the ``ledger`` table, one row per case (columns :data:`COLUMNS`, times UTC ISO)."""
+
     name = "ledger"
     _updates: ClassVar[dict[type, str]] = {}
     """The UPDATE statement of each event class (the changed columns depend on the class only)."""
@@ -56,11 +57,11 @@ class Ledger(Projection):
             resolved_at TEXT,
             observe_until TEXT,
             closed_at TEXT,
-            relapses INTEGER NOT NULL DEFAULT 0,
-            open_referrals INTEGER NOT NULL DEFAULT 0,
-            referrals INTEGER NOT NULL DEFAULT 0,
+            relapses {integer} NOT NULL DEFAULT 0,
+            open_referrals {integer} NOT NULL DEFAULT 0,
+            referrals {integer} NOT NULL DEFAULT 0,
             last_event_at TEXT NOT NULL,
-            events INTEGER NOT NULL DEFAULT 1
+            events {integer} NOT NULL DEFAULT 1
         )""",
         "CREATE INDEX IF NOT EXISTS ledger_status ON ledger (status, grade)",
         "CREATE INDEX IF NOT EXISTS ledger_station ON ledger (station, status)",
@@ -69,12 +70,10 @@ class Ledger(Projection):
         "CREATE INDEX IF NOT EXISTS ledger_grade ON ledger (grade, status)",
     )
 
-    def process(self, cursor: sqlite3.Cursor, event: Dispute.Event, case_no: str) -> None:
+    def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         cursor.execute(*self._statement(event, case_no))
 
-    def process_many(
-        self, cursor: sqlite3.Cursor, items: Sequence[tuple[Dispute.Event, str]]
-    ) -> None:
+    def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         # Statements on different cases commute; those on one case keep their order. So the
         # batch is cut into rounds (round k: the k-th event of each case in the batch) and each
         # round runs one executemany per statement.
@@ -96,7 +95,8 @@ class Ledger(Projection):
         if isinstance(event, Dispute.Reported):
             return (
                 "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
-                " station, village, reported_at, last_event_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " station, village, reported_at, last_event_at)"
+                " VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
                 (
                     str(event.originator_id),
                     case_no,
@@ -116,8 +116,8 @@ class Ledger(Projection):
             changes = self._changes(event)
             sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
             sql = (
-                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = ?,"
-                " events = events + 1 WHERE case_no = ?"
+                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = {P},"
+                " events = events + 1 WHERE case_no = {?}"
             )
             self._updates[kind] = sql
         return sql, [*self._params(event, at), at, case_no]
@@ -126,9 +126,9 @@ class Ledger(Projection):
     def _changes(event: Dispute.Event) -> dict[str, str]:
         match event:
             case Dispute.Graded():
-                return {"grade": "?", "status": "'open'", "graded_at": "?"}
+                return {"grade": P, "status": "'open'", "graded_at": P}
             case Dispute.Assigned():
-                return {"leader": "?", "officer": "?"}
+                return {"leader": P, "officer": P}
             case Dispute.Referred():
                 return {"open_referrals": "open_referrals + 1", "referrals": "referrals + 1"}
             case Dispute.ReceiptRecorded():
@@ -141,19 +141,19 @@ class Ledger(Projection):
                 return {
                     "grade": "'blue'",
                     "status": "'observing'",
-                    "resolved_at": "?",
-                    "observe_until": "?",
+                    "resolved_at": P,
+                    "observe_until": P,
                 }
             case Dispute.Relapsed():
                 return {
-                    "grade": "?",
+                    "grade": P,
                     "status": "'open'",
                     "relapses": "relapses + 1",
-                    "graded_at": "?",
+                    "graded_at": P,
                     "closed_at": "NULL",
                 }
             case Dispute.Closed():
-                return {"status": "'closed'", "closed_at": "?"}
+                return {"status": "'closed'", "closed_at": P}
             case _:
                 return {}
 
@@ -177,12 +177,12 @@ class Ledger(Projection):
 FILTERS = ("status", "grade", "station", "category")
 
 
-def list_cases(db: ViewDatabase, **filters: str | None) -> list[Row]:
+def list_cases(db: Views, **filters: str | None) -> list[Row]:
     """Ledger rows ordered by case number; ``filters`` from FILTERS (None = any).
 
     Times are UTC ISO text; render them with :func:`disputes.domain.clock.local_iso`.
     """
-    where = [(f"{key} = ?", value) for key, value in filters.items() if value is not None]
+    where = [(f"{key} = {P}", value) for key, value in filters.items() if value is not None]
     for key in filters:
         if key not in FILTERS:
             msg = f"unknown ledger filter {key}"
@@ -194,19 +194,26 @@ def list_cases(db: ViewDatabase, **filters: str | None) -> list[Row]:
     return db.query(sql, [value for _, value in where])
 
 
-def get_case_row(db: ViewDatabase, case_no: str) -> Row | None:
+def get_case_row(db: Views, case_no: str) -> Row | None:
     """The ledger row of one case, or None."""
-    rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM ledger WHERE case_no = ?", [case_no])
+    rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM ledger WHERE case_no = {P}", [case_no])
     return rows[0] if rows else None
 
 
-def case_no_of(cursor: sqlite3.Cursor, dispute_id: str) -> str | None:
+def list_case_numbers(db: Views) -> dict[str, str]:
+    """Every case in the ledger: aggregate id (text, as stored) → case number."""
+    return {row[0]: row[1] for row in db.rows("SELECT dispute_id, case_no FROM ledger")}
+
+
+def case_no_of(cursor: Cursor, dispute_id: str) -> str | None:
     """The case number of an aggregate id (inside a projection transaction)."""
-    row = cursor.execute("SELECT case_no FROM ledger WHERE dispute_id = ?", [dispute_id]).fetchone()
+    row = cursor.execute(
+        "SELECT case_no FROM ledger WHERE dispute_id = {?}", [dispute_id]
+    ).fetchone()
     return None if row is None else str(row[0])
 
 
-def counts(db: ViewDatabase) -> dict[str, Any]:
+def counts(db: Views) -> dict[str, Any]:
     """Number of cases by status."""
     return {
         r["status"]: r["n"]

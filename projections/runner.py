@@ -8,17 +8,16 @@ gives exactly the rows of the incremental build.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
+from typing import Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Notification, Recording, StoredEvent
 from eventsourcing.utils import get_topic
 
-from disputes.domain.application import DisputesApp
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import Dispute
-from disputes.projections.base import Projection, ViewDatabase
+from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
@@ -30,8 +29,47 @@ CASE_NOS = 200_000
 
 TRACKING_DDL = """CREATE TABLE IF NOT EXISTS tracking (
     projection TEXT PRIMARY KEY,
-    notification_id INTEGER NOT NULL
+    notification_id {integer} NOT NULL
 )"""
+
+
+class NotificationLog(Protocol):
+    """The application's notification log, read in order (an eventsourcing ApplicationRecorder
+    is one)."""
+
+    def max_notification_id(self) -> int | None:
+        """The last notification id, or None before the first event."""
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """Up to ``limit`` notifications from ``start`` through ``stop``, of ``topics``."""
+
+
+class EventDecoder(Protocol):
+    """Turns a stored event back into a domain event (an eventsourcing Mapper is one)."""
+
+    def to_domain_event(self, stored_event: StoredEvent, /) -> object:
+        """The domain event a stored event holds."""
+
+
+class EventSource(Protocol):
+    """Where the projections read events from: a log and its decoder (the application
+    service of :mod:`disputes.storage` is one)."""
+
+    @property
+    def recorder(self) -> NotificationLog:
+        """The notification log."""
+
+    @property
+    def mapper(self) -> EventDecoder:
+        """The decoder of the log's stored events."""
 
 
 def dispute_topics() -> list[str]:
@@ -50,8 +88,8 @@ class Projections:
 
     def __init__(
         self,
-        app: DisputesApp,
-        db: ViewDatabase,
+        app: EventSource,
+        db: Views,
         projections: Sequence[Projection] | None = None,
     ) -> None:
         self.app = app
@@ -135,7 +173,7 @@ class Projections:
         return len(events) + self.catch_up()
 
     @staticmethod
-    def _tracked(cursor: sqlite3.Cursor) -> dict[str, int]:
+    def _tracked(cursor: Cursor) -> dict[str, int]:
         return {
             r[0]: int(r[1])
             for r in cursor.execute("SELECT projection, notification_id FROM tracking")
@@ -143,7 +181,7 @@ class Projections:
 
     def _process(
         self,
-        cursor: sqlite3.Cursor,
+        cursor: Cursor,
         events: Sequence[tuple[int, object]],
         through: int,
         tracked: dict[str, int] | None = None,
@@ -168,13 +206,13 @@ class Projections:
         for projection, position in positions:
             if through > position:
                 cursor.execute(
-                    "INSERT INTO tracking (projection, notification_id) VALUES (?, ?)"
+                    "INSERT INTO tracking (projection, notification_id) VALUES ({?}, {?})"
                     " ON CONFLICT (projection) DO UPDATE SET"
                     " notification_id = excluded.notification_id",
                     (projection.name, through),
                 )
 
-    def _case_no(self, cursor: sqlite3.Cursor, event: Dispute.Event) -> str:
+    def _case_no(self, cursor: Cursor, event: Dispute.Event) -> str:
         """The case number of an event's case (remembered; a case number never changes)."""
         known = self._case_nos
         if isinstance(event, Dispute.Reported):

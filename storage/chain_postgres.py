@@ -1,4 +1,4 @@
-"""The hash chains on PostgreSQL (see :mod:`disputes.audit.chain`), in a module of its own so
+"""The hash chains on PostgreSQL (see :mod:`disputes.storage.chain`), in a module of its own so
 that SQLite stores never import the PostgreSQL driver."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from disputes.audit.chain import GENESIS, chain_rows
+from disputes.storage.chain import GENESIS, chain_rows
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):

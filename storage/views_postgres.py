@@ -1,15 +1,14 @@
 """The view tables on PostgreSQL: the same interface as :class:`~.base.ViewDatabase`, so every
 projection, query and audit check runs unchanged on both stores.
 
-The projections write portable SQL with ``?`` (or ``:name``) placeholders; this module turns it
-into psycopg's ``%s`` (``%(name)s``) and widens ``INTEGER`` columns to ``BIGINT`` (times are
-stored as microseconds). A write transaction takes an advisory lock, so two processes catching
+The projections write SQL templates that ask for their dialect's fragments; this module fills
+them in for PostgreSQL (:data:`~.dialect.POSTGRESQL`: psycopg's ``%s`` and ``%(name)s``,
+``BIGINT`` columns, …). A write transaction takes an advisory lock, so two processes catching
 up at once are serialised exactly as SQLite's ``BEGIN IMMEDIATE`` serialises them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -17,24 +16,10 @@ from typing import Any
 import psycopg
 
 from disputes.domain.errors import StoreError
-from disputes.projections.base import ViewDatabase
+from disputes.storage.dialect import POSTGRESQL, Dialect
+from disputes.storage.views import ViewDatabase
 
-_PLACEHOLDER = re.compile(r"\?|(?<![:\w]):([A-Za-z_]\w*)")
-_DDL_INTEGER = re.compile(r"\bINTEGER\b")
-_CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN (\w+ AS \w+) ON\b")
-_JSON_EACH = re.compile(r"SELECT value FROM json_each\((\?|:\w+)\)")
 VIEW_LOCK = 0x44495350  # "DISP": the advisory lock key of view writers
-
-
-def translate(sql: str) -> str:
-    """SQLite-flavoured SQL → PostgreSQL: placeholders, INTEGER width, WITHOUT ROWID, SQLite's
-    ``CROSS JOIN … ON`` join-order hint and ``json_each`` over a JSON array parameter."""
-    if sql.lstrip().upper().startswith("CREATE"):
-        sql = _DDL_INTEGER.sub("BIGINT", sql).replace(" WITHOUT ROWID", "")
-    sql = _CROSS_JOIN_ON.sub(r"JOIN \1 ON", sql)
-    sql = _JSON_EACH.sub(r"SELECT json_array_elements_text(CAST(\1 AS json))", sql)
-    sql = sql.replace("%", "%%")
-    return _PLACEHOLDER.sub(lambda m: "%s" if m.group(0) == "?" else f"%({m.group(1)})s", sql)
 
 
 class Row(tuple[Any, ...]):
@@ -63,18 +48,18 @@ def _row_factory(cursor: psycopg.Cursor[Any]) -> Any:
 
 
 class Cursor:
-    """A psycopg cursor that speaks the projections' SQL."""
+    """A psycopg cursor that takes SQL templates (see :mod:`.dialect`)."""
 
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         self._cursor = cursor
         self.row_factory: Any = None  # accepted for sqlite3 compatibility; rows are always Row
 
     def execute(self, sql: str, params: Any = ()) -> Cursor:
-        self._cursor.execute(translate(sql), params or None)
+        self._cursor.execute(POSTGRESQL.sql(sql), params or None)
         return self
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
-        self._cursor.executemany(translate(sql), list(rows))
+        self._cursor.executemany(POSTGRESQL.sql(sql), list(rows))
         return self
 
     def fetchone(self) -> Any:
@@ -95,7 +80,7 @@ class Cursor:
 
 
 class Connection:
-    """A psycopg connection (autocommit) that speaks the projections' SQL."""
+    """A psycopg connection (autocommit) whose cursors take SQL templates."""
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self.raw = connection
@@ -121,7 +106,7 @@ class PostgresViewDatabase(ViewDatabase):
     is wrong or the database does not exist.
     """
 
-    dialect = "postgresql"
+    dialect: Dialect = POSTGRESQL
     position_column = "notification_id"
 
     def __init__(self, conninfo: str, *, events_table: str = "disputes_events") -> None:
@@ -140,18 +125,30 @@ class PostgresViewDatabase(ViewDatabase):
         """One write transaction, serialised with other view writers by an advisory lock."""
         with self.pg.raw.transaction():
             cursor = self.pg.cursor()
-            cursor.execute("SELECT pg_advisory_xact_lock(?)", (VIEW_LOCK,))
+            cursor.execute("SELECT pg_advisory_xact_lock({?})", (VIEW_LOCK,))
             yield cursor
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """Run a read query; returns rows as dicts."""
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Run a read query (an SQL template); returns rows as dicts."""
         return [
             dict(zip(row.keys(), row, strict=True))
-            for row in self.connection.execute(sql, params).fetchall()
+            for row in self.pg.execute(sql, params).fetchall()
         ]
 
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query (an SQL template); returns rows as tuples."""
+        return self.pg.execute(sql, params).fetchall()
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Run a read query (an SQL template); yields rows one at a time."""
+        cursor = self.pg.execute(sql, params)
+        try:
+            yield from cursor
+        finally:
+            cursor.close()
+
     def table_exists(self, name: str) -> bool:
-        rows = self.query("SELECT to_regclass(?) IS NOT NULL AS present", [name])
+        rows = self.query("SELECT to_regclass({?}) IS NOT NULL AS present", [name])
         return bool(rows[0]["present"])
 
     def close(self) -> None:

@@ -16,16 +16,14 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase, tmpfile_uris
 
-from disputes.audit.chain import (
+from disputes.audit.chain import ChainRow, EventRow, verify_log
+from disputes.storage.chain import (
     CHAIN_TABLE,
     GENESIS,
     ChainedSQLiteApplicationRecorder,
-    ChainRow,
-    EventRow,
     event_digest,
     link_case,
     link_global,
-    verify_log,
 )
 
 pytestmark = pytest.mark.sqlite_only  # edits the SQLite file by hand

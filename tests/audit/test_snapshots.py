@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner
 
-from disputes.audit.chain import ChainedSQLiteApplicationRecorder
 from disputes.cli.render import case_json
 from disputes.domain.clock import SHANGHAI
 from disputes.domain.commands import build_command
 from disputes.domain.model import Dispute, dispute_id
 from disputes.domain.roster import Roster
+from disputes.storage.chain import ChainedSQLiteApplicationRecorder
 from disputes.storage.store import Store
 from tests.cli.conftest import LEADER, OFFICER, PEOPLE, UNITS, Disputes
 

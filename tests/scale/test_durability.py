@@ -28,7 +28,8 @@ from uuid import uuid4
 import pytest
 from click.testing import CliRunner
 
-from disputes.storage.store import Store, redact
+from disputes.storage.location import redact
+from disputes.storage.store import Store
 from tests.cli.conftest import OFFICER, PEOPLE, UNITS, Disputes, at
 from tests.conftest import BACKEND, SERVER
 

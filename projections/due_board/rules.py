@@ -1,0 +1,160 @@
+"""The due board's rules: the facts of a case that drive its clocks, the clocks those facts
+start (product.md §4 cadences, issue 3 stall rule), their intervals under a cadence and the
+supervision levels. Times are integer microseconds since the Unix epoch (UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from disputes.domain.model import Dispute
+from disputes.domain.policy import Cadence
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR = 3_600_000_000
+DAY = 24 * HOUR
+FOREVER = 2**62
+"""A bound later than any due time (microseconds)."""
+
+KINDS = ("first-contact", "contact", "follow-up", "referral-reply", "observation-end", "stalled")
+LEVELS = ("normal", "yellow-card", "red-card")
+"""Supervision levels (普通, 黄牌, 红牌), least to most urgent; the index is the level's rank."""
+
+RULES: dict[str, str] = {
+    "first-contact:red": "first-contact",
+    "first-contact:yellow": "first-contact",
+    "contact:red": "contact",
+    "contact:yellow": "contact",
+    "follow-up": "follow-up",
+    "referral-reply": "referral-reply",
+    "observation-end": "observation-end",
+    "stalled:days": "stalled",
+    "stalled:failures": "stalled",
+}
+"""Each clock's rule and the kind of due item it produces."""
+
+
+def micros(moment: datetime) -> int:
+    """A timezone-aware time as integer microseconds since the epoch."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def intervals(cadence: Cadence) -> list[tuple[str, int, int]]:
+    """``(rule, interval in µs, n)`` for every rule under ``cadence``.
+
+    ``n`` selects rows: 0 takes every row of the rule; otherwise only rows with that ``n`` (the
+    stall by failed mediations is due at the failure that reaches the policy's count).
+    """
+    return [
+        ("first-contact:red", cadence.red_first_contact_hours * HOUR, 0),
+        ("first-contact:yellow", cadence.yellow_first_contact_days * DAY, 0),
+        ("contact:red", cadence.red_contact_every_days * DAY, 0),
+        ("contact:yellow", cadence.yellow_contact_every_days * DAY, 0),
+        ("follow-up", cadence.follow_up_every_days * DAY, 0),
+        ("referral-reply", cadence.referral_reply_days * DAY, 0),
+        ("observation-end", 0, 0),
+        ("stalled:days", cadence.stalled_after_days * DAY, 0),
+        ("stalled:failures", 0, cadence.stalled_after_failed_mediations),
+    ]
+
+
+RunningClock = tuple[str, int, int]
+"""A running clock: ``(rule, n, anchor_at)``; ``n`` is the referral number (referral-reply),
+the failed mediation's ordinal (stalled:failures), else 0."""
+
+
+@dataclass
+class CaseFacts:
+    """What the due board knows of one case (a ``due_cases`` row)."""
+
+    case_no: str
+    status: str
+    station: str
+    grade: str | None = None
+    leader: str | None = None
+    officer: str | None = None
+    graded_at: int | None = None
+    """When the case took its current grade: grading, escalation, downgrade or relapse."""
+    last_contact_at: int | None = None
+    """Last visit or mediation since the case was graded (or relapsed); None before any."""
+    observation_anchor: int | None = None
+    """Resolution, or the last follow-up since."""
+    observe_until: int | None = None
+    open_referrals: dict[int, int] = field(default_factory=dict)
+    """Referral number → when it was referred, for referrals without a receipt."""
+    failed_mediations: list[int] = field(default_factory=list)
+    """Times of the failed mediations since the case was graded (or relapsed)."""
+    open_orders: dict[int, str] = field(default_factory=dict)
+    """Supervision order number → level, for orders not answered yet."""
+
+    @property
+    def order_level(self) -> int:
+        """Rank (see LEVELS) of the most urgent open supervision order; 0 without one."""
+        return max((LEVELS.index(level) for level in self.open_orders.values()), default=0)
+
+    def apply(self, event: Dispute.Event, at: int) -> bool:
+        """Take one event into the facts; returns False when the event changes none of them."""
+        match event:
+            case Dispute.Graded() | Dispute.Relapsed():
+                self.status, self.grade, self.graded_at = "open", event.grade, at
+                self.last_contact_at, self.failed_mediations = None, []
+                self.observation_anchor = self.observe_until = None
+            case Dispute.Assigned():
+                self.leader, self.officer = event.leader, event.officer
+            case Dispute.Visited():
+                self.last_contact_at = at
+            case Dispute.Mediated():
+                self.last_contact_at = at
+                if event.result == "failed":
+                    self.failed_mediations = [*self.failed_mediations, at]
+            case Dispute.Referred():
+                self.open_referrals = {**self.open_referrals, event.referral: at}
+            case Dispute.ReceiptRecorded():
+                self.open_referrals = {
+                    n: t for n, t in self.open_referrals.items() if n != event.referral
+                }
+            case Dispute.Escalated():
+                self.grade, self.graded_at = "red", at
+            case Dispute.Downgraded():
+                self.grade, self.graded_at = "yellow", at
+            case Dispute.Resolved():
+                self.status, self.grade, self.observation_anchor = "observing", "blue", at
+                self.observe_until = micros(event.observe_until)
+            case Dispute.FollowedUp():
+                self.observation_anchor = at
+            case Dispute.Closed():
+                self.status = "closed"
+            case Dispute.Supervised():
+                self.open_orders = {**self.open_orders, event.order: event.level}
+            case Dispute.SupervisionAnswered():
+                self.open_orders = {
+                    n: level for n, level in self.open_orders.items() if n not in event.orders
+                }
+            case _:
+                return False
+        return True
+
+    def clocks(self) -> list[RunningClock]:
+        """The clocks running on the case (product.md §4 cadences, issue 3 stall rule)."""
+        running: list[RunningClock] = []
+        if self.status == "open" and self.graded_at is not None and self.grade in ("red", "yellow"):
+            if self.last_contact_at is None:
+                running.append((f"first-contact:{self.grade}", 0, self.graded_at))
+            else:
+                since = max(self.last_contact_at, self.graded_at)
+                running.append((f"contact:{self.grade}", 0, since))
+            if self.grade == "yellow":
+                running.append(("stalled:days", 0, self.graded_at))
+                running.extend(
+                    ("stalled:failures", k, max(self.graded_at, t))
+                    for k, t in enumerate(self.failed_mediations, start=1)
+                )
+        if self.status == "observing":
+            if self.observation_anchor is not None:
+                running.append(("follow-up", 0, self.observation_anchor))
+            if self.observe_until is not None:
+                running.append(("observation-end", 0, self.observe_until))
+        if self.status in ("open", "observing"):
+            running.extend(("referral-reply", n, t) for n, t in self.open_referrals.items())
+        return running

@@ -1,0 +1,120 @@
+"""Where the store is: the location from ``--db``/``DISPUTES_DB``, and the eventsourcing
+environment that location selects.
+
+``DISPUTES_DB`` (or ``--db``) selects the store: a file path (SQLite, the embedded default),
+``postgresql://user:password@host:port/dbname`` (PostgreSQL; the password may instead come from
+``PGPASSWORD`` or a libpq password file), or ``:memory:`` (tests; nothing persists). Without
+either, the store is ``$XDG_DATA_HOME/disputes/disputes.db`` (``~/.local/share/…``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from disputes.domain.errors import StoreError
+
+DB_ENV = "DISPUTES_DB"
+
+
+def default_db_path() -> Path:
+    """The store used when neither ``--db`` nor ``DISPUTES_DB`` is given."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "disputes" / "disputes.db"
+
+
+def resolve_db(db: str | None) -> str:
+    """The store location: ``db``, else ``$DISPUTES_DB``, else :func:`default_db_path`."""
+    return db or os.environ.get(DB_ENV) or str(default_db_path())
+
+
+def store_env(db: str) -> dict[str, str]:
+    """The eventsourcing environment for a store location. Raises StoreError when unusable."""
+    if db == ":memory:":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if "://" in db:
+        return postgres_env(db)
+    if URL_LIKE.match(db):
+        raise StoreError(
+            f"DISPUTES_DB: malformed store URL '{redact(db)}' (a URL needs '://': "
+            "postgresql://user:password@host:port/dbname; for an SQLite file whose name has "
+            f"a colon, write ./{db})"
+        )
+    path = Path(db)
+    if path.is_dir():
+        raise StoreError(f"DISPUTES_DB: {db} is a directory, not a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"DISPUTES_DB: cannot create {path.parent}: {exc.strerror}") from None
+    return {
+        # eventsourcing.sqlite, plus synchronous=FULL on every connection (WAL and the busy
+        # timeout, SQLITE_LOCK_TIMEOUT, are the library's own).
+        "PERSISTENCE_MODULE": "disputes.storage.sqlite:DurableSQLiteFactory",
+        "SQLITE_DBNAME": str(path),
+        # Hash-chain every event in the transaction that writes it (disputes.storage.chain).
+        "APPLICATION_RECORDER_TOPIC": "disputes.storage.chain:ChainedSQLiteApplicationRecorder",
+        "SQLITE_LOCK_TIMEOUT": "10",
+        "AGGREGATE_CACHE_MAXSIZE": "2000",
+    }
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+"""A location starting ``scheme:`` without ``//`` is a mistyped URL, not a file name."""
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    """The eventsourcing environment of a ``postgresql://`` URL.
+
+    Raises StoreError (exit 2) for an unknown scheme or a URL without host or database name.
+    The password comes from the URL, else ``PGPASSWORD``, else libpq's password file.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 5432
+    except ValueError as exc:
+        raise StoreError(f"DISPUTES_DB: malformed store URL ({exc})") from None
+    if parts.scheme not in POSTGRES_SCHEMES:
+        raise StoreError(
+            f"DISPUTES_DB: unsupported store URL scheme '{parts.scheme}://' "
+            "(use postgresql://user:password@host:port/dbname, or a file path for SQLite)"
+        )
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname or "/" in dbname:
+        raise StoreError(
+            "DISPUTES_DB: a PostgreSQL URL needs a host and a database name: "
+            "postgresql://user:password@host:port/dbname"
+        )
+    user = unquote(parts.username) if parts.username else os.environ.get("PGUSER", "")
+    password = unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD", "")
+    return {
+        # eventsourcing.postgres, creating its tables one process at a time (see the module).
+        "PERSISTENCE_MODULE": "disputes.storage.postgres:SerialSchemaPostgresFactory",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": user or getpass.getuser(),
+        "POSTGRES_PASSWORD": password,
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        # Hash-chain every event in the transaction that writes it (disputes.storage.chain).
+        "APPLICATION_RECORDER_TOPIC": (
+            "disputes.storage.chain_postgres:ChainedPostgresApplicationRecorder"
+        ),
+        "AGGREGATE_CACHE_MAXSIZE": "2000",
+    }
+
+
+def redact(location: str) -> str:
+    """A store location fit for messages: a URL's password replaced by ``***``."""
+    if "://" not in location:
+        return location
+    parts = urlsplit(location)
+    if parts.password is None:
+        return location
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
