@@ -3,10 +3,12 @@
 - *as of* an occurred time T: what had happened by T, as now recorded;
 - *known at* a recorded time T: what the store held at T (events recorded by then).
 
-Per case, both select a prefix of its events (occurred times never go backwards within a case;
-recorded times grow with versions), so a case is replayed to a version — from the nearest
-snapshot — and the ledger is rebuilt in memory by the ledger projection itself from the events
-that pass the filter (:meth:`disputes.storage.store.Store.ledger_of`).
+*Known at* selects a prefix of a case's events (recorded times grow with versions), replayed to a
+version from the nearest snapshot. *As of* selects the events that had occurred by T: since late
+entries (补录) may be recorded after events that occurred later, that is not always a prefix,
+and such a case is replayed from the selected events. The ledger is rebuilt in memory by the
+ledger projection itself from the events that pass the filter
+(:meth:`disputes.storage.store.Store.ledger_of`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import InvalidInput, NotFound
+from disputes.domain.model import Dispute, replay_selected
 
 if TYPE_CHECKING:
-    from disputes.domain.model import Dispute
     from disputes.storage.store import Row, Store
 
 
@@ -39,8 +41,21 @@ def case_version(
 def case_as_of(
     store: Store, case_no: str, as_of: datetime | None = None, known_at: datetime | None = None
 ) -> Dispute:
-    """Replay ``case_no`` as it stood (see :func:`case_version`)."""
-    return store.app.get_case(case_no, version=case_version(store, case_no, as_of, known_at))
+    """Replay ``case_no`` as it stood: the events recorded by ``known_at`` (a prefix of
+    versions) that had occurred by ``as_of`` — with late entries (补录) not always a prefix, so
+    those are replayed one by one (:func:`~disputes.domain.model.replay_selected`)."""
+    version = case_version(store, case_no, as_of, known_at)
+    case = store.app.get_case(case_no, version=version)
+    if as_of is None or case.last_occurred_at <= as_of:
+        return case  # versions 1 … version all occurred by as_of: a prefix, from a snapshot
+    selected = [
+        event
+        for event in store.app.events.get(case.id, lte=version)
+        if isinstance(event, Dispute.Event | Dispute.Reported) and event.occurred_at <= as_of
+    ]
+    replayed = replay_selected(selected)
+    assert replayed is not None  # the report occurred by as_of: case_version found a version
+    return replayed
 
 
 def ledger_as_of(

@@ -123,15 +123,14 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
     late_after = _late_thresholds(store)
-    rows = [
-        {
-            **r,
-            "late": datetime.fromisoformat(r["recorded_at"])
-            - datetime.fromisoformat(r["occurred_at"])
-            > late_after(r["policy_version"]),
-        }
-        for r in store.history(case)
-    ]
+    rows = []
+    for r in store.history(case):
+        delay = datetime.fromisoformat(r["recorded_at"]) - datetime.fromisoformat(r["occurred_at"])
+        reasons = [
+            *(["recorded-late"] if delay > late_after(r["policy_version"]) else []),
+            *(["placed-before"] if r.pop("placed_before") else []),
+        ]
+        rows.append({**r, "late": bool(reasons), "late_reasons": reasons})
     if as_json:
         print_json(history_json(rows))
         return
@@ -150,7 +149,7 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
                 r["version"],
                 label(EVENTS, r["event"], lang),
                 _t(r["occurred_at"]),
-                _t(r["recorded_at"]) + ((" 补录" if zh else " late") if r["late"] else ""),
+                _t(r["recorded_at"]) + _late_mark(r["late_reasons"], lang),
                 _person(store, r["actor"]),
                 r["policy_version"],
                 describe(r["details"], policy, lang),
@@ -306,6 +305,25 @@ def _late(row: dict[str, Any], lang: str) -> str:
     days = row["overdue_days"]
     late = "" if not days else (f" {days}天" if lang == "zh" else f" {days}d")
     return label(SUPERVISION, row["supervision"], lang) + late
+
+
+LATE_REASONS = {
+    "recorded-late": ("事后登记", "recorded late"),
+    "placed-before": ("插在已记事项之前", "placed before"),
+}
+"""Why an entry is 补录: recorded later than the policy's threshold after it occurred, or
+placed before an event recorded earlier (both may hold)."""
+
+
+def _late_mark(reasons: list[str], lang: str) -> str:
+    if not reasons:
+        return ""
+    said = (
+        "、".join(LATE_REASONS[r][0] for r in reasons)
+        if lang == "zh"
+        else ", ".join(LATE_REASONS[r][1] for r in reasons)
+    )
+    return f" 补录（{said}）" if lang == "zh" else f" ({said})"
 
 
 def _late_thresholds(store: Store) -> Callable[[str], timedelta]:

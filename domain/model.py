@@ -8,7 +8,7 @@ when (occurred time), under which policy, for which command.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, ClassVar, TypeAlias
@@ -423,6 +423,25 @@ class Dispute(Aggregate):
         dispute, whether the case is open, observing or already closed. May be recorded late."""
         self._activity_at("outcome", meta)
         self.trigger_event(self.OutcomeRecorded, kind=kind, ref=ref, note=note, **meta.fields())
+
+
+def replay_selected(events: Iterable[Dispute.Event]) -> Dispute | None:
+    """A case rebuilt from a selection of its events, in recording order — e.g. those that had
+    occurred by some time (``show --as-of``): with late entries (补录) such a selection may
+    skip versions, which the library's ``mutate`` refuses, so each event after the report is
+    applied through its ``apply`` hook and the case takes the last selected version. None when
+    the selection lacks the report."""
+    case: Dispute | None = None
+    for recorded in events:
+        if case is None:
+            if not isinstance(recorded, Dispute.Reported):
+                return None
+            case = recorded.mutate(None)
+            continue
+        recorded.apply(case)
+        case.version = recorded.originator_version
+        case.modified_on = recorded.timestamp
+    return case
 
 
 def dispute_events() -> Iterator[type[Dispute.Event]]:

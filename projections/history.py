@@ -51,16 +51,21 @@ class CaseHistory(EventRows):
 
 
 def list_history(db: Views, case_no: str) -> list[Row]:
-    """Every event of a case by version: ``version, event, occurred_at, recorded_at, actor,
-    policy_version, command_id`` and ``details`` (dict). Times are UTC ISO text."""
+    """Every event of a case in occurred order (product.md §2; ties in recording order):
+    ``version, event, occurred_at, recorded_at, actor, policy_version, command_id``,
+    ``details`` (dict) and ``placed_before`` (True for a late entry placed before an event
+    recorded earlier). Times are UTC ISO text."""
     rows = db.query(
         "SELECT version, event, occurred_at, recorded_at, actor, policy_version, command_id,"
         " details FROM history WHERE case_no = {?} ORDER BY version",
         [case_no],
     )
+    latest = ""
     for row in rows:
         row["details"] = json.loads(row["details"])
-    return rows
+        row["placed_before"] = row["occurred_at"] < latest
+        latest = max(latest, row["occurred_at"])
+    return sorted(rows, key=lambda row: (row["occurred_at"], row["version"]))
 
 
 def get_last_version(

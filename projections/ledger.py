@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
+from disputes.domain.closure import observation_window
 from disputes.domain.model import Dispute
 from disputes.projections.base import Cursor, P, Projection, Row, Views, iso
 
@@ -35,7 +38,9 @@ COLUMNS = (
 class Ledger(Projection):
     """台账: the ``ledger`` table, one row per case (columns :data:`COLUMNS`, times UTC ISO)."""
 
-    name = "ledger"
+    name = "ledger@2"
+    """Version 2: the observation window restarts after a broken follow-up chain (issue 10);
+    a store whose ledger is of version 1 rebuilds it on opening."""
     _updates: ClassVar[dict[type, str]] = {}
     """The UPDATE statement of each event class (the changed columns depend on the class only)."""
     table_names = ("ledger",)
@@ -61,7 +66,10 @@ class Ledger(Projection):
             open_referrals {integer} NOT NULL DEFAULT 0,
             referrals {integer} NOT NULL DEFAULT 0,
             last_event_at TEXT NOT NULL,
-            events {integer} NOT NULL DEFAULT 1
+            events {integer} NOT NULL DEFAULT 1,
+            observe_days {integer},
+            follow_up_max_gap_days {integer},
+            follow_ups TEXT NOT NULL DEFAULT '[]'
         )""",
         "CREATE INDEX IF NOT EXISTS ledger_status ON ledger (status, grade)",
         "CREATE INDEX IF NOT EXISTS ledger_station ON ledger (station, status)",
@@ -89,6 +97,40 @@ class Ledger(Projection):
         for statements in rounds:
             for sql, rows in statements.items():
                 cursor.executemany(sql, rows)
+        self._observe(cursor, items)
+
+    @staticmethod
+    def _observe(cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
+        """Bring ``observe_until`` to the end of the current observation window of every case
+        resolved or followed up in the batch (product.md §3: it restarts after a gap), from
+        the follow-ups kept in occurred order, whatever order they were recorded in."""
+        follow_ups: dict[str, list[str]] = {}
+        for event, case_no in items:
+            if isinstance(event, Dispute.FollowedUp):
+                follow_ups.setdefault(case_no, []).append(iso(event.occurred_at) or "")
+            elif isinstance(event, Dispute.Resolved):
+                follow_ups.setdefault(case_no, [])
+        for case_no, new in follow_ups.items():
+            row = cursor.execute(
+                "SELECT resolved_at, observe_days, follow_up_max_gap_days, follow_ups"
+                " FROM ledger WHERE case_no = {?}",
+                [case_no],
+            ).fetchone()
+            resolved_at, days, gap, kept = tuple(row)
+            times = sorted({*json.loads(kept), *new})
+            until = None
+            if resolved_at is not None and days is not None:
+                window = observation_window(
+                    datetime.fromisoformat(resolved_at),
+                    int(days),
+                    int(gap),
+                    [datetime.fromisoformat(t) for t in times],
+                )
+                until = iso(window.until)
+            cursor.execute(
+                "UPDATE ledger SET follow_ups = {?}, observe_until = {?} WHERE case_no = {?}",
+                [json.dumps(times), until, case_no],
+            )
 
     def _statement(self, event: Dispute.Event, case_no: str) -> tuple[str, Sequence[Any]]:
         at = iso(event.occurred_at)
@@ -116,11 +158,12 @@ class Ledger(Projection):
             changes = self._changes(event)
             sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
             sql = (
-                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at = {P},"
+                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at ="
+                f" CASE WHEN last_event_at < {P} THEN {P} ELSE last_event_at END,"
                 " events = events + 1 WHERE case_no = {?}"
             )
             self._updates[kind] = sql
-        return sql, [*self._params(event, at), at, case_no]
+        return sql, [*self._params(event, at), at, at, case_no]
 
     @staticmethod
     def _changes(event: Dispute.Event) -> dict[str, str]:
@@ -143,6 +186,8 @@ class Ledger(Projection):
                     "status": "'observing'",
                     "resolved_at": P,
                     "observe_until": P,
+                    "observe_days": P,
+                    "follow_up_max_gap_days": P,
                 }
             case Dispute.Relapsed():
                 return {
@@ -165,7 +210,12 @@ class Ledger(Projection):
             case Dispute.Assigned():
                 return [event.leader, event.officer]
             case Dispute.Resolved():
-                return [at, iso(event.observe_until)]
+                return [
+                    at,
+                    iso(event.observe_until),
+                    event.observe_days,
+                    event.follow_up_max_gap_days,
+                ]
             case Dispute.Relapsed():
                 return [event.grade, at]
             case Dispute.Closed():

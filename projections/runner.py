@@ -102,11 +102,24 @@ class Projections:
         self._create_tables()
 
     def _create_tables(self) -> None:
+        """Create what is missing. A projection the tracking table does not know — a new one,
+        or a new version of one (its ``name`` says the version, e.g. ``ledger@2``) — starts
+        from empty tables and is caught up from the first event; the tracking rows of
+        versions no longer in use are dropped."""
+        names = [p.name for p in self.projections]
         with self.db.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
+            tracked = {
+                row[0] for row in cursor.execute("SELECT projection FROM tracking").fetchall()
+            }
             for projection in self.projections:
+                if projection.name not in tracked:
+                    for table in projection.table_names:
+                        cursor.execute(f"DROP TABLE IF EXISTS {table}")
                 for ddl in projection.tables:
                     cursor.execute(ddl)
+            for stale in tracked - set(names):
+                cursor.execute("DELETE FROM tracking WHERE projection = {?}", [stale])
 
     def positions(self) -> dict[str, int]:
         """The tracked notification id of each projection (0 when it has seen nothing)."""

@@ -22,6 +22,7 @@ FACT_COLUMNS = (
     "last_contact_at",
     "observation_anchor",
     "observe_until",
+    "observation",
     "open_referrals",
     "failed_mediations",
     "open_orders",
@@ -53,6 +54,7 @@ def _facts_row(facts: CaseFacts) -> list[Any]:
         facts.last_contact_at,
         facts.observation_anchor,
         facts.observe_until,
+        json.dumps(facts.observation) if facts.observation else "{}",
         _dumps(facts.open_referrals),
         _dumps(facts.failed_mediations),
         _dumps(facts.open_orders),
@@ -61,7 +63,7 @@ def _facts_row(facts: CaseFacts) -> list[Any]:
 
 def _facts_of(row: Sequence[Any]) -> CaseFacts:
     (case_no, status, station, grade, leader, officer, graded_at, last_contact_at,
-     observation_anchor, observe_until, referrals, failures, orders) = row  # fmt: skip
+     _anchor, _until, observation, referrals, failures, orders) = row  # fmt: skip
     return CaseFacts(
         case_no,
         status,
@@ -71,8 +73,7 @@ def _facts_of(row: Sequence[Any]) -> CaseFacts:
         officer,
         graded_at,
         last_contact_at,
-        observation_anchor,
-        observe_until,
+        observation=_loads(observation, "{}"),
         open_referrals={int(n): t for n, t in _loads(referrals, "{}").items()},
         failed_mediations=list(_loads(failures, "[]")),
         open_orders={int(n): level for n, level in _loads(orders, "{}").items()},
@@ -91,7 +92,8 @@ def _loads(text: str, empty: str) -> Any:
 class DueBoard(Projection):
     """The due board's tables; see the module docstring."""
 
-    name = "due_board"
+    name = "due_board@2"
+    """Version 2: late entries (补录) and the observation window that restarts (issue 10)."""
     table_names = ("due_cases", "due_items", "due_history")
     tables = (
         """CREATE TABLE IF NOT EXISTS due_cases (
@@ -105,6 +107,7 @@ class DueBoard(Projection):
             last_contact_at {integer},
             observation_anchor {integer},
             observe_until {integer},
+            observation TEXT NOT NULL,
             open_referrals TEXT NOT NULL,
             failed_mediations TEXT NOT NULL,
             open_orders TEXT NOT NULL

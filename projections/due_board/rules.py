@@ -5,8 +5,10 @@ supervision levels. Times are integer microseconds since the Unix epoch (UTC).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from disputes.domain.closure import observation_window
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Cadence
 
@@ -38,6 +40,11 @@ def micros(moment: datetime) -> int:
     """A timezone-aware time as integer microseconds since the epoch."""
     delta = moment - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def moment(micros_: int) -> datetime:
+    """Integer microseconds since the epoch as a timezone-aware time (UTC)."""
+    return EPOCH + timedelta(microseconds=micros_)
 
 
 def intervals(cadence: Cadence) -> list[tuple[str, int, int]]:
@@ -78,15 +85,36 @@ class CaseFacts:
     """When the case took its current grade: grading, escalation, downgrade or relapse."""
     last_contact_at: int | None = None
     """Last visit or mediation since the case was graded (or relapsed); None before any."""
-    observation_anchor: int | None = None
-    """Resolution, or the last follow-up since."""
-    observe_until: int | None = None
+    observation: dict[str, Any] = field(default_factory=dict)
+    """The latest resolution and the follow-ups since: ``resolved``, ``days``, ``gap`` and
+    ``follow_ups`` (sorted; late entries slot in); empty while the case is not observing."""
     open_referrals: dict[int, int] = field(default_factory=dict)
     """Referral number → when it was referred, for referrals without a receipt."""
     failed_mediations: list[int] = field(default_factory=list)
     """Times of the failed mediations since the case was graded (or relapsed)."""
     open_orders: dict[int, str] = field(default_factory=dict)
     """Supervision order number → level, for orders not answered yet."""
+
+    @property
+    def observation_anchor(self) -> int | None:
+        """The resolution, or the latest follow-up since: the next follow-up is due from it."""
+        if not self.observation:
+            return None
+        anchor: int = max([self.observation["resolved"], *self.observation["follow_ups"]])
+        return anchor
+
+    @property
+    def observe_until(self) -> int | None:
+        """The end of the current observation window (it restarts after a gap, §3)."""
+        if not self.observation:
+            return None
+        window = observation_window(
+            moment(self.observation["resolved"]),
+            self.observation["days"],
+            self.observation["gap"],
+            [moment(t) for t in self.observation["follow_ups"]],
+        )
+        return micros(window.until)
 
     @property
     def order_level(self) -> int:
@@ -99,15 +127,15 @@ class CaseFacts:
             case Dispute.Graded() | Dispute.Relapsed():
                 self.status, self.grade, self.graded_at = "open", event.grade, at
                 self.last_contact_at, self.failed_mediations = None, []
-                self.observation_anchor = self.observe_until = None
+                self.observation = {}
             case Dispute.Assigned():
                 self.leader, self.officer = event.leader, event.officer
             case Dispute.Visited():
-                self.last_contact_at = at
+                self.last_contact_at = max(at, self.last_contact_at or at)
             case Dispute.Mediated():
-                self.last_contact_at = at
+                self.last_contact_at = max(at, self.last_contact_at or at)
                 if event.result == "failed":
-                    self.failed_mediations = [*self.failed_mediations, at]
+                    self.failed_mediations = sorted([*self.failed_mediations, at])
             case Dispute.Referred():
                 self.open_referrals = {**self.open_referrals, event.referral: at}
             case Dispute.ReceiptRecorded():
@@ -119,10 +147,18 @@ class CaseFacts:
             case Dispute.Downgraded():
                 self.grade, self.graded_at = "yellow", at
             case Dispute.Resolved():
-                self.status, self.grade, self.observation_anchor = "observing", "blue", at
-                self.observe_until = micros(event.observe_until)
+                self.status, self.grade = "observing", "blue"
+                self.observation = {
+                    "resolved": at,
+                    "days": event.observe_days,
+                    "gap": event.follow_up_max_gap_days,
+                    "follow_ups": [],
+                }
             case Dispute.FollowedUp():
-                self.observation_anchor = at
+                if not self.observation:
+                    return False
+                follow_ups = sorted([*self.observation["follow_ups"], at])
+                self.observation = {**self.observation, "follow_ups": follow_ups}
             case Dispute.Closed():
                 self.status = "closed"
             case Dispute.Supervised():

@@ -140,3 +140,15 @@ def test_grid_worker_reports_are_visible_to_as_of(d: Disputes) -> None:
     case = d.report(when=at(4), actor=GRID)
     shown = d.json("show", case, "--as-of", at(4), "--json")
     assert (shown["reporter"], shown["status"], shown["grade"]) == (GRID, "reported", None)
+
+
+def test_as_of_takes_a_late_entry_where_it_occurred(d: Disputes) -> None:
+    """补录: a visit recorded after a later decision counts as of its occurred time, and the
+    decision that occurred after the cut does not, although it was recorded first."""
+    case = d.report(when=at(1))
+    d.write("grade", case, "--grade", "yellow", "--reason", "r", actor=OFFICER, when=at(2))
+    d.write("escalate", case, "--reason", "r", actor=OFFICER, when=at(5))
+    d.write("visit", case, actor=OFFICER, when=at(3))
+    as_of = d.json("show", case, "--as-of", at(4), "--json")
+    assert (as_of["grade"], as_of["status"], as_of["version"]) == ("yellow", "open", 4)
+    assert d.json("show", case, "--json")["grade"] == "red"

@@ -206,3 +206,20 @@ def test_ledger_table(
         assert case in text
     for label in labels:
         assert label in text
+
+
+def test_history_lists_in_occurred_order_and_says_why_an_entry_is_late(d: Disputes) -> None:
+    """补录 (product.md §2): a visit recorded after a later one is listed where it occurred and
+    marked as placed before; every entry here is also recorded long after it occurred."""
+    case = d.open_case()
+    d.write("visit", case, actor=OFFICER, when=at(5))
+    d.write("visit", case, "--note", "补录", actor=OFFICER, when=at(3))
+    history = d.history(case)
+    visits = [row for row in history if row["event"] == "Visited"]
+    assert [row["note"] for row in visits] == ["补录", ""]
+    assert [row["occurred_at"] for row in history] == sorted(row["occurred_at"] for row in history)
+    assert visits[0]["late_reasons"] == ["recorded-late", "placed-before"]
+    assert visits[1]["late_reasons"] == ["recorded-late"]
+    assert all(row["late"] for row in history)
+    table = d("history", case).stdout
+    assert "插在已记事项之前" in table

@@ -141,6 +141,16 @@ def without_clock(data: Any) -> Any:
     return {k: v for k, v in data.items() if k not in CLOCK_KEYS}
 
 
+def as_recorded(got: Any, recorded: Any) -> Any:
+    """``got`` cut to the keys the old output had: the CLI contract may be extended with new
+    keys (history's ``late_reasons``), never changed in the old ones."""
+    if isinstance(got, list) and isinstance(recorded, list) and len(got) == len(recorded):
+        return [as_recorded(g, r) for g, r in zip(got, recorded, strict=True)]
+    if isinstance(got, dict) and isinstance(recorded, dict):
+        return {k: as_recorded(got[k], recorded[k]) if k in got else None for k in recorded}
+    return got
+
+
 def check_overdue_days(data: Any, before: datetime, after: datetime) -> None:
     """``overdue_days`` is the whole days from ``next_due_at`` to the clock of the command."""
     for row in data if isinstance(data, list) else [data]:
@@ -188,9 +198,9 @@ def test_output_as_recorded_by_the_old_code(old: Old, path: Path) -> None:
     clocked = argv[0] in ("ledger", "show") and "--as-of" not in argv
     if clocked:
         check_overdue_days(got, before, after)
-        assert without_clock(got) == without_clock(entry["json"])
+        assert without_clock(as_recorded(got, entry["json"])) == without_clock(entry["json"])
     else:
-        assert got == entry["json"]
+        assert as_recorded(got, entry["json"]) == entry["json"]
 
 
 def test_verify_says_intact(old: Old) -> None:
@@ -287,7 +297,8 @@ def test_new_commands_append_to_the_old_store(old: Old) -> None:
     ]
 
     history = old.json("history", RELAPSED_CASE, "--json")
-    assert history[:-1] == expected(f"history-{RELAPSED_CASE}")["json"]
+    recorded = expected(f"history-{RELAPSED_CASE}")["json"]
+    assert as_recorded(history[:-1], recorded) == recorded
     assert (history[-1]["version"], history[-1]["event"]) == (12, "Visited")
     ledger = old.json("ledger", "--format", "json")
     assert [r["case_no"] for r in ledger] == [
