@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
 
 
 def report(d: Disputes, command_id: str, summary: str = "两家因排水争执") -> dict[str, object]:

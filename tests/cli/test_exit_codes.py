@@ -8,7 +8,7 @@ from importlib.metadata import version
 import pytest
 
 from disputes.domain.errors import ConcurrentModification
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, Disputes, at
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from disputes.domain.policy import load_policy
-from tests.cli.conftest import CASE_VERBS, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import CASE_VERBS, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
 
 INVALID = 2
 NOT_FOUND = 3

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, Disputes, at
 
 CASE_KEYS = {
     "case_no",

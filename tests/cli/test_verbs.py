@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
 
 
 def test_report_allocates_a_case_number_and_records_the_options(d: Disputes) -> None:
