@@ -4,5 +4,6 @@
   administration, and counting the events a store holds;
 - :mod:`tests.support.driver`: the sample roster and journals, its people, the ``at`` time
   helper, and :class:`~tests.support.driver.Disputes`, which runs ``disputes …`` through click's
-  CliRunner (``catch_exceptions=False``) and checks the exit code.
+  CliRunner (``catch_exceptions=False``) and checks the exit code;
+- :mod:`tests.support.model`: the lists of every event and every verb, read off the model.
 """

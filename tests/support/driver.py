@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from disputes.domain.roster import Roster
+from tests.support.model import CASE_VERB_NAMES
 from tests.support.stores import stored_events
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ LEADER = "L-WD-01"  # leader, WD
 OTHER_LEADER = "L-WD-02"  # leader, WD, not responsible for the test cases
 VILLAGE = "WD-V01"
 
-# Valid options of every verb on a case (product.md §2), for refusals that do not depend on them.
-CASE_VERBS = {
+# Valid options of each verb on a case (product.md §2 and issue 3's supervision verbs), for
+# refusals that do not depend on them; CASE_VERBS has every case verb of the model.
+_CASE_OPTIONS = {
     "grade": ["--grade", "red", "--reason", "r"],
     "assign": ["--leader", LEADER, "--officer", OFFICER],
     "deliberate": ["--plan", "p"],
@@ -51,7 +53,11 @@ CASE_VERBS = {
     "follow-up": [],
     "relapse": ["--grade", "red", "--reason", "r"],
     "close": [],
+    "supervise": ["--level", "red-card", "--note", "n"],
+    "answer-supervision": ["--note", "n"],
 }
+CASE_VERBS = {verb: _CASE_OPTIONS[verb] for verb in CASE_VERB_NAMES}
+"""Every verb on a case (from the model's commands) → valid options for it."""
 
 ENV_VARS = (
     "DISPUTES_DB",
