@@ -12,10 +12,10 @@ A store-backed test is one of two kinds:
   the tests that reach past the product into the database itself — an attacker's SQL on the
   event and chain tables (tests/audit/test_tamper.py), a store made read-only
   (tests/scale/test_durability.py) — where each backend needs its own hands but the behaviour
-  checked is one. In the SQLite run both cases run, the PostgreSQL one
-  only when ``DISPUTES_TEST_POSTGRES`` names a server (else it is skipped, saying so); in the
-  PostgreSQL run only the PostgreSQL case runs (the SQLite one ran in the SQLite run). So no test
-  runs twice on the same backend across the two CI runs, which give the SQLite run no server.
+  checked is one. In the SQLite run both cases run, the PostgreSQL one only when
+  ``DISPUTES_TEST_POSTGRES`` names a server (else it is skipped, saying so); in the PostgreSQL
+  run only the PostgreSQL case runs (the SQLite one ran in the SQLite run). So no test runs
+  twice on the same backend across the two CI runs, which give the SQLite run no server.
 
 Tests that need a server of their own whatever the backend under test (bad store URLs, the two
 stores compared) are marked ``needs_server`` (tests/support/stores.py). Tests of what one backend

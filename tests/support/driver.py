@@ -69,6 +69,21 @@ ENV_VARS = (
 """The variables the CLI reads; a test sets the ones it needs itself."""
 
 
+def report_args(**override: str | None) -> list[str]:
+    """``report`` and its options for a valid report in WD-V01 on day 1; ``override`` changes
+    an option (``None`` leaves it out)."""
+    options: dict[str, str | None] = {
+        "category": "neighbour",
+        "source": "visit",
+        "village": VILLAGE,
+        "summary": "两家因排水争执",
+        "at": at(1),
+    }
+    options.update(override)
+    flat = (item for k, v in options.items() if v is not None for item in (f"--{k}", v))
+    return ["report", *flat]
+
+
 def clean_environment(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """No store, actor, language, policy or signing key leaks in from the environment; the
     default store location (XDG_DATA_HOME) is inside ``folder``."""
