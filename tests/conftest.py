@@ -1,25 +1,52 @@
-"""The store every store-backed test runs on: SQLite by default, PostgreSQL when
-``DISPUTES_TEST_STORE=postgres`` and ``DISPUTES_TEST_POSTGRES`` names a server (a URL to a
-database the tests may create databases from; ``scripts/throwaway-postgres`` starts one).
+"""Which store each test runs on.
+
+The suite runs twice (``.ci/run``): on SQLite (the default) and with
+``DISPUTES_TEST_STORE=postgres``, which needs ``DISPUTES_TEST_POSTGRES`` to name a server (a URL
+to a database the tests may create databases from; ``scripts/throwaway-postgres`` starts one).
+A store-backed test is one of two kinds:
+
+- **It follows the backend under test** (fixture ``store_location``): almost every test. Its
+  behaviour is the product's, whatever the store, so it runs once per run — on SQLite in the
+  SQLite run, on PostgreSQL in the PostgreSQL run.
+- **It is parametrised by backend** (fixture ``backend``, ids ``[sqlite]`` and ``[postgres]``):
+  the tests that reach past the product into the database itself — an attacker's SQL on the
+  event and chain tables (tests/audit/test_tamper.py), a store made read-only
+  (tests/scale/test_durability.py) — where each backend needs its own hands but the behaviour
+  checked is one. In the SQLite run both cases run, the PostgreSQL one only when
+  ``DISPUTES_TEST_POSTGRES`` names a server (else it is skipped, saying so); in the PostgreSQL
+  run only the PostgreSQL case runs (the SQLite one ran in the SQLite run). So no test runs
+  twice on the same backend across the two CI runs, which give the SQLite run no server.
+
+Tests that need a server of their own whatever the backend under test (bad store URLs, the two
+stores compared) are marked ``needs_server`` (tests/support/stores.py). Tests of what one backend
+alone has (SQLite's file, WAL and pragmas; a full disk, whose mechanism and message differ per
+backend) are marked ``sqlite_only`` — skipped in the PostgreSQL run — or skipped unless the
+backend under test is PostgreSQL.
 
 Each test gets a fresh store: a new SQLite file, or a new PostgreSQL database dropped after.
-Tests that edit an SQLite file by hand are marked ``sqlite_only``.
+What the test folders share (stores, the CLI driver, the model's lists) is in tests/support/.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
-from pathlib import Path
-from urllib.parse import urlsplit
-from uuid import uuid4
+from typing import TYPE_CHECKING
 
 import pytest
 
-BACKEND = os.environ.get("DISPUTES_TEST_STORE", "sqlite")
-SERVER = os.environ.get("DISPUTES_TEST_POSTGRES", "")
+from tests.support.stores import (
+    BACKEND,
+    BACKENDS,
+    NO_SERVER,
+    SERVER,
+    drop_location,
+    new_location,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    import click
 
 
 def pytest_report_header() -> str:
@@ -42,63 +69,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-def fresh_postgres_database() -> str:
-    """Create an empty database on the test server; returns its URL."""
-    import psycopg
-
-    name = f"disputes_test_{uuid4().hex[:12]}"
-    with psycopg.connect(SERVER, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlsplit(SERVER)._replace(path=f"/{name}").geturl()
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(SERVER, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def new_location(folder: Path, name: str = "disputes.db") -> str:
-    """A fresh store location on the backend under test (call drop_location when done)."""
-    if BACKEND == "postgres":
-        return fresh_postgres_database()
-    return str(folder / name)
-
-
-def drop_location(location: str) -> None:
-    if BACKEND == "postgres":
-        drop_postgres_database(location)
-
-
 @pytest.fixture
 def store_location(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store: an SQLite file path or a PostgreSQL URL."""
+    """A fresh, empty store on the backend under test: an SQLite file path or a PostgreSQL URL."""
     location = new_location(tmp_path)
     yield location
     drop_location(location)
 
 
-def stored_events(location: str | Path) -> int:
-    """How many events the event store itself holds (not a read model)."""
-    location = str(location)
-    if "://" in location:
-        import psycopg
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgres``: the backend of a test parametrised by backend (see above)."""
+    name: str = request.param
+    if name == "postgres" and not SERVER:
+        pytest.skip(NO_SERVER)
+    return name
 
-        with psycopg.connect(location, autocommit=True) as connection:
-            row = connection.execute("SELECT to_regclass('disputes_events') IS NOT NULL").fetchone()
-            if not row or not row[0]:
-                return 0
-            counted = connection.execute("SELECT COUNT(*) FROM disputes_events").fetchone()
-            return int(counted[0]) if counted else 0
-    if not Path(location).exists():
-        return 0
-    with closing(sqlite3.connect(location)) as connection:
-        tables = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'stored_events'"
-        ).fetchall()
-        if not tables:
-            return 0
-        (count,) = connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()
-    return int(count)
+
+@pytest.fixture
+def backend_location(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store on ``backend``."""
+    location = new_location(tmp_path, backend=backend)
+    yield location
+    drop_location(location)
+
+
+@pytest.fixture(scope="session")
+def cli() -> click.Group:
+    """The root group, as ``main()`` runs it (it registers every verb itself)."""
+    from disputes.cli.main import cli as root
+
+    return root

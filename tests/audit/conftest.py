@@ -1,60 +1,38 @@
-"""Fixtures of the auditor's-toolkit tests (issue 4): the root group with every verb including
-the audit verbs, a clean environment, and SQLite stores built through the CLI.
+"""Fixtures of the auditor's-toolkit tests (issue 4): stores built through the CLI with the
+driver of tests/support/driver.py, and a signing key.
 
-The driver is the CLI tests' :class:`~tests.cli.conftest.Disputes` (click's CliRunner,
-``catch_exceptions=False``, exit code checked); only the group differs: it also has ``verify``,
-``keygen``, ``checkpoint``, ``checkpoints``, ``export``, ``verify-dossier`` and ``policy``.
+The root group ``cli`` and the stores come from tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-from tests.cli.conftest import PEOPLE, SAMPLES, UNITS, Disputes
-
-if TYPE_CHECKING:
-    import click
-
-SCENARIOS = SAMPLES / "scenarios.jsonl"
-YEAR = SAMPLES / "year-2021.jsonl"
-
-ENV_VARS = (
-    "DISPUTES_DB",
-    "DISPUTES_ACTOR",
-    "DISPUTES_LANG",
-    "DISPUTES_POLICY",
-    "DISPUTES_SIGNING_KEY",
+from tests.audit.tampering import Hands, PostgresHands, SqliteHands
+from tests.support.driver import SCENARIOS, Disputes, clean_environment
+from tests.support.stores import (
+    BACKEND,
+    drop_location,
+    drop_postgres_database,
+    fresh_postgres_database,
+    settle,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
-@pytest.fixture(scope="session")
-def cli() -> click.Group:
-    """The root group, as ``main()`` runs it (it registers every verb itself)."""
-    from disputes.cli.main import cli as root
-
-    return root
+    import click
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No store, actor, policy or signing key leaks in from the environment."""
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-def settle(db: Path) -> None:
-    """Fold the write-ahead log into the database file, so that the file alone holds every row
-    (as an attacker editing the file, or a copy of it, would see it)."""
-    with closing(sqlite3.connect(db)) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    clean_environment(monkeypatch, tmp_path)
 
 
 def copy_store(source: Path, target: Path) -> Path:
@@ -63,21 +41,33 @@ def copy_store(source: Path, target: Path) -> Path:
     return target
 
 
-def load_sample(d: Disputes, journal: Path) -> None:
-    d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
-    d("apply", "--quiet", str(journal))
-
-
 @pytest.fixture(scope="session")
 def scenarios_template(cli: click.Group, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the sample roster and scenarios.jsonl (3 cases, 49 commands), built once."""
-    db = tmp_path_factory.mktemp("scenarios") / "template.db"
+    folder = tmp_path_factory.mktemp("scenarios")
+    db = folder / "template.db"
     with pytest.MonkeyPatch.context() as patch:
-        for name in ENV_VARS:
-            patch.delenv(name, raising=False)
-        load_sample(Disputes(cli, CliRunner(), db), SCENARIOS)
+        clean_environment(patch, folder)
+        Disputes(cli, CliRunner(), db).load_sample(SCENARIOS)
     settle(db)
     return db
+
+
+@pytest.fixture(scope="session")
+def postgres_scenarios_template(
+    cli: click.Group, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same store on the PostgreSQL test server: a database that each test copies
+    (``CREATE DATABASE … TEMPLATE``), never used directly; its name."""
+    folder = tmp_path_factory.mktemp("postgres-scenarios")
+    url = fresh_postgres_database()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            clean_environment(patch, folder)
+            Disputes(cli, CliRunner(), url).load_sample(SCENARIOS)
+        yield urlsplit(url).path.lstrip("/")
+    finally:
+        drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -85,20 +75,25 @@ def d(cli: click.Group, store_location: str) -> Disputes:
     """A driver on a fresh store (SQLite or PostgreSQL) with the sample roster loaded."""
     location = store_location if "://" in store_location else Path(store_location)
     driver = Disputes(cli, CliRunner(), location)
-    driver("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
+    driver.load_roster()
     return driver
 
 
-@pytest.fixture
-def sd(cli: click.Group, store_location: str, request: pytest.FixtureRequest) -> Disputes:
-    """A driver on this test's own scenarios store (HY-2021-0001 = C01, HY-2021-0002 = C04,
-    HY-2022-0001 = C02): a copy of the SQLite template, or loaded afresh on PostgreSQL."""
-    if "://" in store_location:
-        driver = Disputes(cli, CliRunner(), store_location)
-        load_sample(driver, SCENARIOS)
-        return driver
+def scenarios_store(backend: str, folder: Path, request: pytest.FixtureRequest) -> str:
+    """A new copy of the scenarios store on ``backend`` (drop it with ``drop_location``)."""
+    if backend == "postgres":
+        return fresh_postgres_database(request.getfixturevalue("postgres_scenarios_template"))
     template: Path = request.getfixturevalue("scenarios_template")
-    return Disputes(cli, CliRunner(), copy_store(template, Path(store_location)))
+    return str(copy_store(template, folder / "disputes.db"))
+
+
+@pytest.fixture
+def sd(cli: click.Group, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Disputes]:
+    """A driver on this test's own scenarios store (HY-2021-0001 = C01, HY-2021-0002 = C04,
+    HY-2022-0001 = C02) on the backend under test: a copy of the template store."""
+    location = scenarios_store(BACKEND, tmp_path, request)
+    yield Disputes(cli, CliRunner(), location if "://" in location else Path(location))
+    drop_location(location)
 
 
 @pytest.fixture
@@ -110,3 +105,15 @@ def key(tmp_path: Path, cli: click.Group) -> Path:
     assert path.exists()
     assert Path(f"{path}.pub").exists()
     return path
+
+
+@pytest.fixture
+def hands(
+    backend: str, cli: click.Group, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Hands]:
+    """An attacker's hands (tests/audit/tampering.py) on this test's own copy of the scenarios
+    store, on ``backend`` — for the tests parametrised by backend."""
+    location = scenarios_store(backend, tmp_path, request)
+    kind: Callable[[Disputes], Hands] = {"sqlite": SqliteHands, "postgres": PostgresHands}[backend]
+    yield kind(Disputes(cli, CliRunner(), location if "://" in location else Path(location)))
+    drop_location(location)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cli.conftest import GRID, LEADER, OFFICER, at
+from tests.support.driver import GRID, LEADER, OFFICER, at
 
 if TYPE_CHECKING:
-    from tests.cli.conftest import Disputes
+    from tests.support.driver import Disputes
 
 C01, C04, C02 = "HY-2021-0001", "HY-2021-0002", "HY-2022-0001"
 

@@ -21,13 +21,14 @@ from click.testing import CliRunner
 from disputes.audit.chain import event_digest, link_case, link_global
 from disputes.audit.checkpoint import load_private_key, load_public_key, sign
 from disputes.audit.dossier import verify_dossier
+from tests.support.driver import follow_up_after_the_scenarios
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import click
 
-    from tests.cli.conftest import Disputes
+    from tests.support.driver import Disputes
 
 CASE = "HY-2021-0002"
 CASE_EVENTS = 14
@@ -99,6 +100,30 @@ def test_the_private_key_file_also_serves_as_the_public_key(
     assert check(sd, dossier, key, code=0) == []
 
 
+def test_checkpoint_export_and_verify_dossier_on_the_store_under_test(
+    sd: Disputes, key: Path, tmp_path: Path
+) -> None:
+    """The whole round on the backend under test (the offline test above deletes an SQLite
+    file): checkpoint, export, verify-dossier; one edited state fails."""
+    taken = sd.json("checkpoint", "--key", str(key), "--json")
+    assert sd.json("checkpoints", "--json") == [taken]
+    verified = sd.json("verify", "--json", "--key", f"{key}.pub")
+    assert (verified["intact"], verified["checkpoints"]) == (True, 1)
+    dossier = tmp_path / "case.json"
+    result = sd("export", CASE, "--dossier", str(dossier))
+    assert (
+        result.stdout
+        == f"{dossier}: {CASE_EVENTS} events of {CASE}, checkpoint 1 at position {HEAD}\n"
+    )
+    answer = sd.json("verify-dossier", str(dossier), "--key", f"{key}.pub", "--json")
+    assert answer == {"verified": True, "problems": []}
+    data = json.loads(dossier.read_text(encoding="utf-8"))
+    data["events"][3]["state"] = data["events"][3]["state"].replace("a", "b", 1)
+    dossier.write_text(json.dumps(data), encoding="utf-8")
+    answer = sd.json("verify-dossier", str(dossier), "--key", f"{key}.pub", "--json", code=1)
+    assert answer["verified"] is False
+
+
 def test_reformatting_the_json_changes_nothing_that_is_verified(
     sd: Disputes, dossier: Path, key: Path
 ) -> None:
@@ -112,16 +137,7 @@ def test_a_case_with_no_events_since_the_checkpoint_exports_after_later_writes(
 ) -> None:
     """Writes to another case after the checkpoint do not hold this case's dossier back."""
     sd("checkpoint", "--key", str(key))
-    sd.write(
-        "follow-up",
-        CASE,
-        "--mode",
-        "in-person",
-        "--note",
-        "回访",
-        actor="A-XG-V01",
-        when="2022-05-16T09:30",
-    )
+    follow_up_after_the_scenarios(sd, CASE)
     path = tmp_path / "other.json"
     sd("export", OTHER, "--dossier", str(path))
     assert check(sd, path, public(key), code=0) == []
@@ -386,16 +402,7 @@ def test_export_with_events_after_the_latest_checkpoint_is_refused(
     sd: Disputes, key: Path, tmp_path: Path
 ) -> None:
     sd("checkpoint", "--key", str(key))
-    sd.write(
-        "follow-up",
-        CASE,
-        "--mode",
-        "in-person",
-        "--note",
-        "回访",
-        actor="A-XG-V01",
-        when="2022-05-16T09:30",
-    )
+    follow_up_after_the_scenarios(sd, CASE)
     path = tmp_path / "case.json"
     stderr = sd.fails("export", CASE, "--dossier", str(path), code=1)
     assert stderr.strip() == (

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from disputes.domain.clock import SHANGHAI
-from tests.cli.conftest import LEADER, OFFICER, at
+from tests.support.driver import LEADER, OFFICER, at
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tests.cli.conftest import Disputes
+    from tests.support.driver import Disputes
 
 BUNDLED = resources.files("disputes.domain").joinpath("policy.toml").read_text("utf-8")
 BUNDLED_VERSION = hashlib.sha256(BUNDLED.encode("utf-8")).hexdigest()[:12]

@@ -16,10 +16,9 @@ from disputes.cli.render import case_json
 from disputes.domain.clock import SHANGHAI
 from disputes.domain.commands import build_command
 from disputes.domain.model import Dispute, dispute_id
-from disputes.domain.roster import Roster
 from disputes.storage.chain import ChainedSQLiteApplicationRecorder
 from disputes.storage.store import Store
-from tests.cli.conftest import LEADER, OFFICER, PEOPLE, UNITS, Disputes
+from tests.support.driver import LEADER, OFFICER, Disputes, sample_roster
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,9 +58,7 @@ def long_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A store file with one case of EVENTS events, recorded through the application."""
     db = tmp_path_factory.mktemp("snapshots") / "long.db"
     with Store(str(db)) as store:
-        store.app.load_roster(
-            Roster.from_csv(UNITS.read_text("utf-8-sig"), PEOPLE.read_text("utf-8-sig"))
-        )
+        store.app.load_roster(sample_roster())
 
         def run(verb: str, actor: str, version: int, **args: Any) -> Any:
             data = {"actor": actor, "at": when(version).isoformat(), **args}

@@ -26,8 +26,8 @@ from click.testing import CliRunner
 
 from disputes.domain.clock import parse_time
 from disputes.projections.ledger import COLUMNS
-from tests.audit.conftest import ENV_VARS, YEAR, settle
-from tests.cli.conftest import PEOPLE, UNITS, Disputes
+from tests.support.driver import YEAR, Disputes, clean_environment
+from tests.support.stores import settle
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -69,10 +69,9 @@ def split_journal(folder: Path) -> tuple[Path, list[dict[str, Any]]]:
 def year(cli: click.Group, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
     folder = tmp_path_factory.mktemp("year")
     with pytest.MonkeyPatch.context() as patch:
-        for name in ENV_VARS:
-            patch.delenv(name, raising=False)
+        clean_environment(patch, folder)
         d = Disputes(cli, CliRunner(), folder / "year.db")
-        d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
+        d.load_roster()
         first, rest = split_journal(folder)
         applied = d.json("apply", "--json", str(first))
         assert (applied["applied"], applied["failed"]) == (len(first.read_text().splitlines()), [])

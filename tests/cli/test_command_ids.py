@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at, report_args
 
 
 def report(d: Disputes, command_id: str, summary: str = "两家因排水争执") -> dict[str, object]:
@@ -116,22 +116,6 @@ def test_a_command_id_of_a_case_command_reused_for_a_report_is_invalid(d: Disput
     case = d.open_case()
     d("visit", case, "--at", at(2), "--command-id", "c-2", actor=AUX)
     before = d.stored_events()
-    result = d(
-        "report",
-        "--category",
-        "neighbour",
-        "--source",
-        "visit",
-        "--village",
-        VILLAGE,
-        "--summary",
-        "s",
-        "--at",
-        at(3),
-        "--command-id",
-        "c-2",
-        actor=GRID,
-        code=2,
-    )
+    result = d(*report_args(summary="s", at=at(3)), "--command-id", "c-2", actor=GRID, code=2)
     assert "command-id" in result.stderr
     assert d.stored_events() == before

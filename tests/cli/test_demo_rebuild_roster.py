@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from tests.cli.conftest import AUX, PEOPLE, UNITS, Disputes, at
+from tests.support.driver import AUX, PEOPLE, UNITS, Disputes, at
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.conftest import LEADER, OFFICER, OTHER_LEADER, SAMPLES, Disputes, at
+from tests.support.driver import LEADER, OFFICER, OTHER_LEADER, SAMPLES, Disputes, at
 
 CASE_KEYS = {
     "case_no", "status", "grade", "category", "source", "station", "village", "leader",

@@ -8,7 +8,8 @@ from importlib.metadata import version
 import pytest
 
 from disputes.domain.errors import ConcurrentModification
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, Disputes, at
+from tests.support.model import VERBS
 
 
 @pytest.mark.parametrize(
@@ -55,6 +56,6 @@ def test_errors_are_one_line_on_stderr_prefixed_error(d: Disputes) -> None:
 
 def test_help_and_version(bare: Disputes) -> None:
     text = bare("--help").stdout
-    for verb in ("report", "grade", "close", "ledger", "apply", "demo", "rebuild", "roster"):
+    for verb in (*VERBS, "ledger", "apply", "demo", "rebuild", "roster"):
         assert f"  {verb} " in text
     assert version("disputes") in bare("--version").stdout

@@ -9,24 +9,20 @@ from pathlib import Path
 import pytest
 
 from disputes.domain.policy import load_policy
-from tests.cli.conftest import CASE_VERBS, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import (
+    CASE_VERBS,
+    GRID,
+    LEADER,
+    OFFICER,
+    Disputes,
+    at,
+    report_args,
+)
 
 INVALID = 2
 NOT_FOUND = 3
 LIMITS = load_policy().limits
 OBSERVATION = load_policy().observation
-
-
-def report_args(**override: str) -> list[str]:
-    options = {
-        "category": "neighbour",
-        "source": "visit",
-        "village": VILLAGE,
-        "summary": "两家因排水争执",
-        "at": at(1),
-    }
-    options.update(override)
-    return ["report", *(item for k, v in options.items() for item in (f"--{k}", v))]
 
 
 def in_future() -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.cli.conftest import GRID, LEADER, OFFICER, SAMPLES, Disputes
+from tests.support.driver import GRID, LEADER, OFFICER, SAMPLES, Disputes
 
 if TYPE_CHECKING:
     from pathlib import Path

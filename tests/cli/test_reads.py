@@ -10,7 +10,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, Disputes, at
+from disputes.cli.render import EVENTS
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, Disputes, at
+from tests.support.model import CASE_EVENTS
 
 CASE_KEYS = {
     "case_no",
@@ -98,6 +100,12 @@ def test_history_json_keys_and_times(d: Disputes) -> None:
     assert trail[-1]["occurred_at"] == "2024-03-10T09:00:00+08:00"
     assert trail[-1]["note"] == "回访"
     assert_times(trail[3], ("observe_until",))
+
+
+def test_every_event_of_the_model_has_a_label_in_both_languages() -> None:
+    """The audit trail's table names each event; a new event needs its two labels."""
+    assert set(EVENTS) == {event.event_name() for event in CASE_EVENTS}
+    assert all(zh and en for zh, en in EVENTS.values())
 
 
 @pytest.mark.parametrize(("lang", "label"), [("zh", "研判定级"), ("en", "graded")])

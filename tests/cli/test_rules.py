@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cli.conftest import (
+from tests.support.driver import (
     AUX,
     CASE_VERBS,
     GRID,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at
+from tests.support.driver import AUX, GRID, LEADER, OFFICER, VILLAGE, Disputes, at, report_args
 
 
 def test_report_allocates_a_case_number_and_records_the_options(d: Disputes) -> None:
@@ -364,24 +364,7 @@ def test_human_output_names_the_case_event_and_state(d: Disputes) -> None:
 def test_actor_and_store_may_follow_the_verb(d: Disputes) -> None:
     result = d.runner.invoke(
         d.cli,
-        [
-            "report",
-            "--db",
-            str(d.db),
-            "--as",
-            GRID,
-            "--category",
-            "neighbour",
-            "--source",
-            "visit",
-            "--village",
-            VILLAGE,
-            "--summary",
-            "s",
-            "--at",
-            at(1),
-            "--json",
-        ],
+        ["report", "--db", str(d.db), "--as", GRID, *report_args(summary="s")[1:], "--json"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.stderr
@@ -396,19 +379,7 @@ def test_actor_from_the_environment(d: Disputes, monkeypatch: pytest.MonkeyPatch
 
 def test_without_at_the_occurred_time_is_now(d: Disputes) -> None:
     before = datetime.now().astimezone()
-    case = d.json(
-        "report",
-        "--category",
-        "neighbour",
-        "--source",
-        "visit",
-        "--village",
-        VILLAGE,
-        "--summary",
-        "s",
-        "--json",
-        actor=GRID,
-    )["case_no"]
+    case = d.json(*report_args(summary="s", at=None), "--json", actor=GRID)["case_no"]
     occurred = datetime.fromisoformat(d.history(case)[0]["occurred_at"])
     assert before - timedelta(seconds=1) <= occurred <= datetime.now().astimezone()
     assert case.startswith(f"HY-{occurred.year}-")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -19,16 +18,14 @@ import pytest
 from disputes.domain.clock import SHANGHAI
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError
-from disputes.domain.roster import Roster
 from disputes.storage.store import Store
 from tests.domain.support import NOW
 from tests.projections.support import dump, ledger_disagreements
-
-SAMPLE = resources.files("disputes") / "samples" / "huaiyang"
+from tests.support.driver import SAMPLES, sample_roster
 
 
 def journal(name: str) -> list[dict[str, Any]]:
-    text = (SAMPLE / name).read_text(encoding="utf-8")
+    text = (SAMPLES / name).read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -54,13 +51,6 @@ def apply(store: Store, entries: list[dict[str, Any]]) -> tuple[dict[str, str], 
             aliases[entry["case"]] = outcome.case_no
         duplicates.append(outcome.duplicate)
     return aliases, duplicates
-
-
-def sample_roster() -> Roster:
-    return Roster.from_csv(
-        (SAMPLE / "units.csv").read_text(encoding="utf-8"),
-        (SAMPLE / "people.csv").read_text(encoding="utf-8"),
-    )
 
 
 def test_the_three_scenarios(store_location: str) -> None:

@@ -1,5 +1,5 @@
-"""Fixtures of the scale tests (issue 5): the root group with every verb, a clean environment,
-and ``figures``, which records what a test saw (commands, conflicts, kills, …).
+"""Fixtures of the scale tests (issue 5): a clean environment, and ``figures``, which records
+what a test saw (commands, conflicts, kills, …).
 
 The figures are printed in a "scale figures" section of pytest's terminal summary (no ``-s``
 needed) and attached to the test as JUnit properties; with ``DISPUTES_SCALE_FIGURES=FILE`` they
@@ -16,33 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BACKEND
+from tests.support.driver import clean_environment
+from tests.support.stores import BACKEND
 
 FIGURES_ENV = "DISPUTES_SCALE_FIGURES"
-ENV_VARS = (
-    "DISPUTES_DB",
-    "DISPUTES_ACTOR",
-    "DISPUTES_LANG",
-    "DISPUTES_POLICY",
-    "DISPUTES_SIGNING_KEY",
-)
 SEEN: list[dict[str, Any]] = []
-
-
-@pytest.fixture(scope="session")
-def cli() -> Any:
-    """The root group, as ``main()`` runs it (it registers every verb itself)."""
-    from disputes.cli.main import cli as root
-
-    return root
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No store, actor, policy or key leaks in from the environment."""
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    clean_environment(monkeypatch, tmp_path)
 
 
 @pytest.fixture

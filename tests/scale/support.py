@@ -19,9 +19,8 @@ from click.testing import CliRunner
 
 from disputes.domain.commands import build_command
 from disputes.domain.model import Dispute
-from disputes.domain.roster import Roster
 from disputes.storage.store import Store
-from tests.cli.conftest import PEOPLE, UNITS
+from tests.support.driver import Disputes, sample_roster
 
 if TYPE_CHECKING:
     import click
@@ -38,10 +37,7 @@ OBSERVING = "observing"
 
 
 def load_roster(store: Store) -> None:
-    roster = Roster.from_csv(
-        UNITS.read_text(encoding="utf-8-sig"), PEOPLE.read_text(encoding="utf-8-sig")
-    )
-    store.app.load_roster(roster, actor=LEADER)
+    store.app.load_roster(sample_roster(), actor=LEADER)
 
 
 def setup_command(verb: str, case: str | None, **args: Any) -> Any:
@@ -220,8 +216,6 @@ def check_rebuild(store: Store) -> None:
 
 def verify(cli: click.Group, location: str) -> dict[str, Any]:
     """``disputes verify --json`` on the store; asserts exit 0 and returns the report."""
-    result = CliRunner().invoke(cli, ["--db", location, "verify", "--json"])
-    assert result.exit_code == 0, f"verify exit {result.exit_code}: {result.output}"
-    report: dict[str, Any] = json.loads(result.stdout)
+    report: dict[str, Any] = Disputes(cli, CliRunner(), location).json("verify", "--json")
     assert report["intact"] is True
     return report

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from disputes.storage.store import Store
-from tests.conftest import drop_location, new_location
 from tests.scale import workers
 from tests.scale.support import (
     census,
@@ -31,6 +30,7 @@ from tests.scale.support import (
     verify,
     version_gaps,
 )
+from tests.support.stores import drop_location, new_location
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from disputes.storage.store import Store
-from tests.conftest import BACKEND
 from tests.scale import workers
 from tests.scale.support import (
     census,
@@ -43,6 +42,7 @@ from tests.scale.support import (
     verify,
     version_gaps,
 )
+from tests.support.stores import BACKEND
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -18,8 +18,9 @@ import random
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,8 +31,8 @@ from click.testing import CliRunner
 
 from disputes.storage.location import redact
 from disputes.storage.store import Store
-from tests.cli.conftest import OFFICER, PEOPLE, UNITS, Disputes, at
-from tests.conftest import BACKEND, SERVER
+from tests.support.driver import OFFICER, Disputes, at
+from tests.support.stores import BACKEND, SERVER, admin
 
 GRADE = ("grade", "--grade", "red", "--reason", "对峙", "--at", at(1, 10))
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="needs the PostgreSQL backend")
@@ -112,7 +113,7 @@ def digest(folder: Path) -> dict[str, str]:
 def sqlite_store(cli: Any, folder: Path) -> tuple[Disputes, str]:
     """A store in ``folder`` with the sample roster and one reported case."""
     d = Disputes(cli, CliRunner(), folder / "s.db")
-    d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
+    d.load_roster()
     return d, d.report()
 
 
@@ -133,25 +134,74 @@ def test_sqlite_connections_run_wal_full_sync_and_a_busy_timeout(tmp_path: Path)
     assert views == expected
 
 
-@pytest.mark.sqlite_only
-def test_a_read_only_sqlite_store_gives_a_clear_error_and_stays_intact(
-    cli: Any, disk: Disk
-) -> None:
+# -- a read-only store, on either backend --------------------------------------------------------
+
+
+@dataclass
+class Guarded:
+    """A store with the sample roster and one reported case, and the means to make it
+    read-only (a remounted tmpfs or file modes on SQLite, ``default_transaction_read_only`` on
+    PostgreSQL)."""
+
+    d: Disputes
+    case: str
+    name: str
+    """The store as error messages name it (a URL's password hidden)."""
+    read_only: Callable[[], AbstractContextManager[None]]
+    fingerprint: Callable[[], Any]
+    """What must not change while the store is read-only: the files' digests on SQLite, the
+    event table's rows on PostgreSQL."""
+
+
+def on_sqlite(cli: Any, disk: Disk) -> Guarded:
     if not disk.mounted and os.geteuid() == 0:
         pytest.skip("root ignores file modes, and no tmpfs could be mounted to remount read-only")
     d, case = sqlite_store(cli, disk.path)
-    before, events = digest(disk.path), d.stored_events()
-    with disk.read_only():
-        for args in (GRADE, ("ledger",)):
-            argv = [args[0], case, *args[1:]] if args is GRADE else list(args)
-            result = d(*argv, actor=OFFICER, code=2)
-            assert f"store {d.db}" in result.stderr, result.stderr
+    return Guarded(d, case, str(d.db), disk.read_only, lambda: digest(disk.path))
+
+
+def on_postgres(cli: Any, location: str) -> Guarded:
+    d = Disputes(cli, CliRunner(), location)
+    d.load_roster()
+    database = urlsplit(location).path.lstrip("/")
+
+    @contextmanager
+    def read_only() -> Iterator[None]:
+        admin(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+        try:
+            yield
+        finally:
+            admin(f'ALTER DATABASE "{database}" RESET default_transaction_read_only')
+
+    def rows() -> Any:
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as connection:
+            return connection.execute("SELECT * FROM disputes_events ORDER BY 1, 2").fetchall()
+
+    return Guarded(d, d.report(), redact(location), read_only, rows)
+
+
+@pytest.fixture
+def guarded(backend: str, cli: Any, request: pytest.FixtureRequest) -> Guarded:
+    if backend == "sqlite":
+        return on_sqlite(cli, request.getfixturevalue("disk"))
+    return on_postgres(cli, request.getfixturevalue("backend_location"))
+
+
+def test_a_read_only_store_gives_a_clear_error_and_stays_intact(guarded: Guarded) -> None:
+    grade = (GRADE[0], guarded.case, *GRADE[1:])
+    before, events = guarded.fingerprint(), guarded.d.stored_events()
+    with guarded.read_only():
+        for args in (grade, ("ledger",)):
+            result = guarded.d(*args, actor=OFFICER, code=2)
+            assert f"store {guarded.name}" in result.stderr, result.stderr
             assert "read-only" in result.stderr, result.stderr
             assert "Traceback" not in result.stderr
-        assert digest(disk.path) == before
-    assert d.stored_events() == events
-    d("verify")
-    d(GRADE[0], case, *GRADE[1:], actor=OFFICER)
+        assert guarded.fingerprint() == before
+    assert guarded.d.stored_events() == events
+    guarded.d("verify")
+    guarded.d(*grade, actor=OFFICER)
 
 
 @pytest.mark.sqlite_only
@@ -181,35 +231,10 @@ def test_a_full_disk_gives_a_clear_error_and_the_store_stays_intact(cli: Any, di
 # -- PostgreSQL ----------------------------------------------------------------------------------
 
 
-def admin(statement: str) -> Any:
-    import psycopg
-
-    with psycopg.connect(SERVER, autocommit=True) as connection:
-        cursor = connection.execute(statement)  # type: ignore[arg-type]
-        row = cursor.fetchone() if cursor.description else None
-        return row[0] if row else None
-
-
-@postgres_only
-def test_a_read_only_postgres_database_gives_a_clear_error_and_stays_intact(
-    cli: Any, store_location: str
-) -> None:
-    d = Disputes(cli, CliRunner(), store_location)
-    d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
-    case = d.report()
-    events = d.stored_events()
-    name = urlsplit(store_location).path.lstrip("/")
-    admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-    try:
-        result = d(GRADE[0], case, *GRADE[1:], actor=OFFICER, code=2)
-    finally:
-        admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
-    assert redact(store_location) in result.stderr, result.stderr
-    assert "read-only" in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
-    assert d.stored_events() == events
-    d("verify")
-    d(GRADE[0], case, *GRADE[1:], actor=OFFICER)
+def one(statement: str) -> Any:
+    """The first value of a statement run on the test server."""
+    rows = admin(statement)
+    return rows[0][0] if rows else None
 
 
 @postgres_only
@@ -218,9 +243,9 @@ def test_a_full_disk_on_the_postgres_server_gives_a_clear_error(cli: Any) -> Non
     host = urlsplit(SERVER).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         pytest.skip("the PostgreSQL server does not run on this machine")
-    if not admin("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
+    if not one("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
         pytest.skip("creating a tablespace needs a PostgreSQL superuser")
-    data = Path(admin("SHOW data_directory"))
+    data = Path(one("SHOW data_directory"))
     folder = Path(tempfile.mkdtemp(prefix="disputes-tablespace-", dir="/tmp"))
     tag = uuid4().hex[:8]
     tablespace, database = f"disputes_full_{tag}", f"disputes_test_full_{tag}"
@@ -243,11 +268,11 @@ def fill_the_servers_disk(cli: Any, folder: Path, database: str, tablespace: str
     admin(f"CREATE DATABASE {database} TABLESPACE {tablespace}")
     location = urlsplit(SERVER)._replace(path=f"/{database}").geturl()
     d = Disputes(cli, CliRunner(), location)
-    d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
+    d.load_roster()
     d.report()
     events = d.stored_events()
     Disk(folder, mounted=True).fill()
-    runner, recorded = CliRunner(), 0
+    runner, recorded = CliRunner(catch_exceptions=False), 0
     for n in range(200):  # the pages already allocated take a few more commands
         result = runner.invoke(cli, ["--db", location, *report_args(f"full-{n}")])
         if result.exit_code != 0:

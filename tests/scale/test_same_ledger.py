@@ -3,33 +3,26 @@ identical ``ledger --format json`` (and identical audit trails)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
-from tests.cli.conftest import PEOPLE, UNITS
-from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.support.driver import SCENARIOS, Disputes
+from tests.support.stores import drop_postgres_database, fresh_postgres_database, needs_server
 
-SAMPLES = Path(__file__).parents[2] / "samples" / "huaiyang"
 MOMENT = "2022-06-30T18:00+08:00"
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DISPUTES_TEST_POSTGRES"), reason="DISPUTES_TEST_POSTGRES is not set"
-)
+pytestmark = needs_server
 
 
 def run(cli: Any, db: str, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    stdout: str = Disputes(cli, CliRunner(), db)(*args).stdout
+    return stdout
 
 
 def load(cli: Any, db: str) -> None:
-    run(cli, db, "roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
-    run(cli, db, "apply", "--quiet", str(SAMPLES / "scenarios.jsonl"))
+    Disputes(cli, CliRunner(), db).load_sample(SCENARIOS)
 
 
 def test_the_sample_gives_the_same_ledger_and_histories_on_both_stores(

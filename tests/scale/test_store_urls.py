@@ -3,7 +3,8 @@ is not there, a wrong password, a missing database, a user who may not create ta
 is no store — each a clear message naming the store (password hidden) and the cause, exit 2, and
 nothing half-created: no file or folder for a mistyped URL, no database, no table.
 
-The tests that need a PostgreSQL server run when ``DISPUTES_TEST_POSTGRES`` names one.
+The tests that need a PostgreSQL server run when ``DISPUTES_TEST_POSTGRES`` names one
+(``needs_server``, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,21 +16,16 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from tests.conftest import SERVER
-
-needs_server = pytest.mark.skipif(not SERVER, reason="DISPUTES_TEST_POSTGRES is not set")
-
-
-def disputes(cli: Any, db: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--db", db, *(args or ("ledger",))])
+from tests.support.driver import Disputes
+from tests.support.stores import SERVER, admin, needs_server, server_url
 
 
 def refused(cli: Any, db: str, *args: str) -> str:
-    """Run a command on store ``db``; it must fail with exit 2 and a one-line message."""
-    result = disputes(cli, db, *args)
-    assert result.exit_code == 2, f"exit {result.exit_code}: {result.output}"
+    """Run a command on store ``db`` (``ledger`` if none); it must fail with exit 2 and a
+    one-line message."""
+    result = Disputes(cli, CliRunner(), db)(*(args or ("ledger",)), code=2)
     assert result.stdout == ""
     assert result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.stderr
@@ -88,21 +84,8 @@ def test_a_folder_is_no_store(cli: Any, folder: Path) -> None:
 # -- a PostgreSQL server -------------------------------------------------------------------------
 
 
-def admin(statement: str, *params: Any) -> list[tuple[Any, ...]]:
-    import psycopg
-
-    with psycopg.connect(SERVER, autocommit=True) as connection:
-        cursor = connection.execute(statement, params or None)  # type: ignore[arg-type]
-        return list(cursor.fetchall()) if cursor.description else []
-
-
 def databases() -> set[str]:
     return {row[0] for row in admin("SELECT datname FROM pg_database")}
-
-
-def with_url(**parts: Any) -> str:
-    """The test server's URL with some parts replaced (``netloc``, ``path``)."""
-    return urlsplit(SERVER)._replace(**parts).geturl()
 
 
 def closed_port() -> int:
@@ -124,7 +107,7 @@ def test_an_unreachable_server(cli: Any) -> None:
 @needs_server
 def test_a_wrong_password(cli: Any) -> None:
     parts = urlsplit(SERVER)
-    url = with_url(netloc=f"{parts.username}:not-the-password@{parts.hostname}:{parts.port}")
+    url = server_url(netloc=f"{parts.username}:not-the-password@{parts.hostname}:{parts.port}")
     before = databases()
     message = refused(cli, url, "--as", "P-WD-01", "visit", "HY-2024-0001")
     assert "password authentication failed" in message
@@ -135,7 +118,7 @@ def test_a_wrong_password(cli: Any) -> None:
 @needs_server
 def test_a_missing_database_is_not_created(cli: Any) -> None:
     name = f"disputes_missing_{uuid4().hex[:8]}"
-    message = refused(cli, with_url(path=f"/{name}"))
+    message = refused(cli, server_url(path=f"/{name}"))
     assert f'database "{name}" does not exist' in message
     assert name not in databases()
 
@@ -150,12 +133,12 @@ def test_a_user_who_may_not_create_tables_leaves_no_table(cli: Any) -> None:
     admin(f"CREATE ROLE {role} LOGIN PASSWORD 'reader'")
     try:
         parts = urlsplit(SERVER)
-        url = with_url(netloc=f"{role}:reader@{parts.hostname}:{parts.port}", path=f"/{database}")
+        url = server_url(netloc=f"{role}:reader@{parts.hostname}:{parts.port}", path=f"/{database}")
         admin(f"REVOKE CREATE ON DATABASE {database} FROM PUBLIC")
         message = refused(cli, url)
         assert message.startswith(f"error: cannot open store {url.replace(':reader@', ':***@')}: ")
         assert "permission denied" in message
-        owner = with_url(path=f"/{database}")
+        owner = server_url(path=f"/{database}")
         import psycopg
 
         with psycopg.connect(owner, autocommit=True) as connection:
