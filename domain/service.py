@@ -215,8 +215,7 @@ class CommandService(Application[UUID]):
         if answer is None or answer.verb != command.verb:
             first = answer.verb if answer else "another command"
             raise CommandIdReused(command.command_id, f"`{first}` on {case.case_no}")
-        recorded = next(iter(self.events.get(case.id, gt=answer.version - 1, lte=answer.version)))
-        assert isinstance(recorded, Dispute.Event | Dispute.Reported)
+        recorded = self.recorded_event(case, answer.version)
         differences = self._differences(command, recorded)
         if differences:
             raise CommandIdReused(
@@ -232,6 +231,15 @@ class CommandService(Application[UUID]):
             duplicate=True,
             referral=answer.referral,
         )
+
+    def recorded_event(self, case: Dispute, version: int) -> Dispute.Event:
+        """The event ``case`` recorded at ``version``: from the store (a subclass that holds
+        saves back, as a unit of work does, looks there first)."""
+        for recorded in self.events.get(case.id, gt=version - 1, lte=version):
+            assert isinstance(recorded, Dispute.Event | Dispute.Reported)
+            return recorded
+        msg = f"{case.case_no} v{version} is not in the store"
+        raise LookupError(msg)
 
     def _differences(self, command: c.Command, recorded: Dispute.Event) -> list[str]:
         """What differs between a command and the event its id recorded: ``field (then → now)``."""

@@ -15,6 +15,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Recording
 
 from disputes.domain.application import DisputesApp
+from disputes.domain.model import Dispute
 
 RECENT_AGGREGATES = 20_000
 """Aggregates a unit of work keeps between batches (see :class:`UnitOfWork`)."""
@@ -117,6 +118,17 @@ class BatchingApp(DisputesApp):
             unit.aggregates[obj.id] = obj
             unit.changed[obj.id] = obj
         return []
+
+    def recorded_event(self, case: Dispute, version: int) -> Dispute.Event:
+        """The event ``case`` recorded at ``version``: from the open unit when it holds it (a
+        command id sent twice in one journal batch), else from the store."""
+        unit = self.units.unit
+        if unit is not None:
+            for held in unit.events:
+                if held.originator_id == case.id and held.originator_version == version:
+                    assert isinstance(held, Dispute.Event | Dispute.Reported)
+                    return held
+        return super().recorded_event(case, version)
 
     def begin_unit(self) -> UnitOfWork:
         """Open a unit of work (units do not nest): saves are held until :meth:`commit_unit`."""
