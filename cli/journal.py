@@ -20,8 +20,10 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from disputes.cli.exits import exit_code
-from disputes.domain.commands import RecordedCommand, build_command
-from disputes.domain.errors import DisputesError, InvalidInput
+from disputes.cli.guards import printable
+from disputes.domain.commands import RecordedCommand, build_command, text_errors
+from disputes.domain.errors import DisputesError, InvalidInput, InvalidInputs
+from disputes.domain.text import text_problem
 from disputes.projections.command_log import find_commands
 from disputes.storage.store import BatchingApp, Store, UnitOfWork
 
@@ -71,8 +73,14 @@ def parse_line(text: str) -> dict[str, Any]:
         raise InvalidInput("line", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise InvalidInput("line", "not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        reason = str(exc).split(";", maxsplit=1)[0]
+        raise InvalidInput("line", f"not a usable JSON value ({reason})") from None
     if not isinstance(data, dict):
         raise InvalidInput("line", "a journal line is a JSON object")
+    unreadable = list(text_errors(data))
+    if unreadable:  # a "\ud800" escape, an escape sequence, a direction override …
+        raise InvalidInputs(unreadable)
     unknown = sorted(set(data) - LINE_KEYS)
     if unknown:
         raise InvalidInput(unknown[0], "unknown key in a journal line")
@@ -213,7 +221,9 @@ def _decide_batch(
             if not unit.untouched():  # a rule changed state before refusing: play safe
                 return False
             identifier = _line_id(raw or text)
-            outcome.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
+            outcome.failed.append(
+                Failure(number, identifier, printable(exc.message), exit_code(exc))
+            )
             continue
         if done.duplicate:
             outcome.skipped += 1
@@ -233,7 +243,7 @@ def _apply_line(store: Store, number: int, text: str, result: ApplyResult) -> No
         outcome = store.app.execute(_command(store, raw, result.cases))
     except DisputesError as exc:
         identifier = _line_id(raw or text)
-        result.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
+        result.failed.append(Failure(number, identifier, printable(exc.message), exit_code(exc)))
         return
     if raw["command"] == "report" and isinstance(raw.get("case"), str):
         result.cases[raw["case"]] = outcome.case_no
@@ -251,7 +261,9 @@ def _line_id(line: dict[str, Any] | str) -> str | None:
         except (ValueError, RecursionError):
             return None
     identifier = line.get("id") if isinstance(line, dict) else None
-    return identifier if isinstance(identifier, str) else None
+    if not isinstance(identifier, str) or text_problem(identifier):
+        return None  # an id that is not text is not repeated back
+    return identifier
 
 
 def _command(store: Store, raw: dict[str, Any], cases: dict[str, str]) -> Any:
