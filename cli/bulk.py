@@ -88,7 +88,8 @@ def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("disputes-demo.db"),
     show_default=True,
-    help="The demo's own store file; (re)created from scratch.",
+    help="The demo's own store file; (re)created from scratch. An existing file is replaced "
+    "only when an earlier demo made it.",
 )
 @click.option(
     "--case", "alias", default="C01", show_default=True, help="Which sample case's history to show."
@@ -108,6 +109,7 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():
         msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
         raise InvalidInput("--into", msg)
+    _replaceable_demo_store(into)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     sample = resources.files("disputes") / "samples" / "huaiyang"
@@ -122,6 +124,7 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         )
         journal = Path(str(sample.joinpath("scenarios.jsonl")))
         result = _run(store, journal, quiet=True)
+    _mark_demo_store(into)
     click.echo(
         f"demo store {into}: roster loaded, scenarios.jsonl {result.applied} commands applied, "
         f"{len(result.failed)} failed\n"
@@ -139,6 +142,53 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         f"\nExplore it: DISPUTES_DB={into} disputes show {result.cases[alias]}   "
         f"(or: disputes --db {into} ledger --format json)"
     )
+
+
+DEMO_APPLICATION_ID = 0x44454D4F
+"""What ``demo`` writes into the SQLite header of its store (``PRAGMA application_id``, the
+bytes "DEMO"): the only file ``demo --into`` replaces is one that carries it."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_demo_store(path: Path) -> bool:
+    """True when ``path`` is an SQLite file that ``demo`` made (read from its header; the file
+    is not opened as a database, so nothing about it changes)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return False
+    return (
+        header.startswith(SQLITE_MAGIC)
+        and int.from_bytes(header[68:72], "big") == DEMO_APPLICATION_ID
+    )
+
+
+def _replaceable_demo_store(into: Path) -> None:
+    """Refuse (exit 2) an ``--into`` that ``demo`` may not (re)create: an existing file that
+    is not a demo store, a stray ``-wal``/``-shm`` beside a missing one, a missing folder."""
+    from disputes.cli.guards import new_file
+    from disputes.domain.errors import InvalidInput
+
+    if into.exists() and not is_demo_store(into):
+        msg = (
+            f"{into} exists and is not a demo store made by `disputes demo`; nothing was "
+            "touched. Choose another path (e.g. --into disputes-demo.db in an empty folder)"
+        )
+        raise InvalidInput("--into", msg)
+    if not into.exists():
+        for suffix in ("-wal", "-shm"):
+            new_file(Path(f"{into}{suffix}"), "--into")
+        new_file(into, "--into")
+
+
+def _mark_demo_store(into: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(into)) as connection:
+        connection.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+        connection.commit()
 
 
 def register(group: click.Group) -> None:

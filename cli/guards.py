@@ -1,6 +1,6 @@
 """What the CLI checks before a verb runs and escapes on the way out (README, "Exit codes" and
-"Input rules"): arguments and settings that are not valid text, and user text inside error
-messages.
+"Input rules"): arguments and settings that are not valid text, files a verb would overwrite or
+could not create, and user text inside error messages.
 
 Only the standard library and :mod:`disputes.domain.text` are imported here: the argument check
 runs on every start, before anything else is loaded.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from disputes.domain.text import BIDI_CONTROLS, OTHER_FORMAT_CONTROLS, text_problem
 
@@ -64,3 +65,34 @@ def printable(text: str) -> str:
         else:
             out.append(f"\\u{code:04x}")
     return "".join(out)
+
+
+def new_file(path: Path, option: str) -> None:
+    """Refuse (InvalidInput, exit 2) to write ``path`` when it exists or its folder does not:
+    a verb that writes a file never replaces one, and names the path it cannot create."""
+    from disputes.domain.errors import InvalidInput
+
+    if path.exists() or path.is_symlink():
+        msg = f"{path} already exists; nothing was written. Choose a path that does not exist yet"
+        raise InvalidInput(option, msg)
+    folder = path.parent
+    if not folder.is_dir():
+        msg = (
+            f"cannot create {path}: the folder {folder} does not exist; create it or choose another"
+        )
+        raise InvalidInput(option, msg)
+
+
+def open_new(path: Path, option: str) -> int:
+    """Create ``path`` exclusively (it must not exist; see :func:`new_file`); returns the file
+    descriptor. Raises InvalidInput naming the option and the path when the OS refuses."""
+    from disputes.domain.errors import InvalidInput
+
+    new_file(path, option)
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        msg = f"{path} already exists; nothing was written. Choose a path that does not exist yet"
+        raise InvalidInput(option, msg) from None
+    except OSError as exc:
+        raise InvalidInput(option, f"cannot create {path}: {exc.strerror}") from None
