@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,9 +31,16 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
     on. Re-running a file records nothing new. Exit 0 if every line applied or was already
     applied, else 1.
     """
+    from disputes.cli.journal import ApplyResult
+
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
-    result = _run(store, file, quiet or as_json)
+    result = ApplyResult()
+    with _first_interrupt_stops() as stop:
+        try:
+            _run(store, file, quiet or as_json, stop=stop, result=result)
+        except KeyboardInterrupt:  # a second Ctrl-C: the batch being saved is not counted
+            result.interrupted = True
     if as_json:
         print_json(result.as_json())
     else:
@@ -42,10 +51,55 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
         for failure in result.failed:
             where = f"line {failure.line}" + (f" ({failure.id})" if failure.id else "")
             click.echo(f"  {where}: {failure.error}", err=True)
+    if result.interrupted:
+        click.echo(
+            f"interrupted: stopped after {result.applied} lines applied "
+            f"({result.skipped} already recorded, {len(result.failed)} failed); the lines "
+            "after them record nothing. Run the same file again to apply the rest: lines "
+            "already applied are skipped.",
+            err=True,
+        )
+        ctx.exit(INTERRUPTED)
     ctx.exit(0 if not result.failed else 1)
 
 
-def _run(store: Store, file: Path, quiet: bool) -> ApplyResult:
+INTERRUPTED = 130
+"""The exit code of an ``apply`` stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
+
+
+@contextmanager
+def _first_interrupt_stops() -> Iterator[Callable[[], bool]]:
+    """While applying, the first Ctrl-C (SIGINT) asks the run to stop after the batch being
+    saved; a second one interrupts at once (KeyboardInterrupt). Yields the question the run
+    asks between lines. Outside the main thread (tests) nothing is installed."""
+    import signal
+    import threading
+
+    asked: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if asked:
+            signal.default_int_handler(signum, frame)  # type: ignore[arg-type]
+        asked.append(True)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: bool(asked)
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(asked)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(
+    store: Store,
+    file: Path,
+    quiet: bool,
+    *,
+    stop: Callable[[], bool] | None = None,
+    result: ApplyResult | None = None,
+) -> ApplyResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from disputes.cli.journal import apply_journal
@@ -56,11 +110,13 @@ def _run(store: Store, file: Path, quiet: bool) -> ApplyResult:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(str(file), f"cannot read as UTF-8 JSON Lines: {exc}") from None
     if quiet or not sys.stderr.isatty():
-        return apply_journal(store, lines)
+        return apply_journal(store, lines, stop=stop, result=result)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task(file.name, total=len(lines))
-        return apply_journal(store, lines, lambda n: progress.advance(task, n))
+        return apply_journal(
+            store, lines, lambda n: progress.advance(task, n), stop=stop, result=result
+        )
 
 
 @click.command("rebuild")

@@ -55,14 +55,19 @@ class ApplyResult:
     skipped: int = 0
     failed: list[Failure] = field(default_factory=list)
     cases: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False
+    """The run was stopped (Ctrl-C) before the end of the journal."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        shape: dict[str, Any] = {
             "applied": self.applied,
             "skipped": self.skipped,
             "failed": [f.as_json() for f in self.failed],
             "cases": self.cases,
         }
+        if self.interrupted:
+            shape["interrupted"] = True
+        return shape
 
 
 def parse_line(text: str) -> dict[str, Any]:
@@ -103,6 +108,8 @@ def apply_journal(
     progress: Callable[[int], None] | None = None,
     *,
     batch: int = BATCH_LINES,
+    stop: Callable[[], bool] | None = None,
+    result: ApplyResult | None = None,
 ) -> ApplyResult:
     """Apply journal lines in order; see the module docstring. Never raises for a bad line.
 
@@ -111,11 +118,20 @@ def apply_journal(
     whole batch are saved in one transaction, then projected. When that save meets a concurrent
     change, nothing of the batch was stored: its lines are applied again one by one, each
     reloading its case (the events of a failed save are never re-saved).
+
+    ``stop`` is asked before each line is taken: when it answers True (Ctrl-C), the lines taken
+    but not yet decided are dropped, nothing of them is stored, and the run ends with
+    ``interrupted`` set; every line counted in the result is stored. ``result`` is filled in as
+    batches are stored (pass one to read the counts after an exception).
     """
-    result = ApplyResult()
+    result = ApplyResult() if result is None else result
     pending: list[tuple[int, str]] = []
     with _few_collections(), store.views.bulk():
         for number, text in enumerate(lines, start=1):
+            if stop is not None and stop():
+                result.interrupted = True
+                pending = []
+                break
             if not text.strip():
                 continue
             pending.append((number, text))
