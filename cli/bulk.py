@@ -106,7 +106,10 @@ def _run(
     from disputes.domain.errors import InvalidInput
 
     try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
+        # JSON Lines end at "\n" only (a CR before it is JSON whitespace). Text mode would also
+        # end one at a lone "\r", and str.splitlines at U+2028, U+0085, \x1c …, which JSON
+        # allows raw inside a string: one valid line became two bad ones.
+        lines = file.read_bytes().decode("utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(str(file), f"cannot read as UTF-8 JSON Lines: {exc}") from None
     if quiet or not sys.stderr.isatty():

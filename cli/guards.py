@@ -72,15 +72,17 @@ def new_file(path: Path, option: str) -> None:
     a verb that writes a file never replaces one, and names the path it cannot create."""
     from disputes.domain.errors import InvalidInput
 
-    if path.exists() or path.is_symlink():
+    try:
+        exists = path.exists() or path.is_symlink()
+        folder_exists = path.parent.is_dir()
+    except OSError as exc:  # a name too long, a file where a folder should be …
+        raise InvalidInput(option, f"cannot create {path}: {exc.strerror}") from None
+    if exists:
         msg = f"{path} already exists; nothing was written. Choose a path that does not exist yet"
         raise InvalidInput(option, msg)
-    folder = path.parent
-    if not folder.is_dir():
-        msg = (
-            f"cannot create {path}: the folder {folder} does not exist; create it or choose another"
-        )
-        raise InvalidInput(option, msg)
+    if not folder_exists:
+        msg = f"cannot create {path}: the folder {path.parent} does not exist; create it or "
+        raise InvalidInput(option, msg + "choose another")
 
 
 def open_new(path: Path, option: str) -> int:

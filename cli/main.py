@@ -92,6 +92,13 @@ class DisputesGroup(click.Group):
         except DisputesError as exc:
             click.echo(f"error: {printable(exc.message)}", err=True)
             sys.exit(exit_code(exc))
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            # A file the user named cannot be used (a name too long, a file where a folder
+            # should be, no permission): exit 2 naming it, not a traceback.
+            click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
+            sys.exit(2)
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.

@@ -121,3 +121,35 @@ def test_bad_journal_lines_are_reported_and_the_run_goes_on(d: Disputes, tmp_pat
     assert (result["applied"], result["cases"]) == (1, {"C6": d.ledger()[0]["case_no"]})
     text = d("apply", str(journal), code=1)
     assert "line 1 (j1): args.summary" in text.stderr
+
+
+def test_a_path_the_system_refuses_is_invalid_input(d: Disputes, tmp_path: Path) -> None:
+    """Found by the property test: a file name longer than the system allows (ENAMETOOLONG)
+    was an OSError traceback, for an output file and for the store itself."""
+    case = d.report()
+    long_name = tmp_path / ("9" * 5000)
+    error = d("export", case, "--dossier", str(long_name), code=INVALID).stderr
+    assert "--dossier: cannot create" in error
+    assert "File name too long" in error
+    result = d.runner.invoke(d.cli, ["--db", f"{long_name}.db", "ledger"])
+    assert result.exit_code == INVALID, result.output
+    assert "File name too long" in result.stderr
+
+
+def test_a_journal_line_ends_only_at_a_newline(d: Disputes, tmp_path: Path) -> None:
+    """Found by the property test: lines were cut at a lone CR (text mode) and at U+2028 and
+    U+2029 (str.splitlines), which JSON allows raw inside a string: one valid line became two
+    bad ones. (The other characters splitlines cuts at are controls, refused as text.)"""
+    separators = "\u2028\u2029"
+    lines = [
+        report_line("n1", "C1", summary=f"第一段{separators}第二段"),
+        report_line("n2", "C2", parties=["梁某:applicant"]),
+    ]
+    raw = "\r\n".join(json.dumps(json.loads(line), ensure_ascii=False) for line in lines)
+    journal = tmp_path / "separators.jsonl"
+    journal.write_bytes(raw.encode("utf-8"))
+    result = d.json("apply", str(journal), "--json")
+    assert (result["applied"], result["failed"]) == (2, [])
+    journal.write_bytes(b'{"id": "x"}\r{"id": "y"}\n')
+    failed = d.json("apply", str(journal), "--json", code=1)["failed"]
+    assert [f["line"] for f in failed] == [1]  # one line with a CR inside, not two
