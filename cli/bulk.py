@@ -29,8 +29,10 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
 
     A bad line is reported with its line number and reason, records nothing, and the run goes
     on. Re-running a file records nothing new. Exit 0 if every line applied or was already
-    applied, else 1.
+    applied, else 1. Ctrl-C stops after the batch being saved, says how many lines were
+    applied, and exits 130 (run the file again to apply the rest).
     """
+    from disputes.cli.exits import INTERRUPTED
     from disputes.cli.journal import ApplyResult
 
     settings = apply_overrides(ctx, kwargs)
@@ -61,10 +63,6 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
         )
         ctx.exit(INTERRUPTED)
     ctx.exit(0 if not result.failed else 1)
-
-
-INTERRUPTED = 130
-"""The exit code of an ``apply`` stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 @contextmanager

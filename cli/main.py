@@ -74,16 +74,17 @@ class DisputesGroup(click.Group):
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         """Refuse, before any verb runs, a command line or a DISPUTES_* setting that is not
         text: bytes that are not UTF-8, escape sequences, direction overrides (exit 2)."""
+        from disputes.cli.exits import INVALID
         from disputes.cli.guards import argv_problem
 
         problem = argv_problem(list(sys.argv[1:] if args is None else args))
         if problem:
             click.echo(f"error: {problem}", err=True)
-            sys.exit(2)
+            sys.exit(INVALID)
         return super().main(args, *rest, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from disputes.cli.exits import exit_code
+        from disputes.cli.exits import INVALID, exit_code
         from disputes.cli.guards import printable
         from disputes.domain.errors import DisputesError
 
@@ -98,7 +99,7 @@ class DisputesGroup(click.Group):
             # A file the user named cannot be used (a name too long, a file where a folder
             # should be, no permission): exit 2 naming it, not a traceback.
             click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
-            sys.exit(2)
+            sys.exit(INVALID)
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
