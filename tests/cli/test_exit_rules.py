@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cli.conftest import AUX, GRID, VILLAGE, Disputes, at
+from tests.cli.conftest import AUX, GRID, OFFICER, VILLAGE, Disputes, at
 from tests.conftest import stored_events
 
 if TYPE_CHECKING:
@@ -31,19 +31,20 @@ def tomorrow() -> str:
 
 
 def test_a_future_time_and_the_time_rule_say_what_they_are(d: Disputes, tmp_path: Path) -> None:
-    case = d.open_case()
-    d.write("visit", case, actor=AUX, when=at(5))
+    case = d.open_case()  # assigned (a decision) on day 1 at 11:00
     future = d.fails("visit", case, "--at", tomorrow(), actor=AUX, code=INVALID)
     assert future.startswith("error: at: ")
     assert "lies in the future" in future
-    earlier = d.fails("visit", case, "--at", at(3), actor=AUX, code=REFUSED)
+    refer = ["--to", "SFS", "--reason", "r"]
+    before = "2024-03-01T10:30"  # before the assignment
+    earlier = d.fails("refer", case, *refer, "--at", before, actor=OFFICER, code=REFUSED)
     assert earlier.startswith("error: time rule: ")
-    assert "before the previous event" in earlier
 
     journal = tmp_path / "times.jsonl"
     lines = [
         {"id": "f1", "at": tomorrow(), "actor": AUX, "command": "visit", "case": case},
-        {"id": "f2", "at": at(3), "actor": AUX, "command": "visit", "case": case},
+        {"id": "f2", "at": before, "actor": OFFICER, "command": "refer", "case": case}
+        | {"args": {"to": "SFS", "reason": "r"}},
     ]
     journal.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
     failed = d.json("apply", str(journal), "--json", code=1)["failed"]
