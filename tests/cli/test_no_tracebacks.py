@@ -153,3 +153,18 @@ def test_a_journal_line_ends_only_at_a_newline(d: Disputes, tmp_path: Path) -> N
     journal.write_bytes(b'{"id": "x"}\r{"id": "y"}\n')
     failed = d.json("apply", str(journal), "--json", code=1)["failed"]
     assert [f["line"] for f in failed] == [1]  # one line with a CR inside, not two
+
+
+def test_a_command_id_repeated_within_one_journal_is_applied_once(
+    d: Disputes, tmp_path: Path
+) -> None:
+    """The same line three times in one batch: the first applies, the others are answered as
+    already recorded (their first answer is still in the unsaved batch)."""
+    case = d.open_case()
+    refer = {"id": "twice", "at": at(2), "actor": "P-WD-01", "command": "refer", "case": case}
+    line = json.dumps(refer | {"args": {"to": "SFS", "reason": "移交"}})
+    journal = tmp_path / "repeated.jsonl"
+    journal.write_text("\n".join([line, line, line]), encoding="utf-8")
+    result = d.json("apply", str(journal), "--json")
+    assert (result["applied"], result["skipped"], result["failed"]) == (1, 2, [])
+    assert [e["event"] for e in d.history(case)].count("Referred") == 1
