@@ -78,7 +78,13 @@ def _configured_public_key() -> Ed25519PublicKey | None:
 def keygen(out: Path) -> None:
     """Create an Ed25519 signing key pair for checkpoints (never overwrites)."""
     from disputes.audit.checkpoint import generate_key
+    from disputes.cli.guards import new_file
 
+    if not out.exists():  # an existing key: generate_key refuses it, in its own words
+        # Its public half goes beside it and was replaced without a word; a missing folder
+        # was a traceback.
+        new_file(Path(f"{out}.pub"), "--out")
+        new_file(out, "--out")
     private, public = generate_key(out)
     click.echo(f"private key: {private} (keep it secret; DISPUTES_SIGNING_KEY={private})")
     click.echo(f"public key:  {public} (give it to auditors)")
@@ -141,12 +147,17 @@ def checkpoints(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
 def export(ctx: click.Context, /, case: str, dossier: Path, **kwargs: str) -> None:
     """Write a case dossier: its events, hashes, the latest checkpoint and the proof."""
     import json
+    import os
 
     from disputes.audit.dossier import export_dossier
+    from disputes.cli.guards import new_file, open_new
 
+    new_file(dossier, "--dossier")  # before the store is read: a refusal costs nothing
     store = apply_overrides(ctx, kwargs).store()
     data = export_dossier(store, case)
-    dossier.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    with os.fdopen(open_new(dossier, "--dossier"), "w", encoding="utf-8") as handle:
+        handle.write(text)
     click.echo(
         f"{dossier}: {len(data['events'])} events of {case}, checkpoint "
         f"{data['checkpoint']['id']} at position {data['checkpoint']['position']}"
@@ -198,7 +209,12 @@ def policy() -> None:
 
 
 @policy.command("show")
-@click.option("--version", "version", metavar="V", help="A policy version (12 hex digits).")
+@click.option(
+    "--version",
+    "version",
+    metavar="V",
+    help="A policy version (12 hex digits, as in history); exit 3 when never used here.",
+)
 @store_options
 @click.pass_context
 def policy_show(ctx: click.Context, /, version: str | None, **kwargs: str) -> None:
@@ -208,8 +224,9 @@ def policy_show(ctx: click.Context, /, version: str | None, **kwargs: str) -> No
         click.echo(f"# policy version {store.policy.version}", err=True)
         click.echo(store.policy.text, nl=False)
         return
+    text = store.app.get_policy_text(version)  # NotFound (exit 3): never used in this store
     click.echo(f"# policy version {version}", err=True)
-    click.echo(store.app.get_policy_text(version), nl=False)
+    click.echo(text, nl=False)
 
 
 def register(group: click.Group) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,11 +29,20 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
 
     A bad line is reported with its line number and reason, records nothing, and the run goes
     on. Re-running a file records nothing new. Exit 0 if every line applied or was already
-    applied, else 1.
+    applied, else 1. Ctrl-C stops after the batch being saved, says how many lines were
+    applied, and exits 130 (run the file again to apply the rest).
     """
+    from disputes.cli.exits import INTERRUPTED
+    from disputes.cli.journal import ApplyResult
+
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
-    result = _run(store, file, quiet or as_json)
+    result = ApplyResult()
+    with _first_interrupt_stops() as stop:
+        try:
+            _run(store, file, quiet or as_json, stop=stop, result=result)
+        except KeyboardInterrupt:  # a second Ctrl-C: the batch being saved is not counted
+            result.interrupted = True
     if as_json:
         print_json(result.as_json())
     else:
@@ -42,25 +53,71 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
         for failure in result.failed:
             where = f"line {failure.line}" + (f" ({failure.id})" if failure.id else "")
             click.echo(f"  {where}: {failure.error}", err=True)
+    if result.interrupted:
+        click.echo(
+            f"interrupted: stopped after {result.applied} lines applied "
+            f"({result.skipped} already recorded, {len(result.failed)} failed); the lines "
+            "after them record nothing. Run the same file again to apply the rest: lines "
+            "already applied are skipped.",
+            err=True,
+        )
+        ctx.exit(INTERRUPTED)
     ctx.exit(0 if not result.failed else 1)
 
 
-def _run(store: Store, file: Path, quiet: bool) -> ApplyResult:
+@contextmanager
+def _first_interrupt_stops() -> Iterator[Callable[[], bool]]:
+    """While applying, the first Ctrl-C (SIGINT) asks the run to stop after the batch being
+    saved; a second one interrupts at once (KeyboardInterrupt). Yields the question the run
+    asks between lines. Outside the main thread (tests) nothing is installed."""
+    import signal
+    import threading
+
+    asked: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if asked:
+            signal.default_int_handler(signum, frame)  # type: ignore[arg-type]
+        asked.append(True)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: bool(asked)
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(asked)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(
+    store: Store,
+    file: Path,
+    quiet: bool,
+    *,
+    stop: Callable[[], bool] | None = None,
+    result: ApplyResult | None = None,
+) -> ApplyResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from disputes.cli.journal import apply_journal
     from disputes.domain.errors import InvalidInput
 
     try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
+        # JSON Lines end at "\n" only (a CR before it is JSON whitespace). Text mode would also
+        # end one at a lone "\r", and str.splitlines at U+2028, U+0085, \x1c …, which JSON
+        # allows raw inside a string: one valid line became two bad ones.
+        lines = file.read_bytes().decode("utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(str(file), f"cannot read as UTF-8 JSON Lines: {exc}") from None
     if quiet or not sys.stderr.isatty():
-        return apply_journal(store, lines)
+        return apply_journal(store, lines, stop=stop, result=result)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task(file.name, total=len(lines))
-        return apply_journal(store, lines, lambda n: progress.advance(task, n))
+        return apply_journal(
+            store, lines, lambda n: progress.advance(task, n), stop=stop, result=result
+        )
 
 
 @click.command("rebuild")
@@ -88,7 +145,8 @@ def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("disputes-demo.db"),
     show_default=True,
-    help="The demo's own store file; (re)created from scratch.",
+    help="The demo's own store file; (re)created from scratch. An existing file is replaced "
+    "only when an earlier demo made it.",
 )
 @click.option(
     "--case", "alias", default="C01", show_default=True, help="Which sample case's history to show."
@@ -109,6 +167,7 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():
         msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
         raise InvalidInput("--into", msg)
+    _replaceable_demo_store(into)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
     sample = resources.files("disputes") / "samples" / "huaiyang"
@@ -123,6 +182,7 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         )
         journal = Path(str(sample.joinpath("scenarios.jsonl")))
         result = _run(store, journal, quiet=True)
+    _mark_demo_store(into)
     click.echo(
         f"demo store {into}: roster loaded, scenarios.jsonl {result.applied} commands applied, "
         f"{len(result.failed)} failed\n"
@@ -140,6 +200,53 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         f"\nExplore it: DISPUTES_DB={into} disputes show {result.cases[alias]}   "
         f"(or: disputes --db {into} ledger --format json)"
     )
+
+
+DEMO_APPLICATION_ID = 0x44454D4F
+"""What ``demo`` writes into the SQLite header of its store (``PRAGMA application_id``, the
+bytes "DEMO"): the only file ``demo --into`` replaces is one that carries it."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_demo_store(path: Path) -> bool:
+    """True when ``path`` is an SQLite file that ``demo`` made (read from its header; the file
+    is not opened as a database, so nothing about it changes)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return False
+    return (
+        header.startswith(SQLITE_MAGIC)
+        and int.from_bytes(header[68:72], "big") == DEMO_APPLICATION_ID
+    )
+
+
+def _replaceable_demo_store(into: Path) -> None:
+    """Refuse (exit 2) an ``--into`` that ``demo`` may not (re)create: an existing file that
+    is not a demo store, a stray ``-wal``/``-shm`` beside a missing one, a missing folder."""
+    from disputes.cli.guards import new_file
+    from disputes.domain.errors import InvalidInput
+
+    if into.exists() and not is_demo_store(into):
+        msg = (
+            f"{into} exists and is not a demo store made by `disputes demo`; nothing was "
+            "touched. Choose another path (e.g. --into disputes-demo.db in an empty folder)"
+        )
+        raise InvalidInput("--into", msg)
+    if not into.exists():
+        for suffix in ("-wal", "-shm"):
+            new_file(Path(f"{into}{suffix}"), "--into")
+        new_file(into, "--into")
+
+
+def _mark_demo_store(into: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(into)) as connection:
+        connection.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+        connection.commit()
 
 
 def register(group: click.Group) -> None:

@@ -2,7 +2,7 @@
 
 0 done · 1 refused by a rule · 2 invalid input or usage · 3 not found ·
 4 concurrent modification (safe to retry). ``apply``: 0 when every line applied or was already
-applied, else 1.
+applied, else 1; 130 when Ctrl-C stopped it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ REFUSED = 1
 INVALID = 2
 NOT_FOUND = 3
 CONFLICT = 4
+INTERRUPTED = 130
+"""``apply`` stopped by Ctrl-C (128 + SIGINT, as shells report an interrupted program)."""
 
 
 def exit_code(error: DisputesError) -> int:

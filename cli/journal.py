@@ -20,8 +20,10 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from disputes.cli.exits import exit_code
-from disputes.domain.commands import RecordedCommand, build_command
-from disputes.domain.errors import DisputesError, InvalidInput
+from disputes.cli.guards import printable
+from disputes.domain.commands import RecordedCommand, build_command, text_errors
+from disputes.domain.errors import DisputesError, InvalidInput, InvalidInputs
+from disputes.domain.text import text_problem
 from disputes.storage.batching import BatchingApp, UnitOfWork
 from disputes.storage.store import Store
 
@@ -53,14 +55,19 @@ class ApplyResult:
     skipped: int = 0
     failed: list[Failure] = field(default_factory=list)
     cases: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False
+    """The run was stopped (Ctrl-C) before the end of the journal."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        shape: dict[str, Any] = {
             "applied": self.applied,
             "skipped": self.skipped,
             "failed": [f.as_json() for f in self.failed],
             "cases": self.cases,
         }
+        if self.interrupted:
+            shape["interrupted"] = True
+        return shape
 
 
 def parse_line(text: str) -> dict[str, Any]:
@@ -71,8 +78,14 @@ def parse_line(text: str) -> dict[str, Any]:
         raise InvalidInput("line", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise InvalidInput("line", "not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        reason = str(exc).split(";", maxsplit=1)[0]
+        raise InvalidInput("line", f"not a usable JSON value ({reason})") from None
     if not isinstance(data, dict):
         raise InvalidInput("line", "a journal line is a JSON object")
+    unreadable = list(text_errors(data))
+    if unreadable:  # a "\ud800" escape, an escape sequence, a direction override …
+        raise InvalidInputs(unreadable)
     unknown = sorted(set(data) - LINE_KEYS)
     if unknown:
         raise InvalidInput(unknown[0], "unknown key in a journal line")
@@ -95,6 +108,8 @@ def apply_journal(
     progress: Callable[[int], None] | None = None,
     *,
     batch: int = BATCH_LINES,
+    stop: Callable[[], bool] | None = None,
+    result: ApplyResult | None = None,
 ) -> ApplyResult:
     """Apply journal lines in order; see the module docstring. Never raises for a bad line.
 
@@ -103,11 +118,20 @@ def apply_journal(
     whole batch are saved in one transaction, then projected. When that save meets a concurrent
     change, nothing of the batch was stored: its lines are applied again one by one, each
     reloading its case (the events of a failed save are never re-saved).
+
+    ``stop`` is asked before each line is taken: when it answers True (Ctrl-C), the lines taken
+    but not yet decided are dropped, nothing of them is stored, and the run ends with
+    ``interrupted`` set; every line counted in the result is stored. ``result`` is filled in as
+    batches are stored (pass one to read the counts after an exception).
     """
-    result = ApplyResult()
+    result = ApplyResult() if result is None else result
     pending: list[tuple[int, str]] = []
     with _few_collections(), store.views.bulk():
         for number, text in enumerate(lines, start=1):
+            if stop is not None and stop():
+                result.interrupted = True
+                pending = []
+                break
             if not text.strip():
                 continue
             pending.append((number, text))
@@ -213,7 +237,9 @@ def _decide_batch(
             if not unit.untouched():  # a rule changed state before refusing: play safe
                 return False
             identifier = _line_id(raw or text)
-            outcome.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
+            outcome.failed.append(
+                Failure(number, identifier, printable(exc.message), exit_code(exc))
+            )
             continue
         if done.duplicate:
             outcome.skipped += 1
@@ -233,7 +259,7 @@ def _apply_line(store: Store, number: int, text: str, result: ApplyResult) -> No
         outcome = store.app.execute(_command(store, raw, result.cases))
     except DisputesError as exc:
         identifier = _line_id(raw or text)
-        result.failed.append(Failure(number, identifier, exc.message, exit_code(exc)))
+        result.failed.append(Failure(number, identifier, printable(exc.message), exit_code(exc)))
         return
     if raw["command"] == "report" and isinstance(raw.get("case"), str):
         result.cases[raw["case"]] = outcome.case_no
@@ -251,7 +277,9 @@ def _line_id(line: dict[str, Any] | str) -> str | None:
         except (ValueError, RecursionError):
             return None
     identifier = line.get("id") if isinstance(line, dict) else None
-    return identifier if isinstance(identifier, str) else None
+    if not isinstance(identifier, str) or text_problem(identifier):
+        return None  # an id that is not text is not repeated back
+    return identifier
 
 
 def _command(store: Store, raw: dict[str, Any], cases: dict[str, str]) -> Any:

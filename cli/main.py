@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from disputes.storage.store import Store
 
 
@@ -69,15 +71,35 @@ class DisputesGroup(click.Group):
         self._register_verbs()
         return super().list_commands(ctx)
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Refuse, before any verb runs, a command line or a DISPUTES_* setting that is not
+        text: bytes that are not UTF-8, escape sequences, direction overrides (exit 2)."""
+        from disputes.cli.exits import INVALID
+        from disputes.cli.guards import argv_problem
+
+        problem = argv_problem(list(sys.argv[1:] if args is None else args))
+        if problem:
+            click.echo(f"error: {problem}", err=True)
+            sys.exit(INVALID)
+        return super().main(args, *rest, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
-        from disputes.cli.exits import exit_code
+        from disputes.cli.exits import INVALID, exit_code
+        from disputes.cli.guards import printable
         from disputes.domain.errors import DisputesError
 
         try:
             return super().invoke(ctx)
         except DisputesError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(f"error: {printable(exc.message)}", err=True)
             sys.exit(exit_code(exc))
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            # A file the user named cannot be used (a name too long, a file where a folder
+            # should be, no permission): exit 2 naming it, not a traceback.
+            click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
+            sys.exit(INVALID)
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
@@ -89,7 +111,7 @@ class DisputesGroup(click.Group):
             settings = ctx.find_object(Settings)
             location = redact(resolve_db(settings.db if settings else None))
             error = store_failure(exc, location)
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {printable(error.message)}", err=True)
             sys.exit(exit_code(error))
 
 

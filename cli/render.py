@@ -210,6 +210,7 @@ def print_table(title: str | None, headers: Sequence[str], rows: Iterable[Sequen
     """A rich table on stdout (wide enough for piping to a file)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -217,5 +218,7 @@ def print_table(title: str | None, headers: Sequence[str], rows: Iterable[Sequen
         # The first column is the key (case number, event number, id): never folded.
         table.add_column(header, overflow="fold", no_wrap=index == 0)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        # Cells are plain text, never rich markup: a summary "[/bold]" is shown as written
+        # (as markup it fails to render, or restyles the table).
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console.print(table)

@@ -16,6 +16,11 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 """No occurred time may lie before this: the practice is younger, and older Asia/Shanghai times
 carry historic offsets (LMT, summer time) that would break the +08:00 contract."""
 
+READABLE_YEARS = (1900, 2999)
+"""The years a time given by a user may name. Reads and the due board shift a time by days and
+years and convert it between offsets; near the ends of Python's calendar (0001, 9999) that
+overflows. Writes are held to more: not before :data:`EARLIEST`, not in the future."""
+
 Clock = Callable[[], datetime]
 """A function returning the current time, timezone-aware (the application's "now")."""
 
@@ -29,7 +34,8 @@ def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 time; without an offset it is Asia/Shanghai local time.
 
     Accepts ``2021-10-06T21:40+08:00``, ``2021-10-06 21:40``, ``2021-10-06`` (midnight).
-    Returns a timezone-aware datetime. Raises ``ValueError`` naming the text when unparseable.
+    Returns a timezone-aware datetime. Raises ``ValueError`` naming the text when unparseable
+    or outside :data:`READABLE_YEARS`.
     """
     raw = text.strip()
     try:
@@ -39,6 +45,10 @@ def parse_time(text: str) -> datetime:
         raise ValueError(msg) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SHANGHAI)
+    if not READABLE_YEARS[0] <= parsed.year <= READABLE_YEARS[1]:
+        first, last = READABLE_YEARS
+        msg = f"'{text}' lies outside the years {first}–{last} a time may name"
+        raise ValueError(msg)
     return parsed
 
 

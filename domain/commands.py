@@ -9,6 +9,7 @@ Build a command with :func:`build_command`, which turns pydantic's errors into
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -30,6 +31,7 @@ from disputes.domain.clock import EARLIEST, parse_time
 from disputes.domain.errors import InvalidInputs
 from disputes.domain.policy import Limits
 from disputes.domain.roster import POLICE_ROLES, Role
+from disputes.domain.text import invisible_only, text_problem
 
 
 def _time(value: Any) -> Any:
@@ -45,14 +47,32 @@ def _time(value: Any) -> Any:
     return value
 
 
+def _clean(value: Any, *, lines: bool) -> Any:
+    if not isinstance(value, str):
+        return value
+    if lines:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    problem = text_problem(value, lines=lines)
+    if problem:
+        raise ValueError(problem)
+    return "" if invisible_only(value) else value.strip()
+
+
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """A one-line value (an identifier, a code, a name): no control characters at all."""
+    return _clean(value, lines=False)
+
+
+def _free_text(value: Any) -> Any:
+    """Free text (a summary, note, reason, plan, agreement): newlines and tabs allowed, CRLF
+    read as LF."""
+    return _clean(value, lines=True)
 
 
 Time = Annotated[datetime, BeforeValidator(_time)]
-Text = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(_free_text), Field(min_length=1)]
 """Required free text: stripped, not empty; the upper bound is the policy's ``text_chars``."""
-OptionalText = Annotated[str, BeforeValidator(_strip)]
+OptionalText = Annotated[str, BeforeValidator(_free_text)]
 PersonId = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
 UnitCode = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
 CaseNo = Annotated[
@@ -368,12 +388,36 @@ def build_command(verb: str, data: dict[str, Any], limits: Limits | None = None)
         raise InvalidInputs(
             [("command", f"unknown verb '{verb}'; known: {', '.join(COMMANDS)}")]
         ) from None
+    unreadable = list(text_errors(data))
+    if unreadable:
+        raise InvalidInputs(unreadable)
     try:
         return cls.model_validate(data, context={"limits": limits})
     except ValidationError as exc:
         raise InvalidInputs(
             [(".".join(str(p) for p in err["loc"]) or verb, _reason(err)) for err in exc.errors()]
         ) from None
+
+
+def text_errors(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """(field, reason) for every string in ``value`` — keys too, nested in lists and objects —
+    that breaks the input rules of :func:`text_problem` (newlines and tabs allowed: the types
+    of the fields hold one-line values to more). Run before the models, so that no field, not
+    even an unknown one or a time, carries such text into a message, a store or a terminal."""
+    if isinstance(value, str):
+        problem = text_problem(value, lines=True)
+        if problem:
+            yield where or "value", problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and text_problem(key, lines=False):
+                yield where or "key", f"a key {text_problem(key, lines=False)}"
+                continue
+            yield from text_errors(item, name)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from text_errors(item, f"{where}.{index}" if where else str(index))
 
 
 def _reason(err: Any) -> str:

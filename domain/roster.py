@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from disputes.domain.errors import InvalidInput, InvalidInputs
+from disputes.domain.text import invisible_only, text_problem
 
 
 class UnitKind(StrEnum):
@@ -48,7 +49,20 @@ PARENT_KIND = {
 }
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _name(value: object) -> object:
+    """A unit's or a person's name: one line under the input rules (README), never only
+    invisible characters."""
+    if not isinstance(value, str):
+        return value
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return "" if invisible_only(value) else value
+
+
+Name = Annotated[str, BeforeValidator(_name), Field(min_length=1, max_length=100)]
 
 
 class Unit(BaseModel):
