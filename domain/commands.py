@@ -5,6 +5,9 @@ checks the state; the application checks the roster and the policy.
 Build a command with :func:`build_command`, which turns pydantic's errors into
 :class:`~disputes.domain.errors.InvalidInputs` naming each field. Text limits come from the policy
 (``[limits]``), passed as validation context.
+
+Longer than 400 lines on purpose: it is the catalogue of verbs — each verb is declared here
+once, with its fields, help and validation, and a reader finds them all in one place.
 """
 
 from __future__ import annotations

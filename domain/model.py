@@ -4,6 +4,10 @@ Each method checks its rule and raises a :mod:`disputes.domain.errors` error bef
 changes, then triggers its event; what the event does to the case is the event's own
 (:mod:`disputes.domain.events`). Every verb takes :class:`~disputes.domain.values.Meta`: who,
 when (occurred time), under which policy, for which command.
+
+Longer than 400 lines on purpose: one aggregate's state, its snapshot upcasts, its time rules
+and its seventeen verbs are read together (what each event does is in ``events.py``, the
+closure rule in ``closure.py``).
 """
 
 from __future__ import annotations

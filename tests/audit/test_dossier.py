@@ -3,6 +3,7 @@ checkpoint writes a file that ``verify-dossier FILE --key PUBLIC_KEY`` verifies 
 store at all; any edit to it — truncated, reordered, one character changed, re-signed with
 another key — fails (exit 1) naming what is wrong; a key that cannot be used is exit 2; an
 export with no checkpoint, or with events after the latest one, is refused (exit 1).
+(Over 400 lines: one tamper case per way of editing a dossier.)
 
 Stores are copies of the scenarios store; the dossiers are of HY-2021-0002 (C04, 14 events).
 """

@@ -1,4 +1,6 @@
-"""Issue 10 §5, as properties: random journal lines and random command lines never end in a
+"""(One file for both properties, over 400 lines: the strategies are shared.)
+
+Issue 10 §5, as properties: random journal lines and random command lines never end in a
 traceback, always exit with a documented code (0–4), and write nothing when they fail.
 
 Random, but not blind: values are drawn from what breaks parsers and terminals (lone
