@@ -29,6 +29,10 @@ __all__ = ["CommandLookup", "DisputesApp", "Outcome"]
 class DisputesApp(CommandService):
     """The disputes application. ``env`` selects the store (eventsourcing's persistence keys)."""
 
+    name = "disputes"
+    """Names the store's tables on PostgreSQL (``disputes_events``): the library would take
+    the class name of each subclass, so every subclass must say it again."""
+
     # -- the verbs (product.md §2; supervision: issue 3) ----------------------------------------
 
     @handles(c.Report)

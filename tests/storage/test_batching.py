@@ -145,3 +145,14 @@ def test_the_application_builds_its_repository_through_construct_repository(
     store: Store,
 ) -> None:
     assert isinstance(app_of(store).repository, UnitRepository)
+
+
+def test_every_application_class_keeps_the_store_s_name() -> None:
+    """The library names an application after its class unless told; on PostgreSQL the name
+    is the tables' (``disputes_events``), so a renamed or subclassed application would open an
+    empty store beside the real one."""
+    from disputes.domain.application import DisputesApp
+    from disputes.domain.service import CommandService
+    from disputes.storage.batching import BatchingApp
+
+    assert {cls.name for cls in (CommandService, DisputesApp, BatchingApp)} == {"disputes"}
