@@ -10,6 +10,7 @@ policy aggregates — 57 stored events.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from disputes.audit.chain import GENESIS, event_digest, link_case, link_global
-from disputes.audit.checkpoint import sign
+from disputes.audit.checkpoint import CHECKPOINTS_ID, sign
 from disputes.domain.model import dispute_id
 from tests.audit.conftest import settle
 
@@ -130,9 +131,15 @@ def test_an_intact_store_verifies(sd: Disputes) -> None:
         "events": EVENTS,
         "checkpoints": 0,
         "problems": [],
+        "tail": {"events": EVENTS, "after_position": None},
         "key_pinned": False,
     }
-    assert sd("verify").stdout == f"intact: {EVENTS} events, 0 checkpoints verified\n"
+    result = sd("verify")
+    assert result.stdout == f"intact: {EVENTS} events, 0 checkpoints verified\n"
+    assert result.stderr == (
+        f"note: no checkpoint yet: all {EVENTS} events are protected by the chain alone"
+        " (run `disputes checkpoint`)\n"
+    )
 
 
 def test_a_store_that_goes_on_being_used_stays_intact(sd: Disputes, key: Path) -> None:
@@ -379,9 +386,27 @@ def test_a_deleted_chain_row_leaves_its_event_unaccounted_for(sd: Disputes) -> N
     assert ("inserted", C01, 9) in problems(verify(sd, code=1))
 
 
+def rewrite(d: Disputes, case_no: str = C01, version: int = 2) -> None:
+    """The perfect rewrite: red becomes blue in an event, the chain is recomputed and the views
+    rebuilt from the rewritten events (``disputes rebuild``, as anyone holding the file can)."""
+    target = position(d.db, case_no, version)
+    sql(
+        d.db,
+        (
+            "UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), '\"red\"',"
+            " '\"blue\"') AS BLOB) WHERE rowid = ?",
+            (target,),
+        ),
+    )
+    rechain(d.db)
+    d("rebuild")
+    settle(d.db)
+
+
 def test_a_rewrite_with_a_recomputed_chain_passes_the_chain_checks(sd: Disputes) -> None:
     """Without a checkpoint, a perfect rewrite is invisible to the chain — which is why
-    checkpoints exist (README: what is protected). This pins the attacker model used below."""
+    checkpoints and witness files exist (README: what is protected). This pins the attacker
+    model used below; a rewrite that leaves the views alone is caught by them (test_views)."""
     target = position(sd.db, C01, 2)
     sql(
         sd.db,
@@ -393,6 +418,11 @@ def test_a_rewrite_with_a_recomputed_chain_passes_the_chain_checks(sd: Disputes)
     )
     assert problems(verify(sd, code=1)) == {("modified", C01, 2)}
     rechain(sd.db)
+    stale = verify(sd, code=1)  # the views still hold what the events said before
+    assert {(p["kind"], p["table"], p["case_no"]) for p in stale["problems"]} >= {
+        ("view", "history", C01)
+    }
+    sd("rebuild")
     verify(sd, code=0)
 
 
@@ -429,6 +459,37 @@ def test_every_problem_is_reported_not_just_the_first(sd: Disputes) -> None:
 # == signed checkpoints =========================================================================
 
 
+def checkpoint_record(db: Path, version: int = 1) -> dict[str, Any]:
+    """The signed head a checkpoint record holds (its stored state)."""
+    with closing(sqlite3.connect(db)) as connection:
+        (state,) = connection.execute(
+            "SELECT state FROM stored_events WHERE originator_id = ? AND originator_version = ?",
+            (CHECKPOINTS_ID.hex, version),
+        ).fetchone()
+    found: dict[str, Any] = json.loads(state)
+    return found
+
+
+def edit_checkpoint(db: Path, version: int = 1, **changes: Any) -> None:
+    """Change fields of a checkpoint record in the file (its chain entry left as it was)."""
+    state = json.dumps({**checkpoint_record(db, version), **changes}, sort_keys=True)
+    sql(
+        db,
+        (
+            "UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
+            (state.encode(), CHECKPOINTS_ID.hex, version),
+        ),
+    )
+
+
+def head_at(db: Path, position_: int) -> str:
+    with closing(sqlite3.connect(db)) as connection:
+        (head,) = connection.execute(
+            "SELECT chain_hash FROM event_chain WHERE notification_id = ?", (position_,)
+        ).fetchone()
+    return str(head)
+
+
 def checkpoint(d: Disputes, key: Path) -> dict[str, Any]:
     taken: dict[str, Any] = d.json("checkpoint", "--key", str(key), "--json")
     return taken
@@ -439,7 +500,7 @@ def test_a_checkpoint_signs_the_head_and_is_listed(sd: Disputes, key: Path) -> N
     assert taken["position"] == EVENTS
     with closing(sqlite3.connect(sd.db)) as connection:
         head = connection.execute(
-            "SELECT chain_hash FROM event_chain ORDER BY notification_id DESC LIMIT 1"
+            "SELECT chain_hash FROM event_chain WHERE notification_id = ?", (EVENTS,)
         ).fetchone()[0]
     assert taken["chain_hash"] == head
     assert sd.json("checkpoints", "--json") == [taken]
@@ -448,16 +509,7 @@ def test_a_checkpoint_signs_the_head_and_is_listed(sd: Disputes, key: Path) -> N
 
 def test_a_checkpoint_catches_a_rewrite_with_a_recomputed_chain(sd: Disputes, key: Path) -> None:
     taken = checkpoint(sd, key)
-    target = position(sd.db, C01, 2)
-    sql(
-        sd.db,
-        (
-            "UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), '\"red\"',"
-            " '\"blue\"') AS BLOB) WHERE rowid = ?",
-            (target,),
-        ),
-    )
-    rechain(sd.db)
+    rewrite(sd)
     report = verify(sd, code=1)
     assert [(p["kind"], p["position"]) for p in report["problems"]] == [
         ("checkpoint", taken["position"])
@@ -472,11 +524,9 @@ def test_a_checkpoint_moved_to_the_rewritten_head_fails_its_signature(
     checkpoint(sd, key)
     append_a_space(sd.db, position(sd.db, C01, 2))
     rechain(sd.db)
-    sql(
-        sd.db,
-        "UPDATE checkpoints SET chain_hash = (SELECT chain_hash FROM event_chain"
-        " ORDER BY notification_id DESC LIMIT 1)",
-    )
+    edit_checkpoint(sd.db, chain_hash=head_at(sd.db, EVENTS))
+    rechain(sd.db)
+    sd("rebuild")
     report = verify(sd, code=1)
     assert any("bad signature" in p["detail"] for p in report["problems"])
 
@@ -490,19 +540,17 @@ def test_a_checkpoint_re_signed_with_another_key_fails_against_the_station_key(
     checkpoint(sd, key)
     append_a_space(sd.db, position(sd.db, C01, 2))
     rechain(sd.db)
-    with closing(sqlite3.connect(sd.db)) as connection:
-        position_, head, signed_at = connection.execute(
-            "SELECT position, (SELECT chain_hash FROM event_chain ORDER BY notification_id"
-            " DESC LIMIT 1), signed_at FROM checkpoints"
-        ).fetchone()
-    forged = sign(Ed25519PrivateKey.generate(), position_, head, signed_at)
-    sql(
+    signed = checkpoint_record(sd.db)
+    forged = sign(Ed25519PrivateKey.generate(), EVENTS, head_at(sd.db, EVENTS), signed["signed_at"])
+    edit_checkpoint(
         sd.db,
-        (
-            "UPDATE checkpoints SET chain_hash = ?, public_key = ?, signature = ?",
-            (forged.chain_hash, forged.public_key, forged.signature),
-        ),
+        chain_hash=forged.chain_hash,
+        public_key=forged.public_key,
+        signature=forged.signature,
     )
+    rechain(sd.db)
+    sd("rebuild")
+    verify(sd, code=0)  # without the station's key, the forged checkpoint passes
     report = verify(sd, "--key", f"{key}.pub", code=1)
     assert [p["detail"] for p in report["problems"]] == ["checkpoint 1: not signed by --key"]
 
@@ -510,7 +558,7 @@ def test_a_checkpoint_re_signed_with_another_key_fails_against_the_station_key(
 def test_a_checkpoint_of_a_tampered_log_is_refused(sd: Disputes, key: Path) -> None:
     sql(sd.db, "DELETE FROM stored_events WHERE rowid = 9")
     result = sd("checkpoint", "--key", str(key), code=1)
-    assert "checkpoint refused: the log does not verify (1 problems)" in result.stderr
+    assert "checkpoint refused: the store does not verify (1 problems)" in result.stderr
     assert sd.json("checkpoints", "--json") == []
 
 
@@ -553,18 +601,12 @@ def test_the_configured_signing_key_is_pinned_without_key_option(
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     checkpoint(sd, key)
-    with closing(sqlite3.connect(sd.db)) as connection:
-        position_, head, signed_at = connection.execute(
-            "SELECT position, chain_hash, signed_at FROM checkpoints"
-        ).fetchone()
-    forged = sign(Ed25519PrivateKey.generate(), position_, head, signed_at)
-    sql(
-        sd.db,
-        (
-            "UPDATE checkpoints SET public_key = ?, signature = ?",
-            (forged.public_key, forged.signature),
-        ),
+    signed = checkpoint_record(sd.db)
+    forged = sign(
+        Ed25519PrivateKey.generate(), signed["position"], signed["chain_hash"], signed["signed_at"]
     )
+    edit_checkpoint(sd.db, public_key=forged.public_key, signature=forged.signature)
+    rechain(sd.db)
     assert verify(sd, code=0)["key_pinned"] is False
     monkeypatch.setenv("DISPUTES_SIGNING_KEY", str(key))
     report = verify(sd, code=1)
