@@ -42,16 +42,6 @@ CHECKPOINT_TOPIC = "disputes.audit:Checkpoint"
 """The topic of a checkpoint record (no class: the projections and replays never read it)."""
 WITNESS_FORMAT = "disputes-witness/1"
 
-CHECKPOINT_DDL = (
-    "CREATE TABLE IF NOT EXISTS checkpoints ("
-    "id {integer} PRIMARY KEY, "
-    "position {integer} NOT NULL, "
-    "chain_hash TEXT NOT NULL, "
-    "signed_at TEXT NOT NULL, "
-    "public_key TEXT NOT NULL, "
-    "signature TEXT NOT NULL)"
-)
-
 
 @dataclass(frozen=True)
 class Checkpoint:

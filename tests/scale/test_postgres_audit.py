@@ -1,4 +1,4 @@
-"""The tamper-evident log on PostgreSQL (issue 4 on issue 5's store): rows of ``disputes_events``
+"""The tamper-evident log on PostgreSQL (issue 4 on issue 5's store): rows of ``disputesapp_events``
 edited with SQL the way an attacker with database access would — one byte of an event's state,
 a row deleted, two rows' notification ids swapped, a forged row appended, a rewrite with the
 chain recomputed after a checkpoint — make ``disputes verify`` exit 1 naming the case and
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not SERVER, reason="DISPUTES_TEST_POSTGRES is no
 
 C01, C04, C02 = "HY-2021-0001", "HY-2021-0002", "HY-2022-0001"
 EVENTS = 57
-EVENTS_TABLE, CHAIN_TABLE = "disputes_events", "disputes_events_chain"
+EVENTS_TABLE, CHAIN_TABLE = "disputesapp_events", "disputesapp_events_chain"  # DisputesApp.name
 
 
 def admin(statement: str) -> None:
@@ -232,10 +232,71 @@ def test_a_checkpoint_catches_a_rewrite_with_a_recomputed_chain(sd: Disputes, ke
     target = position(sd, C01, 2)
     set_state(sd, target, state_of(sd, target).replace(b'"red"', b'"blue"'))
     rechain(sd)
+    stale = verify(sd, code=1)  # the views still say red
+    found = {(p["kind"], p.get("table"), p["case_no"]) for p in stale["problems"]}
+    assert ("view", "history", C01) in found
+    sd("rebuild")
     report = verify(sd, code=1)
     assert [(p["kind"], p["position"]) for p in report["problems"]] == [
         ("checkpoint", taken["position"])
     ]
+
+
+def test_a_deleted_checkpoint_record_is_named(sd: Disputes, key: Path) -> None:
+    """A checkpoint is an entry of the chain: deleting its record is a deleted event."""
+    from disputes.audit.checkpoint import CHECKPOINTS_ID
+
+    sd("checkpoint", "--key", str(key))
+    record = sql(
+        sd, f"SELECT notification_id FROM {EVENTS_TABLE} WHERE originator_id = %s", CHECKPOINTS_ID
+    )[0][0]
+    sql(sd, f"DELETE FROM {EVENTS_TABLE} WHERE notification_id = %s", record)
+    report = verify(sd, code=1)
+    assert problems(report) == {("deleted", "checkpoint", 1)}
+    assert report["problems"][0]["position"] == record == EVENTS + 1
+
+
+def test_a_whole_rewrite_is_caught_by_the_witness_file(
+    sd: Disputes, key: Path, tmp_path: Path
+) -> None:
+    """Event edited, checkpoint record and its chain entry deleted, chain recomputed, views
+    rebuilt: the store verifies on its own, not against the district's witness file."""
+    from disputes.audit.checkpoint import CHECKPOINTS_ID
+
+    witness = tmp_path / "district.witness"
+    sd("checkpoint", "--key", str(key), "--witness", str(witness))
+    sql(sd, f"DELETE FROM {EVENTS_TABLE} WHERE originator_id = %s", CHECKPOINTS_ID)
+    target = position(sd, C01, 2)
+    set_state(sd, target, state_of(sd, target).replace(b'"red"', b'"blue"'))
+    rechain(sd)
+    sd("rebuild")
+    verify(sd, "--key", f"{key}.pub", code=0)
+    report = verify(sd, "--key", f"{key}.pub", "--witness", str(witness), code=1)
+    assert [(p["kind"], p["position"]) for p in report["problems"]] == [("witness", EVENTS)]
+
+
+@pytest.mark.parametrize(
+    ("statement", "table", "case_no", "column", "stored"),
+    [
+        (
+            f"UPDATE ledger SET status = 'resolved' WHERE case_no = '{C04}'",
+            "ledger", C04, "status", "resolved",
+        ),
+        (
+            f"UPDATE history SET actor = 'L-WD-01' WHERE case_no = '{C01}' AND version = 2",
+            "history", C01, "actor", "L-WD-01",
+        ),
+    ],
+    ids=["ledger", "history"],
+)  # fmt: skip
+def test_an_edited_view_row_is_named(
+    sd: Disputes, statement: str, table: str, case_no: str, column: str, stored: str
+) -> None:
+    sql(sd, statement)
+    report = verify(sd, code=1)
+    assert [
+        (p["kind"], p["table"], p["case_no"], p["column"], p["stored"]) for p in report["problems"]
+    ] == [("view", table, case_no, column, stored)]
 
 
 def test_checkpoint_dossier_and_verify_dossier(sd: Disputes, key: Path, tmp_path: Path) -> None:
