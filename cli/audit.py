@@ -154,6 +154,8 @@ def checkpoint(
             f"checkpoint {taken.id}: position {taken.position}, head "
             f"{taken.chain_hash[:16]}…, signed {taken.signed_at}"
         )
+        if witness_path is not None:
+            click.echo(f"witness: appended to {witness_path} (keep it outside the store)")
 
 
 @click.command("checkpoints")

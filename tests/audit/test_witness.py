@@ -163,10 +163,13 @@ def test_checkpoint_appends_to_the_witness_file_and_never_overwrites(
     line = witness.read_text(encoding="utf-8")
     assert json.loads(line) == {"format": "disputes-witness/1", **first}
     follow_up(sd)
-    second = sd.json("checkpoint", "--key", str(key), "--witness", str(witness), "--json")
+    said = sd("checkpoint", "--key", str(key), "--witness", str(witness)).stdout
+    assert said.startswith(f"checkpoint 2: position {RECORD + 1}, head ")
+    assert said.endswith(f"\nwitness: appended to {witness} (keep it outside the store)\n")
     lines = witness.read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[0] == line
-    assert json.loads(lines[1])["position"] == second["position"] == RECORD + 1
+    second = sd.json("checkpoints", "--json")[1]
+    assert json.loads(lines[1]) == {"format": "disputes-witness/1", **second}
     result = sd("verify", "--witness", str(witness), "--key", f"{key}.pub")
     assert result.stdout == (
         f"intact: {EVENTS + 1} events, 2 checkpoints verified\n"
