@@ -8,7 +8,9 @@ connection (read-only queries).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
@@ -209,6 +211,34 @@ def verify_store(
     key.
     """
     # No catch-up: the read models must not take in (or choke on) rows under suspicion.
+    with one_snapshot(store.views):
+        return _verify(store, key, witness)
+
+
+@contextmanager
+def one_snapshot(db: ViewDatabase) -> Iterator[None]:
+    """Every read of ``db`` inside sees the database as of one moment (an SQLite read
+    transaction; REPEATABLE READ on PostgreSQL), so that writers committing meanwhile — new
+    events, views catching up — cannot make the chain, the events, the tracking positions
+    and the view tables disagree. Read-only: rolled back at the end."""
+    if isinstance(db.connection, sqlite3.Connection):
+        db.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            db.connection.execute("ROLLBACK")
+        return
+    from disputes.storage.views_postgres import PostgresViewDatabase
+
+    assert isinstance(db, PostgresViewDatabase)
+    with db.pg.raw.transaction(force_rollback=True):
+        db.pg.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _verify(
+    store: Store, key: Ed25519PublicKey | None, witness: Sequence[Checkpoint] | None
+) -> VerifyReport:
     db = store.views
     report = VerifyReport()
     chain = read_chain(db)

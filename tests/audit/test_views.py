@@ -142,3 +142,30 @@ def test_views_are_not_compared_against_a_tampered_log(sd: Disputes) -> None:
     report = verify(sd, code=1)
     assert report["views_compared"] is False
     assert {p["kind"] for p in report["problems"]} == {"modified"}
+
+
+def test_a_write_committed_while_verify_reads_is_not_a_difference(
+    sd: Disputes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify reads the store as of one moment: an event and its views committed by another
+    process after it has read the chain are neither an inserted event nor a view ahead of
+    the replay."""
+    from disputes.audit import log
+
+    read_events = log.read_events
+
+    def with_a_write_meanwhile(db: Any) -> Any:
+        sd.write(
+            "follow-up",
+            C04,
+            *("--mode", "in-person", "--note", "回访"),
+            actor="A-XG-V01",
+            when="2022-05-16T09:30",
+        )
+        yield from read_events(db)
+
+    monkeypatch.setattr(log, "read_events", with_a_write_meanwhile)
+    report = sd.json("verify", "--json")
+    assert (report["intact"], report["events"]) == (True, EVENTS)
+    monkeypatch.setattr(log, "read_events", read_events)
+    assert verify(sd, code=0)["events"] == EVENTS + 1
