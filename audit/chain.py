@@ -28,8 +28,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the log: ``kind`` (modified, deleted, inserted, reordered, chain),
-    the position (notification id), the aggregate/case and version, and a sentence."""
+    """One thing wrong with the store: ``kind`` (modified, deleted, inserted, reordered, chain,
+    checkpoint, witness, snapshot, view), the position (notification id), the aggregate/case and
+    version, and a sentence. A ``view`` problem also names the ``table`` and ``column`` and the
+    ``stored`` and ``replayed`` values of the first difference."""
 
     kind: str
     position: int | None
@@ -37,9 +39,13 @@ class Problem:
     version: int | None
     detail: str
     case_no: str | None = None
+    table: str | None = None
+    column: str | None = None
+    stored: Any = None
+    replayed: Any = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "kind": self.kind,
             "position": self.position,
             "case_no": self.case_no,
@@ -47,6 +53,11 @@ class Problem:
             "version": self.version,
             "detail": self.detail,
         }
+        if self.table is not None:
+            found.update(
+                table=self.table, column=self.column, stored=self.stored, replayed=self.replayed
+            )
+        return found
 
 
 @dataclass(frozen=True)

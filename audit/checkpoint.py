@@ -2,6 +2,16 @@
 global chain, so that a later rewrite of the log — even one that recomputes every hash — no
 longer matches what was signed.
 
+Each checkpoint is itself recorded in the log: a stored event of the aggregate
+:data:`CHECKPOINTS_ID` (topic :data:`CHECKPOINT_TOPIC`, the checkpoint's JSON as its state),
+written through the chained recorder, so it is an entry of the global chain like any event and
+deleting it breaks the chain. (Stores from before kept their checkpoints in a ``checkpoints``
+table, outside the chain; those are still read and checked.)
+
+A *witness file* (JSON Lines, one signed head a line) keeps the heads outside the store: an
+auditor or the district holds it, and ``verify --witness`` fails on any rewrite or rollback
+behind a head it holds.
+
 Key files: ``disputes keygen --out KEY`` writes a PKCS#8 PEM private key (mode 0600) at KEY and
 its public key at KEY.pub. The signing key is named by ``--key`` or ``DISPUTES_SIGNING_KEY``.
 """
@@ -13,6 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID, uuid5
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -25,15 +36,11 @@ from disputes.domain.errors import InvalidInput
 
 KEY_ENV = "DISPUTES_SIGNING_KEY"
 
-CHECKPOINT_DDL = (
-    "CREATE TABLE IF NOT EXISTS checkpoints ("
-    "id {integer} PRIMARY KEY, "
-    "position {integer} NOT NULL, "
-    "chain_hash TEXT NOT NULL, "
-    "signed_at TEXT NOT NULL, "
-    "public_key TEXT NOT NULL, "
-    "signature TEXT NOT NULL)"
-)
+CHECKPOINTS_ID = uuid5(UUID(int=0), "disputes:checkpoints")
+"""The aggregate id of the checkpoint records in the log (version n: the n-th checkpoint)."""
+CHECKPOINT_TOPIC = "disputes.audit:Checkpoint"
+"""The topic of a checkpoint record (no class: the projections and replays never read it)."""
+WITNESS_FORMAT = "disputes-witness/1"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,66 @@ class Checkpoint:
             "public_key": self.public_key,
             "signature": self.signature,
         }
+
+
+def record_state(checkpoint: Checkpoint) -> bytes:
+    """The stored state of a checkpoint record: canonical JSON of the signed head."""
+    return json.dumps(
+        {k: v for k, v in checkpoint.as_json().items() if k != "id"},
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def from_json(data: Any, id_: int | None = None) -> Checkpoint:
+    """A checkpoint from its JSON (a record's state or a witness line); raises ValueError when
+    a field is missing or of the wrong type."""
+    try:
+        fields = (data["chain_hash"], data["signed_at"], data["public_key"], data["signature"])
+        position = data["position"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"missing {exc}") from None
+    if not isinstance(position, int) or not all(isinstance(f, str) for f in fields):
+        raise ValueError("a field of the wrong type")
+    return Checkpoint(position, *fields, id=id_)
+
+
+def append_witness(path: Path) -> Any:
+    """Open the witness file ``path`` for appending (created when missing, never truncated);
+    raises InvalidInput naming ``--witness`` when it cannot be opened."""
+    try:
+        return path.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput("--witness", f"cannot append to {path}: {exc.strerror}") from None
+
+
+def witness_line(checkpoint: Checkpoint) -> str:
+    """One witness line: the signed head, as JSON."""
+    return json.dumps({"format": WITNESS_FORMAT, **checkpoint.as_json()}, sort_keys=True) + "\n"
+
+
+def read_witness(path: Path) -> list[Checkpoint]:
+    """Every signed head in a witness file, in file order. Raises InvalidInput naming
+    ``--witness`` when the file cannot be read or a line is not a witnessed head."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput("--witness", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput("--witness", f"{path} is not a witness file (not UTF-8)") from None
+    heads: list[Checkpoint] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict) or data.get("format") != WITNESS_FORMAT:
+                raise ValueError(f"not {WITNESS_FORMAT}")
+            heads.append(from_json(data, data.get("id")))
+        except ValueError as exc:
+            msg = f"{path} line {number} is not a witnessed head: {exc}"
+            raise InvalidInput("--witness", msg) from None
+    return heads
 
 
 def checkpoint_message(position: int, chain_hash: str, signed_at: str) -> bytes:

@@ -22,32 +22,56 @@ from disputes.cli.render import print_json, print_table
     metavar="PUBLIC_KEY",
     help="Also require every checkpoint to be signed by this public key.",
 )
+@click.option(
+    "--witness",
+    "witness_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A witness file kept outside the store (`checkpoint --witness`): fail on any rewrite "
+    "or rollback behind a head it holds.",
+)
 @json_option
 @store_options
 @click.pass_context
-def verify(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs: str) -> None:
-    """Re-read the whole log, recompute every hash chain and check every checkpoint.
+def verify(
+    ctx: click.Context,
+    /,
+    key_path: str | None,
+    witness_path: Path | None,
+    as_json: bool,
+    **kwargs: str,
+) -> None:
+    """Re-read the whole log, recompute every hash chain, check every checkpoint (and the
+    heads of a witness file), every snapshot, and every view table against a replay.
 
     Exit 0 only when all is intact; 1 naming every modified, deleted, inserted or reordered
-    event (case, version, what is wrong).
+    event (case, version, what is wrong), every bad checkpoint or witnessed head, every view
+    row that differs from the events.
     """
-    from disputes.audit.checkpoint import load_public_key
+    from disputes.audit.checkpoint import load_public_key, read_witness
     from disputes.audit.log import verify_store
 
     store = apply_overrides(ctx, kwargs).store()
     key = load_public_key(key_path) if key_path else _configured_public_key()
-    report = verify_store(store, key)
+    witness = read_witness(witness_path) if witness_path else None
+    report = verify_store(store, key, witness)
     if as_json:
         print_json({**report.as_json(), "key_pinned": key is not None})
     elif report.intact:
         click.echo(f"intact: {report.events} events, {report.checkpoints} checkpoints verified")
+        if report.witnessed is not None:
+            click.echo(f"witness: {report.witnessed} heads of {witness_path} found in the log")
     else:
         click.echo(
             f"NOT INTACT: {len(report.problems)} problems in {report.events} events", err=True
         )
         for p in report.problems:
             where = f"{p.case_no or p.originator_id or '-'} v{p.version}" if p.version else "-"
-            click.echo(f"  {p.kind:<10} position {p.position}  {where}: {p.detail}", err=True)
+            if p.kind == "view":
+                where = p.case_no or "-"
+            at = "-" if p.position is None else p.position
+            click.echo(f"  {p.kind:<10} position {at}  {where}: {p.detail}", err=True)
+    if report.tail_note() and not as_json:
+        click.echo(f"note: {report.tail_note()}", err=True)
     if key is None and report.checkpoints and not as_json:
         click.echo(
             "note: checkpoints were checked against the public keys stored with them; pass "
@@ -92,16 +116,43 @@ def keygen(out: Path) -> None:
 
 @click.command("checkpoint")
 @click.option("--key", "key_path", metavar="FILE", help="Signing key [env DISPUTES_SIGNING_KEY].")
+@click.option(
+    "--witness",
+    "witness_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append the signed head to this witness file (created when missing, never "
+    "overwritten), to be kept outside the store.",
+)
 @json_option
 @store_options
 @click.pass_context
-def checkpoint(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwargs: str) -> None:
-    """Sign the current head of the log (refused when the log does not verify)."""
-    from disputes.audit.checkpoint import load_private_key
+def checkpoint(
+    ctx: click.Context,
+    /,
+    key_path: str | None,
+    witness_path: Path | None,
+    as_json: bool,
+    **kwargs: str,
+) -> None:
+    """Sign the current head of the log and record it in the log (refused when the store does
+    not verify)."""
+    import os
+
+    from disputes.audit.checkpoint import append_witness, load_private_key, witness_line
     from disputes.audit.log import take_checkpoint
 
     store = apply_overrides(ctx, kwargs).store()
-    taken = take_checkpoint(store, load_private_key(key_path))
+    key = load_private_key(key_path)
+    witness = append_witness(witness_path) if witness_path else None
+    try:
+        taken = take_checkpoint(store, key)
+        if witness is not None:
+            witness.write(witness_line(taken))
+            witness.flush()
+            os.fsync(witness.fileno())
+    finally:
+        if witness is not None:
+            witness.close()
     if as_json:
         print_json(taken.as_json())
     else:
@@ -109,6 +160,8 @@ def checkpoint(ctx: click.Context, /, key_path: str | None, as_json: bool, **kwa
             f"checkpoint {taken.id}: position {taken.position}, head "
             f"{taken.chain_hash[:16]}…, signed {taken.signed_at}"
         )
+        if witness_path is not None:
+            click.echo(f"witness: appended to {witness_path} (keep it outside the store)")
 
 
 @click.command("checkpoints")
@@ -132,6 +185,38 @@ def checkpoints(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
             for c in taken
         ),
     )
+
+
+@click.group("witness")
+def witness() -> None:
+    """Witness files: the signed heads, kept outside the store by the district or an auditor."""
+
+
+@witness.command("export")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The witness file to create (refused when it exists).",
+)
+@store_options
+@click.pass_context
+def witness_export(ctx: click.Context, /, out: Path, **kwargs: str) -> None:
+    """Write every checkpoint taken so far to a new witness file (for `verify --witness`)."""
+    from disputes.audit.checkpoint import witness_line
+    from disputes.audit.log import list_checkpoints
+    from disputes.domain.errors import InvalidInput
+
+    store = apply_overrides(ctx, kwargs).store()
+    taken = list_checkpoints(store.views)
+    try:
+        with out.open("x", encoding="utf-8") as handle:
+            handle.writelines(witness_line(c) for c in taken)
+    except FileExistsError:
+        raise InvalidInput("--out", f"{out} exists; refusing to overwrite it") from None
+    except OSError as exc:
+        raise InvalidInput("--out", f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"{out}: {len(taken)} signed heads")
 
 
 @click.command("export")
@@ -230,5 +315,14 @@ def policy_show(ctx: click.Context, /, version: str | None, **kwargs: str) -> No
 
 
 def register(group: click.Group) -> None:
-    for command in (verify, keygen, checkpoint, checkpoints, export, verify_dossier_cmd, policy):
+    for command in (
+        verify,
+        keygen,
+        checkpoint,
+        checkpoints,
+        witness,
+        export,
+        verify_dossier_cmd,
+        policy,
+    ):
         group.add_command(command)

@@ -9,10 +9,11 @@ A store-backed test is one of two kinds:
   behaviour is the product's, whatever the store, so it runs once per run — on SQLite in the
   SQLite run, on PostgreSQL in the PostgreSQL run.
 - **It is parametrised by backend** (fixture ``backend``, ids ``[sqlite]`` and ``[postgres]``):
-  the tests that reach past the product into the database itself — an attacker's SQL on the
-  event and chain tables (tests/audit/test_tamper.py), a store made read-only
+  the tests that reach past the product into the database itself — a store made read-only
   (tests/scale/test_durability.py) — where each backend needs its own hands but the behaviour
-  checked is one. In the SQLite run both cases run, the PostgreSQL one only when
+  checked is one. (The attacker's edits of the event, chain and view tables are SQLite-only in
+  tests/audit/test_tamper.py, with a thin PostgreSQL slice in tests/scale/test_postgres_audit.py.)
+  In the SQLite run both cases run, the PostgreSQL one only when
   ``DISPUTES_TEST_POSTGRES`` names a server (else it is skipped, saying so); in the PostgreSQL
   run only the PostgreSQL case runs (the SQLite one ran in the SQLite run). So no test runs
   twice on the same backend across the two CI runs, which give the SQLite run no server.

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from tests.audit.tampering import Hands, PostgresHands, SqliteHands
 from tests.support.driver import SCENARIOS, Disputes, clean_environment
 from tests.support.stores import (
     BACKEND,
@@ -25,7 +24,7 @@ from tests.support.stores import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     import click
 
@@ -105,15 +104,3 @@ def key(tmp_path: Path, cli: click.Group) -> Path:
     assert path.exists()
     assert Path(f"{path}.pub").exists()
     return path
-
-
-@pytest.fixture
-def hands(
-    backend: str, cli: click.Group, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Hands]:
-    """An attacker's hands (tests/audit/tampering.py) on this test's own copy of the scenarios
-    store, on ``backend`` — for the tests parametrised by backend."""
-    location = scenarios_store(backend, tmp_path, request)
-    kind: Callable[[Disputes], Hands] = {"sqlite": SqliteHands, "postgres": PostgresHands}[backend]
-    yield kind(Disputes(cli, CliRunner(), location if "://" in location else Path(location)))
-    drop_location(location)

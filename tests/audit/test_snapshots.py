@@ -167,3 +167,39 @@ def test_show_as_of_replays_a_long_case_correctly(
         expected = case_json(full_replay(store, case, version))
     assert {k: shown[k] for k in expected} == expected
     assert shown["version"] == version
+
+
+def test_an_edited_snapshot_fails_verify(
+    long_case: tuple[Path, str], cli: click.Group, tmp_path: Path
+) -> None:
+    """A snapshot is not in the chain, but replays start from it: verify replays each one
+    from its events, so a snapshot edited in the file (the grade it holds) is named."""
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from tests.support.stores import settle
+
+    source, case = long_case
+    settle(source)
+    db = tmp_path / "copy.db"
+    shutil.copyfile(source, db)
+    d = Disputes(cli, CliRunner(), db)
+    d("verify")
+    with closing(sqlite3.connect(db)) as connection, connection:
+        (version, state) = connection.execute(
+            "SELECT originator_version, state FROM stored_snapshots WHERE originator_id = ?"
+            " ORDER BY originator_version LIMIT 1",
+            (dispute_id(case).hex,),
+        ).fetchone()
+        grade = b'"grade":"red"' if b'"grade":"yellow"' in state else b'"grade":"yellow"'
+        edited = state.replace(b'"grade":"red"', grade).replace(b'"grade":"yellow"', grade)
+        assert edited != state
+        connection.execute(
+            "UPDATE stored_snapshots SET state = ? WHERE originator_version = ?",
+            (edited, version),
+        )
+    report = d.json("verify", "--json", code=1)
+    assert [(p["kind"], p["case_no"], p["version"]) for p in report["problems"]] == [
+        ("snapshot", case, version)
+    ]
