@@ -107,9 +107,12 @@ def _run(
         # JSON Lines end at "\n" only (a CR before it is JSON whitespace). Text mode would also
         # end one at a lone "\r", and str.splitlines at U+2028, U+0085, \x1c …, which JSON
         # allows raw inside a string: one valid line became two bad ones.
-        lines = file.read_bytes().decode("utf-8-sig").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(str(file), f"cannot read as UTF-8 JSON Lines: {exc}") from None
+        # A byte that is not UTF-8 is kept as a lone surrogate (surrogateescape): its line is
+        # then refused by the input rules with its line number, and the run goes on.
+        raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        lines = raw.decode("utf-8", errors="surrogateescape").split("\n")
+    except OSError as exc:
+        raise InvalidInput(str(file), f"cannot read: {exc.strerror}") from None
     if quiet or not sys.stderr.isatty():
         return apply_journal(store, lines, stop=stop, result=result)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

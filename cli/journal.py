@@ -70,10 +70,20 @@ class ApplyResult:
         return shape
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique: a repeated key (which JSON parsers resolve
+    differently) is refused, not silently taken as its last value."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        repeated = sorted({key for key, _ in pairs if sum(k == key for k, _ in pairs) > 1})
+        raise InvalidInput(repeated[0], "given twice in one object")
+    return data
+
+
 def parse_line(text: str) -> dict[str, Any]:
     """Parse one journal line. Raises :class:`InvalidInput` naming the bad key."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidInput("line", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:

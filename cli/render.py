@@ -47,6 +47,7 @@ FIELDS = {
     "form": "协议形式",
     "observe_days": "观察天数",
     "observe_until": "观察期至",
+    "follow_up_max_gap_days": "回访间隔上限（天）",
     "level": "督办级别",
     "order": "督办序号",
     "kind": "后果类别",

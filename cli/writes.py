@@ -95,7 +95,7 @@ def build_verb(cls: type[Command]) -> click.Command:
             print_json(outcome.as_json())
             return
         lang = settings.lang
-        state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}"
+        state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}".strip()
         extra = f" referral {outcome.referral}" if outcome.referral else ""
         if outcome.duplicate:
             click.echo(f"{outcome.case_no}: already recorded (command id), nothing new — {state}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from disputes.domain.clock import local_text
 from disputes.domain.values import Status
 
 if TYPE_CHECKING:
@@ -79,19 +80,19 @@ def closure_failures(case: Dispute, actor: str, at: datetime) -> list[str]:
     else:
         if at < window.until:
             restarted = (
-                f", restarted at the follow-up of {window.start.isoformat()} after a gap"
+                f", restarted at the follow-up of {local_text(window.start)} after a gap"
                 if window.start != case.resolved_at
                 else ""
             )
             failures.append(
-                f"2. the observation period runs until {window.until.isoformat()} "
+                f"2. the observation period runs until {local_text(window.until)} "
                 f"({days(window.until - at):.1f} days left{restarted})"
             )
         limit = case.follow_up_max_gap_days
         if days(at - window.last) > limit:
             failures.append(
                 f"3. no follow-up for {days(at - window.last):.1f} days since "
-                f"{window.last.isoformat()} (at most {limit}): record a follow-up; the "
+                f"{local_text(window.last)} (at most {limit}): record a follow-up; the "
                 f"observation then restarts and runs {case.observe_days} days from it"
             )
     unanswered = [r for r in case.referrals if r.get("outcome") is None]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from disputes.domain.clock import local_text
+
 
 class DisputesError(Exception):
     """Base class of every error the product reports to a user."""
@@ -156,7 +158,7 @@ class ClosureRefused(RuleViolation):
     ) -> None:
         lines = "\n".join(f"  - {failure}" for failure in failures)
         when = (
-            f"\n  the case could close at {earliest.isoformat()} at the earliest, with a "
+            f"\n  the case could close at {local_text(earliest)} at the earliest, with a "
             "follow-up at least as often as the policy asks until then"
             if earliest is not None
             else ""

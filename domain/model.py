@@ -21,6 +21,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from disputes.domain import events
+from disputes.domain.clock import local_text
 from disputes.domain.closure import Window, closure_failures, earliest_close, observation_window
 from disputes.domain.errors import (
     BeforeLatestDecision,
@@ -241,9 +242,9 @@ class Dispute(Aggregate):
         if meta.occurred_at < self.last_decision_at:
             raise BeforeLatestDecision(
                 self.case_no,
-                meta.occurred_at.isoformat(),
-                self.last_decision_at.isoformat(),
-                f"the latest decision of {self.case_no} (a {verb} cannot be placed before it)",
+                local_text(meta.occurred_at),
+                local_text(self.last_decision_at),
+                f"the latest decision of {self.case_no} (no {verb} may be placed before it)",
             )
         self._require_status(verb, *allowed)
 
@@ -257,8 +258,8 @@ class Dispute(Aggregate):
         if meta.occurred_at < self.reported_at:
             raise BeforeReport(
                 self.case_no,
-                meta.occurred_at.isoformat(),
-                self.reported_at.isoformat(),
+                local_text(meta.occurred_at),
+                local_text(self.reported_at),
                 f"the report of {self.case_no}",
             )
         then = self.status_at(meta.occurred_at)
@@ -268,7 +269,7 @@ class Dispute(Aggregate):
             raise WrongStatus(
                 self.case_no,
                 verb,
-                f"{then} at {meta.occurred_at.isoformat()}",
+                f"{then} at {local_text(meta.occurred_at)}",
                 [str(s) for s in allowed],
             )
 
@@ -338,8 +339,8 @@ class Dispute(Aggregate):
         if meta.occurred_at < answered["referred_at"]:
             raise OccurredOutOfOrder(
                 self.case_no,
-                meta.occurred_at.isoformat(),
-                answered["referred_at"].isoformat(),
+                local_text(meta.occurred_at),
+                local_text(answered["referred_at"]),
                 f"referral {referral} of {self.case_no}",
             )
         self.trigger_event(

@@ -30,6 +30,8 @@ def text_problem(text: str, *, lines: bool = False) -> str | None:
     """
     for index, char in enumerate(text):
         code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+            return f"not valid UTF-8 (byte 0x{code - 0xDC00:02X} at character {index + 1})"
         if 0xD800 <= code <= 0xDFFF:
             return f"not valid Unicode text (a lone surrogate at character {index + 1})"
         if char in BIDI_CONTROLS or char in OTHER_FORMAT_CONTROLS:

@@ -79,7 +79,7 @@ class Ledger(Projection):
     )
 
     def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
-        cursor.execute(*self._statement(event, case_no))
+        self.process_many(cursor, [(event, case_no)])
 
     def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
         # Statements on different cases commute; those on one case keep their order. So the

@@ -16,7 +16,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.domain import OriginatorIDError, OriginatorVersionError
+from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
 from disputes.domain.errors import StoreError
 
@@ -27,9 +28,14 @@ READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 DISK_FULL_SQLSTATES = ("53100", "53200")  # disk_full, out_of_memory
 
 
+DAMAGE = (MapperDeserialisationError, OriginatorVersionError, OriginatorIDError)
+"""What the library raises reading a log that was edited by hand: an event that no longer
+decodes, a version missing from a case."""
+
+
 def is_store_failure(exc: BaseException) -> bool:
     """True for an error raised by the store itself (not by a rule or an input)."""
-    if isinstance(exc, PersistenceError | sqlite3.Error):
+    if isinstance(exc, (PersistenceError, sqlite3.Error, *DAMAGE)):
         return True
     psycopg = sys.modules.get("psycopg")  # only loaded for postgresql:// stores
     return psycopg is not None and isinstance(exc, psycopg.Error)
@@ -49,6 +55,11 @@ def describe(exc: BaseException, location: str) -> str:
     while isinstance(root, PersistenceError) and isinstance(root.__cause__, Exception):
         root = root.__cause__  # the library wraps the driver's error
     text = _first_line(root)
+    if isinstance(root, DAMAGE):
+        return (
+            f"the store's events are damaged ({type(root).__name__}: {text}); "
+            "`disputes verify` names what was changed — restore the store from a backup"
+        )
     if isinstance(root, sqlite3.Error):
         name = getattr(root, "sqlite_errorname", "") or ""
         if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _low_space(location)):

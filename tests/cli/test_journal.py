@@ -188,11 +188,22 @@ def test_apply_a_missing_file(d: Disputes, tmp_path: Path) -> None:
     assert "nope.jsonl" in error
 
 
-def test_apply_a_file_that_is_not_utf8(d: Disputes, tmp_path: Path) -> None:
+def test_a_line_that_is_not_utf8_is_reported_and_the_run_goes_on(
+    d: Disputes, tmp_path: Path
+) -> None:
+    """A byte that is not UTF-8 fails its own line (named, with the byte), not the file."""
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(b"\xff\xfe{}\n")
-    error = d.fails("apply", str(path), code=2)
-    assert "UTF-8" in error
+    good = json.dumps(
+        {"id": "u2", "at": "2024-03-01T09:00", "actor": GRID, "command": "report", "case": "C2",
+         "args": {"category": "neighbour", "source": "visit", "village": "WD-V01",
+                  "summary": "两家争执"}},
+        ensure_ascii=False,
+    )  # fmt: skip
+    path.write_bytes(b'{"id": "u1", "summary": "\xff\xfe"}\n' + good.encode() + b"\n")
+    result = d.json("apply", str(path), "--json", code=1)
+    assert result["applied"] == 1
+    assert [f["line"] for f in result["failed"]] == [1]
+    assert "not valid UTF-8 (byte 0xFF" in result["failed"][0]["error"]
 
 
 @pytest.mark.slow

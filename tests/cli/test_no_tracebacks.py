@@ -75,7 +75,7 @@ def test_bytes_that_are_not_utf8_on_the_command_line(
     stderr = done.stderr.decode("utf-8")
     assert done.returncode == INVALID, stderr
     assert "Traceback" not in stderr
-    assert "not valid Unicode text" in stderr
+    assert "not valid UTF-8 (byte 0x" in stderr
     assert done.stdout == b""
 
 
@@ -88,7 +88,7 @@ def test_a_setting_that_is_not_utf8(store_location: str) -> None:
         env={**os.environ, "DISPUTES_DB": store_location, "DISPUTES_ACTOR": "\udcff"},
     )
     assert done.returncode == INVALID
-    assert b"DISPUTES_ACTOR: not valid Unicode text" in done.stderr
+    assert b"DISPUTES_ACTOR: not valid UTF-8" in done.stderr
 
 
 def report_line(id_: str, alias: str, **args: object) -> str:
