@@ -152,3 +152,21 @@ def test_as_of_takes_a_late_entry_where_it_occurred(d: Disputes) -> None:
     as_of = d.json("show", case, "--as-of", at(4), "--json")
     assert (as_of["grade"], as_of["status"], as_of["version"]) == ("yellow", "open", 4)
     assert d.json("show", case, "--json")["grade"] == "red"
+
+
+def test_ledger_as_of_gives_the_window_that_restarted_as_show_does(d: Disputes) -> None:
+    """A follow-up 41 days after the last restarts the observation (§3): as of a later day
+    the ledger's observe_until is the new window's end, the same as show's."""
+    case = d.report(when=at(1))
+    d.write("grade", case, "--grade", "red", "--reason", "r", actor=OFFICER, when=at(2))
+    d.write(
+        "resolve", case, "--agreement", "a", "--form", "oral", "--observe-days", "30",
+        actor=OFFICER, when=at(3),
+    )  # fmt: skip
+    d.write("follow-up", case, actor=OFFICER, when=at(13))
+    d.write("follow-up", case, actor=OFFICER, when=at(24, month=4))  # 42 days after
+    when = at(26, month=4)
+    shown = d.json("show", case, "--as-of", when, "--json")["observe_until"]
+    rows = d.json("ledger", "--as-of", when, "--format", "json")
+    assert shown.startswith("2024-05-24")
+    assert [r["observe_until"] for r in rows if r["case_no"] == case] == [shown]
