@@ -31,6 +31,7 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
     """
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
+    store.require_writable()
     result = _run(store, file, quiet or as_json)
     if as_json:
         print_json(result.as_json())
@@ -73,6 +74,7 @@ def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
 
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
+    store.require_writable("nothing was rebuilt")
     started = time.perf_counter()
     events = store.projections.rebuild()
     seconds = time.perf_counter() - started
@@ -100,14 +102,24 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     from importlib import resources
 
     from disputes.cli.common import settings_of
-    from disputes.domain.errors import InvalidInput
+    from disputes.domain.errors import InvalidInput, StoreError
     from disputes.domain.roster import Roster
     from disputes.storage.location import resolve_db
+    from disputes.storage.sqlite import inspect
     from disputes.storage.store import Store
 
     settings = settings_of(ctx)
-    if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():
+    try:
+        working: Path | None = Path(resolve_db(settings.db)).resolve()
+    except StoreError:
+        working = None  # an empty DISPUTES_DB names no store: the demo does not need one
+    if Path(into).resolve() == working:
         msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
+        raise InvalidInput("--into", msg)
+    found = inspect(into) if not into.is_dir() else None
+    if found is None or found.kind in ("not-sqlite", "foreign"):
+        what = "a directory" if found is None else found.describe()
+        msg = f"{into} is {what}, not a disputes store; it was left untouched (pick another file)"
         raise InvalidInput("--into", msg)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
@@ -142,6 +154,28 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     )
 
 
+@click.command("init")
+@json_option
+@store_options
+@click.pass_context
+def init(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
+    """Create an empty store at --db (or DISPUTES_DB, or the default location).
+
+    A file that is not a disputes store is refused and left untouched; an existing store is
+    left as it is (exit 0). Then load the roster with `disputes roster load`."""
+    from disputes.storage.store import Access, redact
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store(Access.NEW)
+    location = redact(store.location)
+    if as_json:
+        print_json({"store": location, "created": store.created})
+    elif store.created:
+        click.echo(f"created an empty store: {location}\nnext: disputes roster load …")
+    else:
+        click.echo(f"{location} is already a disputes store: nothing changed")
+
+
 def register(group: click.Group) -> None:
-    for command in (apply, rebuild, demo):
+    for command in (init, apply, rebuild, demo):
         group.add_command(command)

@@ -72,10 +72,19 @@ def drop_location(location: str) -> None:
         drop_postgres_database(location)
 
 
+def create_store(location: str) -> None:
+    """Create an empty store at ``location`` (as ``disputes init`` does)."""
+    from disputes.storage.store import Access, Store
+
+    Store(location, access=Access.NEW).close()
+
+
 @pytest.fixture
 def store_location(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store: an SQLite file path or a PostgreSQL URL."""
+    """A fresh, empty store (created, as ``disputes init`` creates one): an SQLite file path or
+    a PostgreSQL URL."""
     location = new_location(tmp_path)
+    create_store(location)
     yield location
     drop_location(location)
 
