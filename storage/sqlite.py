@@ -91,9 +91,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 @dataclass(frozen=True)
 class Found:
-    """What is at a store path: ``kind`` is ``missing``, ``empty`` (a file of 0 bytes),
-    ``store`` (a disputes store), ``not-sqlite`` or ``foreign`` (another program's SQLite
-    database; ``tables`` names its tables)."""
+    """What is at a store path: ``kind`` is ``missing``; ``empty`` (a file of 0 bytes, or an
+    SQLite database without tables or application id); ``store`` (a disputes store);
+    ``not-sqlite``; or ``foreign`` (another program's SQLite database; ``tables`` names its
+    tables)."""
 
     kind: str
     tables: tuple[str, ...] = ()
@@ -104,13 +105,13 @@ class Found:
         if self.kind == "not-sqlite":
             return "not an SQLite database"
         if self.kind == "empty":
-            return "an empty file"
+            return "an empty database"
         if self.kind != "foreign":
             return "a disputes store" if self.kind == "store" else "missing"
-        if not self.tables:
-            return "an SQLite database of another program (it has no tables)"
-        listed = ", ".join(self.tables[:8]) + (", …" if len(self.tables) > 8 else "")
         owner = f" (application_id {self.application_id:#x})" if self.application_id else ""
+        if not self.tables:
+            return f"an SQLite database of another program{owner}"
+        listed = ", ".join(self.tables[:8]) + (", …" if len(self.tables) > 8 else "")
         return f"an SQLite database of another program{owner}: tables {listed}"
 
 
@@ -141,6 +142,10 @@ def inspect(path: Path) -> Found:
     ours = application_id == APPLICATION_ID
     if ours or (application_id == 0 and all(t in tables for t in STORE_TABLES)):
         return Found("store", tables, application_id)
+    if application_id == 0 and not tables:
+        # Nothing in it to lose: an empty database, or a store another process is creating
+        # this instant (its tables are not committed yet).
+        return Found("empty")
     return Found("foreign", tables, application_id)
 
 

@@ -150,7 +150,7 @@ class Store:
             )
         new = found.kind in ("missing", "empty")
         if new and access is Access.OPEN:
-            what = "no such store" if found.kind == "missing" else "an empty file, no store yet"
+            what = "no such store" if found.kind == "missing" else "an empty database, no store"
             raise StoreError(f"{what}: {location}; {how_to_create(location)}")
         if not writable(path if path.exists() else _existing_parent(path)):
             if access is not Access.OPEN:

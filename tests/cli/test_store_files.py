@@ -276,3 +276,21 @@ def test_a_store_written_before_the_application_id_still_opens(
     assert len(d.ledger()) == 5
     d("verify")
     assert "already a disputes store" in d("init").stdout
+
+
+@pytest.mark.parametrize("kind", ["0 bytes", "no tables"])
+def test_an_empty_file_or_database_is_no_store_until_init(
+    cli: click.Group, runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    """Nothing in it to lose (and a store another process is creating looks so for an instant):
+    reads say it is no store yet; init (or roster load) makes it one."""
+    path = tmp_path / "s.db"
+    path.touch()
+    if kind == "no tables":
+        with closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA user_version = 0")
+            connection.execute("VACUUM")
+    d = Disputes(cli, runner, path)
+    assert "an empty database, no store" in run(d, ("ledger",))
+    assert d.json("init", "--json")["created"] is True
+    assert d.ledger() == []
