@@ -41,6 +41,7 @@ def load(ctx: click.Context, /, units: Path, people: Path, as_json: bool, **kwar
     settings = apply_overrides(ctx, kwargs)
     loaded = Roster.from_csv(_read(units), _read(people))  # an invalid file creates nothing
     store = settings.store(Access.CREATE)
+    store.require_writable()
     changed = store.app.load_roster(loaded, actor=settings.actor)
     summary = {"units": len(loaded.units), "people": len(loaded.people), "recorded": changed}
     if as_json:

@@ -101,11 +101,11 @@ class Store:
     ) -> None:
         """Open the store at ``db`` (see :func:`.location.resolve_db`) as ``access`` allows
         (the library's default creates a missing store; the CLI opens with ``Access.OPEN``
-        unless the verb creates). ``note`` is told, once, what a reader should know (a
+        unless the verb creates). ``note`` is told, once each, what a reader should know (a
         read-only store whose projections are behind its events). Raises StoreError."""
         self.location = resolve_db(db)
         self.note = note
-        self._noted = False
+        self._told: set[str] = set()
         self.read_only = False
         """True when the store cannot be written: opened read-only, never caught up."""
         self.created = False
@@ -153,12 +153,12 @@ class Store:
             what = "no such store" if found.kind == "missing" else "an empty database, no store"
             raise StoreError(f"{what}: {location}; {how_to_create(location)}")
         if not writable(path if path.exists() else _existing_parent(path)):
-            if access is not Access.OPEN:
+            if new:
                 raise StoreError(
                     f"store {location}: the store is read-only (the file, its folder or its "
-                    "mount cannot be written); nothing was created or recorded"
+                    "mount cannot be written); nothing was created"
                 )
-            self.read_only = True
+            self.read_only = True  # whatever the access: writes are refused when they come
             if unread_log(path):
                 self._tell(
                     f"store {location} is read-only and has a write-ahead log ({path}-wal) that "
@@ -184,8 +184,8 @@ class Store:
         self.created = not present
 
     def _tell(self, text: str) -> None:
-        if self.note is not None and not self._noted:
-            self._noted = True
+        if self.note is not None and text not in self._told:
+            self._told.add(text)
             self.note(text)
 
     def require_writable(self, what: str = "nothing was recorded") -> None:

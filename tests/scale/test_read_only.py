@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.cli.conftest import OFFICER, PEOPLE, SAMPLES, UNITS, Disputes, at
 from tests.scale.test_durability import Disk, digest, sqlite_store, tmpfs
@@ -81,7 +82,6 @@ def refuses_writes(d: Disputes, case: str, folder: Path) -> None:
         (None, ("apply", str(journal))),
         (None, ("rebuild",)),
         (None, ("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))),
-        (None, ("init",)),
         (None, ("checkpoint", "--key", str(key))),
     ]
     for actor, args in writes:
@@ -90,6 +90,7 @@ def refuses_writes(d: Disputes, case: str, folder: Path) -> None:
         assert "read-only" in result.stderr, (args, result.stderr)
         assert str(d.db) in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+    assert "already a disputes store: nothing changed" in d("init").stdout
 
 
 def test_a_store_on_a_read_only_mount_is_read_and_verified_and_refuses_writes(
@@ -193,3 +194,13 @@ def world_readable_folder() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_no_store_can_be_created_on_a_read_only_mount(cli: Any, disk: Disk) -> None:
+    d = Disputes(cli, CliRunner(), disk.path / "new.db")
+    with disk.read_only():
+        for args in (("init",), ("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))):
+            result = d(*args, code=2)
+            assert "read-only" in result.stderr, result.stderr
+            assert "nothing was created" in result.stderr, result.stderr
+        assert list(disk.path.iterdir()) == []
