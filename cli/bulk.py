@@ -37,6 +37,7 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
 
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
+    store.require_writable()
     result = ApplyResult()
     with _first_interrupt_stops() as stop:
         try:
@@ -133,6 +134,7 @@ def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
 
     settings = apply_overrides(ctx, kwargs)
     store = settings.store()
+    store.require_writable("nothing was rebuilt")
     started = time.perf_counter()
     events = store.projections.rebuild()
     seconds = time.perf_counter() - started
@@ -161,13 +163,17 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     from importlib import resources
 
     from disputes.cli.common import settings_of
-    from disputes.domain.errors import InvalidInput
+    from disputes.domain.errors import InvalidInput, StoreError
     from disputes.domain.roster import Roster
     from disputes.storage.location import resolve_db
     from disputes.storage.store import Store
 
     settings = settings_of(ctx)
-    if Path(into).resolve() == Path(resolve_db(settings.db)).resolve():
+    try:
+        working: Path | None = Path(resolve_db(settings.db)).resolve()
+    except StoreError:
+        working = None  # an empty DISPUTES_DB names no store: the demo does not need one
+    if Path(into).resolve() == working:
         msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
         raise InvalidInput("--into", msg)
     _replaceable_demo_store(into)
@@ -205,9 +211,8 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     )
 
 
-DEMO_APPLICATION_ID = 0x44454D4F
-"""What ``demo`` writes into the SQLite header of its store (``PRAGMA application_id``, the
-bytes "DEMO"): the only file ``demo --into`` replaces is one that carries it."""
+from disputes.storage.sqlite import DEMO_APPLICATION_ID  # noqa: E402 (beside its users)
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -252,6 +257,28 @@ def _mark_demo_store(into: Path) -> None:
         connection.commit()
 
 
+@click.command("init")
+@json_option
+@store_options
+@click.pass_context
+def init(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
+    """Create an empty store at --db (or DISPUTES_DB, or the default location).
+
+    A file that is not a disputes store is refused and left untouched; an existing store is
+    left as it is (exit 0). Then load the roster with `disputes roster load`."""
+    from disputes.storage.store import Access, redact
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store(Access.NEW)
+    location = redact(store.location)
+    if as_json:
+        print_json({"store": location, "created": store.created})
+    elif store.created:
+        click.echo(f"created an empty store: {location}\nnext: disputes roster load …")
+    else:
+        click.echo(f"{location} is already a disputes store: nothing changed")
+
+
 def register(group: click.Group) -> None:
-    for command in (apply, rebuild, demo):
+    for command in (init, apply, rebuild, demo):
         group.add_command(command)

@@ -14,7 +14,7 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from disputes.storage.store import Store
+    from disputes.storage.store import Access, Store
 
 
 @dataclass
@@ -26,17 +26,24 @@ class Settings:
     lang: str = "zh"
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
+    def store(self, access: Access | None = None) -> Store:
+        """The store, opened once. ``access`` (default ``Access.OPEN``: an existing store only,
+        read-only when it cannot be written) is given by the verbs that create a store (``init``,
+        ``roster load``); a read-only store's notes go to stderr."""
         if self._store is None:
-            from disputes.storage.store import Store
+            from disputes.storage.store import Access, Store
 
-            self._store = Store(self.db)
+            self._store = Store(self.db, access=access or Access.OPEN, note=_note)
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _note(text: str) -> None:
+    click.echo(f"note: {text}", err=True)
 
 
 VERB_MODULES = ("writes", "reads", "roster", "bulk", "audit", "due")
@@ -103,13 +110,17 @@ class DisputesGroup(click.Group):
         except Exception as exc:
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
+            from disputes.domain.errors import StoreError
             from disputes.storage.failures import is_store_failure, store_failure
             from disputes.storage.store import redact, resolve_db
 
             if not is_store_failure(exc):
                 raise
             settings = ctx.find_object(Settings)
-            location = redact(resolve_db(settings.db if settings else None))
+            try:
+                location = redact(resolve_db(settings.db if settings else None))
+            except StoreError:
+                location = "(unnamed)"
             error = store_failure(exc, location)
             click.echo(f"error: {printable(error.message)}", err=True)
             sys.exit(exit_code(error))
@@ -120,8 +131,9 @@ class DisputesGroup(click.Group):
     "--db",
     envvar="DISPUTES_DB",
     metavar="PATH",
-    help="Store: an SQLite file path [env DISPUTES_DB; "
-    "default ~/.local/share/disputes/disputes.db].",
+    help="Store: an SQLite file path or a postgresql:// URL [env DISPUTES_DB; "
+    "default ~/.local/share/disputes/disputes.db]. A new store needs `init`, `roster load` "
+    "or `demo`.",
 )
 @click.option(
     "--as",

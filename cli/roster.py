@@ -32,12 +32,16 @@ def roster() -> None:
 @store_options
 @click.pass_context
 def load(ctx: click.Context, /, units: Path, people: Path, as_json: bool, **kwargs: str) -> None:
-    """Validate and record the roster (nothing is recorded if it is unchanged or invalid)."""
+    """Validate and record the roster (nothing is recorded if it is unchanged or invalid).
+
+    A store that does not exist yet is created: this is how a store usually starts."""
     from disputes.domain.roster import Roster
+    from disputes.storage.store import Access
 
     settings = apply_overrides(ctx, kwargs)
-    store = settings.store()
-    loaded = Roster.from_csv(_read(units), _read(people))
+    loaded = Roster.from_csv(_read(units), _read(people))  # an invalid file creates nothing
+    store = settings.store(Access.CREATE)
+    store.require_writable()
     changed = store.app.load_roster(loaded, actor=settings.actor)
     summary = {"units": len(loaded.units), "people": len(loaded.people), "recorded": changed}
     if as_json:

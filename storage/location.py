@@ -4,7 +4,12 @@ environment that location selects.
 ``DISPUTES_DB`` (or ``--db``) selects the store: a file path (SQLite, the embedded default),
 ``postgresql://user:password@host:port/dbname`` (PostgreSQL; the password may instead come from
 ``PGPASSWORD`` or a libpq password file), or ``:memory:`` (tests; nothing persists). Without
-either, the store is ``$XDG_DATA_HOME/disputes/disputes.db`` (``~/.local/share/…``).
+either, the store is ``$XDG_DATA_HOME/disputes/disputes.db`` (``~/.local/share/…``). A set but
+empty ``DISPUTES_DB`` (or ``--db ''``) is an error, not the default: it is a mistake more often
+than a wish.
+
+Nothing here creates anything: whether a missing store may be created is decided by the caller
+(:class:`disputes.storage.store.Store`, ``access``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from disputes.domain.errors import StoreError
+from disputes.storage.sqlite import READ_ONLY_ENV, read_only_uri
 
 DB_ENV = "DISPUTES_DB"
 
@@ -27,12 +33,27 @@ def default_db_path() -> Path:
 
 
 def resolve_db(db: str | None) -> str:
-    """The store location: ``db``, else ``$DISPUTES_DB``, else :func:`default_db_path`."""
-    return db or os.environ.get(DB_ENV) or str(default_db_path())
+    """The store location: ``db``, else ``$DISPUTES_DB``, else :func:`default_db_path`.
+    Raises StoreError when ``db`` or ``$DISPUTES_DB`` is given but empty."""
+    if db is not None and not db.strip():
+        raise StoreError("--db is empty: name a store (an SQLite file path or a PostgreSQL URL)")
+    if db:
+        return db
+    env = os.environ.get(DB_ENV)
+    if env is not None and not env.strip():
+        raise StoreError(
+            f"{DB_ENV} is set but empty: name a store, or unset it for the default store "
+            f"{default_db_path()}"
+        )
+    return env or str(default_db_path())
 
 
-def store_env(db: str) -> dict[str, str]:
-    """The eventsourcing environment for a store location. Raises StoreError when unusable."""
+def store_env(db: str, *, read_only: bool = False) -> dict[str, str]:
+    """The eventsourcing environment for a store location. Raises StoreError when unusable.
+
+    ``read_only`` (SQLite): open the file read-only (see :func:`.sqlite.read_only_uri`) and
+    create no table.
+    """
     if db == ":memory:":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if "://" in db:
@@ -46,10 +67,11 @@ def store_env(db: str) -> dict[str, str]:
     path = Path(db)
     if path.is_dir():
         raise StoreError(f"DISPUTES_DB: {db} is a directory, not a database file")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"DISPUTES_DB: cannot create {path.parent}: {exc.strerror}") from None
+    read_only_keys = (
+        {"SQLITE_DBNAME": read_only_uri(path), READ_ONLY_ENV: "1", "CREATE_TABLE": "false"}
+        if read_only
+        else {}
+    )
     return {
         # eventsourcing.sqlite, plus synchronous=FULL on every connection (WAL and the busy
         # timeout, SQLITE_LOCK_TIMEOUT, are the library's own).
@@ -59,7 +81,7 @@ def store_env(db: str) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": "disputes.storage.chain:ChainedSQLiteApplicationRecorder",
         "SQLITE_LOCK_TIMEOUT": "10",
         "AGGREGATE_CACHE_MAXSIZE": "2000",
-    }
+    } | read_only_keys
 
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")

@@ -6,8 +6,11 @@ Where the store is and what it is made of: :mod:`.location` (``--db``/``DISPUTES
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from disputes.domain.application import Outcome
@@ -32,10 +35,46 @@ from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
 from disputes.storage.failures import describe, is_store_failure
 from disputes.storage.location import redact, resolve_db, store_env
+from disputes.storage.sqlite import APPLICATION_ID, inspect, unread_log, writable
 from disputes.storage.views import ViewDatabase, open_views
 
 # redact, resolve_db: cli/main.py imports them from here.
-__all__ = ["LEDGER_COLUMNS", "DueItem", "DueSummary", "Row", "Store", "redact", "resolve_db"]
+__all__ = [
+    "LEDGER_COLUMNS",
+    "Access",
+    "DueItem",
+    "DueSummary",
+    "Row",
+    "Store",
+    "redact",
+    "resolve_db",
+]
+
+
+class Access(Enum):
+    """What opening a store may do.
+
+    - ``OPEN``: an existing store only (a missing one is "no such store"); read-only when it
+      cannot be written (reads work, projections are not caught up, writes are refused).
+    - ``CREATE``: an existing store, or a new empty one (``roster load``, ``demo``, the library).
+    - ``NEW``: ``disputes init``: a new empty store; an existing store is opened and left as it
+      is (``Store.created`` is False).
+
+    Whatever the access, a file that is not a disputes store is refused and left untouched.
+    """
+
+    OPEN = "open"
+    CREATE = "create"
+    NEW = "new"
+
+
+def how_to_create(location: str) -> str:
+    """How a new store is made, for messages."""
+    return (
+        f"create it with `disputes --db {redact(location)} init`, or with `roster load` "
+        "(a new store with its roster)"
+    )
+
 
 LEDGER_COLUMNS = COLUMNS
 """The ledger's columns, in order (a ledger row has these, then its due-board standing)."""
@@ -52,13 +91,35 @@ class Store:
     """
 
     def __init__(
-        self, db: str | None = None, *, policy: Policy | None = None, clock: Clock = system_clock
+        self,
+        db: str | None = None,
+        *,
+        policy: Policy | None = None,
+        clock: Clock = system_clock,
+        access: Access = Access.CREATE,
+        note: Callable[[str], None] | None = None,
     ) -> None:
+        """Open the store at ``db`` (see :func:`.location.resolve_db`) as ``access`` allows
+        (the library's default creates a missing store; the CLI opens with ``Access.OPEN``
+        unless the verb creates). ``note`` is told, once each, what a reader should know (a
+        read-only store whose projections are behind its events). Raises StoreError."""
         self.location = resolve_db(db)
-        env = store_env(self.location)
-        self.views = open_views(self.location)
+        self.note = note
+        self._told: set[str] = set()
+        self.read_only = False
+        """True when the store cannot be written: opened read-only, never caught up."""
+        self.created = False
+        """True when this opening created the store (its tables)."""
+        self._prepare(access)
+        env = store_env(self.location, read_only=self.read_only)
+        self.views = open_views(self.location, read_only=self.read_only)
         try:
+            if self.location != ":memory:" and "://" in self.location:
+                self._check_schema(access)
             self.app = BatchingApp(env, policy=policy or load_policy(), clock=clock)
+            self.projections = Projections(self.app, self.views)
+            if self.created and "://" not in self.location and self.location != ":memory:":
+                self.views.connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
         except StoreError:
             self.views.close()
             raise
@@ -66,8 +127,74 @@ class Store:
             self.views.close()
             cause = describe(exc, redact(self.location))
             raise StoreError(f"cannot open store {redact(self.location)}: {cause}") from None
-        self.projections = Projections(self.app, self.views)
         self.app.command_lookup = self.projections
+
+    def _prepare(self, access: Access) -> None:
+        """Check what is at an SQLite location before anything opens it: refuse what is not a
+        disputes store, and a missing store unless ``access`` creates; set ``read_only`` and
+        ``created``; make a new store's folder."""
+        location = self.location
+        if location == ":memory:" or "://" in location:
+            self.created = location == ":memory:"
+            return
+        store_env(location)  # raises for a mistyped URL or a directory
+        path = Path(location)
+        try:
+            found = inspect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open store {location}: {describe(exc, location)}") from None
+        if found.kind in ("not-sqlite", "foreign"):
+            raise StoreError(
+                f"cannot open store {location}: {found.describe()}, not a disputes store; it was "
+                "left untouched (name another file with --db/DISPUTES_DB)"
+            )
+        new = found.kind in ("missing", "empty")
+        if new and access is Access.OPEN:
+            what = "no such store" if found.kind == "missing" else "an empty database, no store"
+            raise StoreError(f"{what}: {location}; {how_to_create(location)}")
+        if not writable(path if path.exists() else _existing_parent(path)):
+            if new:
+                raise StoreError(
+                    f"store {location}: the store is read-only (the file, its folder or its "
+                    "mount cannot be written); nothing was created"
+                )
+            self.read_only = True  # whatever the access: writes are refused when they come
+            if unread_log(path):
+                self._tell(
+                    f"store {location} is read-only and has a write-ahead log ({path}-wal) that "
+                    "cannot be read without its -shm index: its last transactions are not shown"
+                )
+            return
+        if new:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+            self.created = True
+
+    def _check_schema(self, access: Access) -> None:
+        """PostgreSQL: a database without the events table is not a disputes store yet; only an
+        access that creates goes on (the library then creates the schema)."""
+        present = self.views.table_exists(self.views.events_table)
+        if not present and access is Access.OPEN:
+            raise StoreError(
+                f"store {redact(self.location)}: not a disputes store yet (the database has no "
+                f"{self.views.events_table} table); {how_to_create(self.location)}"
+            )
+        self.created = not present
+
+    def _tell(self, text: str) -> None:
+        if self.note is not None and text not in self._told:
+            self._told.add(text)
+            self.note(text)
+
+    def require_writable(self, what: str = "nothing was recorded") -> None:
+        """Raise StoreError (exit 2) when the store was opened read-only."""
+        if self.read_only:
+            raise StoreError(
+                f"store {redact(self.location)}: the store is read-only (the file, its folder "
+                f"or its mount cannot be written); {what}"
+            )
 
     @property
     def policy(self) -> Policy:
@@ -75,7 +202,9 @@ class Store:
         return self.app.policy
 
     def execute(self, command: Command) -> Outcome:
-        """Record one command (see DisputesApp.execute) and catch the projections up."""
+        """Record one command (see DisputesApp.execute) and catch the projections up.
+        Raises StoreError on a read-only store (nothing is recorded)."""
+        self.require_writable()
         outcome = self.app.execute(command)
         try:
             self.projections.catch_up()
@@ -91,8 +220,28 @@ class Store:
 
     def catch_up(self) -> int:
         """Bring the projections up to date; returns how many dispute events they processed.
-        Raises what the store raises (see ``storage.failures``)."""
+        Raises what the store raises (see ``storage.failures``).
+
+        A read-only store is not caught up (that would write): when its projections are
+        behind its events, ``note`` is told so, once, and the reads answer from them as they
+        are."""
+        if self.read_only:
+            behind = self.behind()
+            if behind:
+                self._tell(
+                    f"store {redact(self.location)} is read-only and its projections are "
+                    f"behind its log by {behind} event{'s' if behind > 1 else ''}: the ledger, "
+                    "histories and the due board may miss the latest changes (show replays "
+                    "the case from its events; verify reads the log itself)"
+                )
+            return 0
         return self.projections.catch_up()
+
+    def behind(self) -> int:
+        """How many logged events (any aggregate) come after the projections' position."""
+        through = self.app.recorder.max_notification_id() or 0
+        start = min(self.projections.positions().values(), default=0)
+        return max(0, through - start)
 
     def ledger(self, **filters: str | None) -> list[Row]:
         """Ledger rows (see projections.ledger.list_cases), caught up first, each with its
@@ -229,3 +378,12 @@ class Store:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _existing_parent(path: Path) -> Path:
+    """The nearest existing folder above ``path`` (where a new store's folder would be made),
+    as a stand-in file path for :func:`.sqlite.writable`."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder / path.name

@@ -7,10 +7,12 @@ SQL run here is a template asking for its dialect's fragments (``{?}`` for a par
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from disputes.domain.application import DisputesApp
@@ -19,6 +21,7 @@ from disputes.projections.base import P, Row
 from disputes.storage.dialect import SQLITE, Dialect
 from disputes.storage.failures import describe
 from disputes.storage.location import redact
+from disputes.storage.sqlite import read_only_uri
 
 MMAP_BYTES = 1 << 30
 CACHE_KIB = 64 * 1024
@@ -37,14 +40,28 @@ class ViewDatabase:
     snapshots_table = "stored_snapshots"
     position_column = "rowid"
 
-    def __init__(self, path: str, busy_timeout_ms: int = 10_000) -> None:
+    read_only = False
+    """True when opened read-only (:func:`.sqlite.read_only_uri`): a table the store lacks is
+    created as an empty TEMP table of this connection (so a projection or the checkpoints of a
+    store written before them read as empty), and any other write fails (SQLITE_READONLY)."""
+
+    def __init__(
+        self, path: str, busy_timeout_ms: int = 10_000, *, read_only: bool = False
+    ) -> None:
+        self.read_only = read_only
         try:
+            target = read_only_uri(Path(path)) if read_only else path
             self.connection = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
+                target,
+                uri=read_only,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=busy_timeout_ms / 1000,
             )
             self.connection.row_factory = sqlite3.Row
             if path != ":memory:":
-                _switch_to_wal(self.connection, busy_timeout_ms / 1000)
+                if not read_only:
+                    _switch_to_wal(self.connection, busy_timeout_ms / 1000)
                 # Reads of a large store (a 100k-case ledger, the due board) go through the OS
                 # page cache without a read() per page; a larger page cache for the writes.
                 self.connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
@@ -83,7 +100,7 @@ class ViewDatabase:
         cursor = self.connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            yield SQLiteCursor(cursor)
+            yield ReadOnlyCursor(cursor) if self.read_only else SQLiteCursor(cursor)
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
@@ -153,6 +170,40 @@ class SQLiteCursor:
         return self.raw.fetchall()
 
 
+DDL = re.compile(
+    r"\s*CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+IF\s+NOT\s+EXISTS\s+(\w+)(?:\s+ON\s+(\w+))?",
+    re.IGNORECASE,
+)
+
+
+class ReadOnlyCursor(SQLiteCursor):
+    """The cursor of a read-only view database: ``CREATE TABLE IF NOT EXISTS`` of a table the
+    store has is skipped, of one it lacks creates an empty TEMP table; ``CREATE INDEX`` is run
+    only on such a TEMP table. Anything else runs as given (a write fails: read-only)."""
+
+    __slots__ = ()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        ddl = DDL.match(sql)
+        if ddl is None:
+            return super().execute(sql, parameters)
+        kind, name, table = ddl.groups()
+        if kind.upper() == "TABLE":
+            if self._in("main", name):
+                return self.raw
+            temp = re.sub(r"(?i)CREATE\s+TABLE", "CREATE TEMP TABLE", sql, count=1)
+            return super().execute(temp, parameters)
+        if table and self._in("temp", table):
+            return super().execute(sql, parameters)
+        return self.raw
+
+    def _in(self, schema: str, name: str) -> bool:
+        found = self.raw.execute(
+            f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return found is not None
+
+
 def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
     """``PRAGMA journal_mode=WAL``, waiting up to ``timeout`` seconds for other processes.
 
@@ -176,8 +227,9 @@ def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
 __all__ = ["P", "SQLiteCursor", "ViewDatabase", "open_views"]  # P: the parameter of a template
 
 
-def open_views(location: str) -> ViewDatabase:
-    """The view tables' database for a store location (same database as the events)."""
+def open_views(location: str, *, read_only: bool = False) -> ViewDatabase:
+    """The view tables' database for a store location (same database as the events);
+    ``read_only``: an SQLite store opened read-only (see :class:`ViewDatabase`)."""
     if "://" in location:
         # Imported here: psycopg takes longer to import than the rest of a CLI command.
         from disputes.storage.views_postgres import PostgresViewDatabase
@@ -186,4 +238,4 @@ def open_views(location: str) -> ViewDatabase:
             return PostgresViewDatabase(location, events_table=f"{DisputesApp.name.lower()}_events")
         except StoreError as exc:
             raise StoreError(f"cannot open store {redact(location)}: {exc.message}") from None
-    return ViewDatabase(location)
+    return ViewDatabase(location, read_only=read_only)

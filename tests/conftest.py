@@ -39,6 +39,7 @@ from tests.support.stores import (
     BACKENDS,
     NO_SERVER,
     SERVER,
+    create_store,
     drop_location,
     new_location,
 )
@@ -72,8 +73,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def store_location(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store on the backend under test: an SQLite file path or a PostgreSQL URL."""
+    """A fresh, empty store on the backend under test (created, as ``disputes init`` creates
+    one): an SQLite file path or a PostgreSQL URL."""
     location = new_location(tmp_path)
+    create_store(location)
     yield location
     drop_location(location)
 

@@ -125,8 +125,8 @@ def test_a_missing_database_is_not_created(cli: Any) -> None:
 
 @needs_server
 def test_a_user_who_may_not_create_tables_leaves_no_table(cli: Any) -> None:
-    """The views' connection succeeds, the event store's tables cannot be created: nothing is
-    created at all (the view tables come after the event store)."""
+    """``init``: the views' connection succeeds, the event store's tables cannot be created:
+    nothing is created at all (the view tables come after the event store)."""
     tag = uuid4().hex[:8]
     database, role = f"disputes_test_readers_{tag}", f"disputes_reader_{tag}"
     admin(f"CREATE DATABASE {database}")
@@ -135,7 +135,7 @@ def test_a_user_who_may_not_create_tables_leaves_no_table(cli: Any) -> None:
         parts = urlsplit(SERVER)
         url = server_url(netloc=f"{role}:reader@{parts.hostname}:{parts.port}", path=f"/{database}")
         admin(f"REVOKE CREATE ON DATABASE {database} FROM PUBLIC")
-        message = refused(cli, url)
+        message = refused(cli, url, "init")
         assert message.startswith(f"error: cannot open store {url.replace(':reader@', ':***@')}: ")
         assert "permission denied" in message
         owner = server_url(path=f"/{database}")

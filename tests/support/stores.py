@@ -104,3 +104,10 @@ def settle(db: Path | str) -> None:
     holds every row (as an attacker editing the file, or a copy of it, would see it)."""
     with closing(sqlite3.connect(db)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def create_store(location: str) -> None:
+    """Create an empty store at ``location`` (as ``disputes init`` does)."""
+    from disputes.storage.store import Access, Store
+
+    Store(location, access=Access.NEW).close()
