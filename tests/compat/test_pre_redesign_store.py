@@ -41,6 +41,8 @@ import pytest
 from click.testing import CliRunner
 from eventsourcing.persistence import StoredEvent
 
+from tests.support.driver import clean_environment
+
 if TYPE_CHECKING:
     import click
     from click.testing import Result
@@ -63,28 +65,11 @@ CLOCK_KEYS = ("overdue_days",)
 STABLE_AFTER = datetime(2023, 1, 25, tzinfo=UTC)
 """From here on, ``next_due_at`` and ``supervision`` of every fixture case are fixed."""
 
-ENV_VARS = (
-    "DISPUTES_DB",
-    "DISPUTES_ACTOR",
-    "DISPUTES_LANG",
-    "DISPUTES_POLICY",
-    "DISPUTES_SIGNING_KEY",
-)
-
-
-@pytest.fixture(scope="module")
-def cli() -> click.Group:
-    from disputes.cli.main import cli as root
-
-    return root
-
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No store, actor, language, policy or key leaks in from the environment."""
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    clean_environment(monkeypatch, tmp_path)
 
 
 @dataclass
