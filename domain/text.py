@@ -16,7 +16,9 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e") | 
 printed ledger shows (a 'Trojan Source' summary reads one way and says another)."""
 OTHER_FORMAT_CONTROLS = frozenset(chr(c) for c in (*range(0x206A, 0x2070), *range(0xFFF9, 0xFFFC)))
 """Deprecated shaping controls and interlinear annotation marks: also change what is shown."""
-INVISIBLE_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+INVISIBLE_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5") | frozenset(
+    chr(c) for c in (*range(0x180B, 0x1810), *range(0xFE00, 0xFE10))
+)
 """Characters that print as nothing (beside the format characters, category Cf)."""
 
 
@@ -36,6 +38,8 @@ def text_problem(text: str, *, lines: bool = False) -> str | None:
             return f"not valid Unicode text (a lone surrogate at character {index + 1})"
         if char in BIDI_CONTROLS or char in OTHER_FORMAT_CONTROLS:
             return f"contains an invisible direction/format control U+{code:04X}"
+        if not lines and unicodedata.category(char) in ("Zl", "Zp"):
+            return f"contains a line break U+{code:04X} (a name or code is one line)"
         if unicodedata.category(char) == "Cc" and not (lines and char in "\n\t\r"):
             kind = "an escape sequence (ESC)" if char == "\x1b" else "a control character"
             return f"contains {kind} U+{code:04X}"

@@ -158,3 +158,13 @@ def test_stored_text_is_shown_as_written_not_as_markup(d: Disputes) -> None:
     case = report(d, summary="[/bold] [red]x[/red]")
     assert "[/bold] [red]x[/red]" in d("show", case).stdout
     assert "[/bold]" in d("history", case).stdout
+
+
+def test_more_invisible_text_and_line_separators_in_names() -> None:
+    """A soft hyphen with a combining grapheme joiner shows nothing (empty); a line separator
+    (U+2028) makes a name two lines (refused), while free text may hold it."""
+    from disputes.domain.text import invisible_only, text_problem
+
+    assert invisible_only("\u00ad\u034f\ufe0f")
+    assert "line break U+2028" in (text_problem("梁\u2028某") or "")
+    assert text_problem("第一行\u2028第二行", lines=True) is None
