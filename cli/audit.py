@@ -273,7 +273,13 @@ def verify_dossier_cmd(ctx: click.Context, /, file: Path, key_path: str, as_json
         raise InvalidInput(str(file), f"cannot read: {exc.strerror}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(str(file), f"not a dossier (truncated or not JSON): {exc}") from None
-    problems = verify_dossier(data, key)
+    try:
+        problems = verify_dossier(data, key)
+        summary = f"{data['case_no']}, {len(data['events'])} events"
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # verify_dossier checks the shape it needs first; a value of a type it cannot use
+        # anywhere deeper is still a file that cannot be read as a dossier (exit 2).
+        raise InvalidInput(str(file), f"not a dossier (malformed: {exc!r})") from None
     if as_json:
         print_json({"verified": not problems, "problems": problems})
     elif problems:
@@ -282,7 +288,7 @@ def verify_dossier_cmd(ctx: click.Context, /, file: Path, key_path: str, as_json
             click.echo(f"  {problem}", err=True)
     else:
         click.echo(
-            f"verified: {data['case_no']}, {len(data['events'])} events, signed head at "
+            f"verified: {summary}, signed head at "
             f"position {data['checkpoint']['position']} ({data['checkpoint']['signed_at']})"
         )
     ctx.exit(0 if not problems else 1)

@@ -180,9 +180,15 @@ class Roster:
 
 def _read_csv(text: str, name: str, columns: tuple[str, ...]) -> list[dict[str, str | None]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if tuple(reader.fieldnames or ()) != columns:
-        raise InvalidInput(name, f"header must be {','.join(columns)}, got {reader.fieldnames}")
-    return [{k: (v.strip() if v else v) for k, v in row.items()} for row in reader]
+    try:
+        if tuple(reader.fieldnames or ()) != columns:
+            got = reader.fieldnames
+            raise InvalidInput(name, f"header must be {','.join(columns)}, got {got}")
+        return [{k: (v.strip() if v else v) for k, v in row.items()} for row in reader]
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise InvalidInput(
+            name, f"line {reader.line_num}: not a readable CSV row ({exc})"
+        ) from None
 
 
 def _row_errors(name: str, line: int, exc: ValidationError) -> list[tuple[str, str]]:

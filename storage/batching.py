@@ -12,10 +12,11 @@ from uuid import UUID
 
 from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Mapper, Recording
 
 from disputes.domain.application import DisputesApp
 from disputes.domain.model import Dispute
+from disputes.storage.decoding import CheckedMapper
 
 RECENT_AGGREGATES = 20_000
 """Aggregates a unit of work keeps between batches (see :class:`UnitOfWork`)."""
@@ -118,6 +119,11 @@ class BatchingApp(DisputesApp):
             unit.aggregates[obj.id] = obj
             unit.changed[obj.id] = obj
         return []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, checking each decoded event (:class:`CheckedMapper`)."""
+        base = super().construct_mapper()
+        return CheckedMapper(base.transcoder, compressor=base.compressor, cipher=base.cipher)
 
     def recorded_event(self, case: Dispute, version: int) -> Dispute.Event:
         """The event ``case`` recorded at ``version``: from the open unit when it holds it (a

@@ -168,3 +168,49 @@ def test_a_command_id_repeated_within_one_journal_is_applied_once(
     result = d.json("apply", str(journal), "--json")
     assert (result["applied"], result["skipped"], result["failed"]) == (1, 2, [])
     assert [e["event"] for e in d.history(case)].count("Referred") == 1
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "state",
+    [b"{}", b"null", b"\x00\xff\x00", b'{"case_no": 1}'],
+    ids=["empty", "null", "bytes", "shape"],
+)
+def test_an_event_edited_by_hand_is_named_as_damage_not_a_traceback(
+    d: Disputes, state: bytes
+) -> None:
+    """A payload of the wrong shape (or not JSON) in the log: every read and rebuild says the
+    store is damaged and points to verify (exit 2); verify names the event (exit 1)."""
+    import sqlite3
+    from contextlib import closing
+
+    case = d.open_case()
+    with closing(sqlite3.connect(str(d.db))) as connection, connection:
+        connection.execute(
+            "UPDATE stored_events SET state = ? WHERE topic = 'disputes:Dispute.Graded'", (state,)
+        )
+    for args in (("show", case), ("rebuild",), ("due",)):
+        result = d(*args, code=2)
+        assert "the store's events are damaged" in result.stderr, (args, result.stderr)
+        assert "disputes verify" in result.stderr
+    assert "modified" in d("verify", code=1).stderr
+
+
+def test_a_dossier_of_the_wrong_shape_is_invalid_input(d: Disputes, tmp_path: Path) -> None:
+    key = tmp_path / "k"
+    d("keygen", "--out", str(key))
+    for dossier in ({"checkpoint": None}, {"events": [], "checkpoint": [], "proof": 1}, []):
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(dossier), "utf-8")
+        result = d("verify-dossier", str(path), "--key", f"{key}.pub", code=2)
+        assert "Traceback" not in result.stderr
+        path.unlink()
+
+
+def test_a_roster_field_over_the_csv_limit_is_invalid_input(d: Disputes, tmp_path: Path) -> None:
+    from tests.support.driver import PEOPLE
+
+    units = tmp_path / "units.csv"
+    units.write_text("code,name,kind,parent\nHY," + "x" * 200_000 + ",district,\n", "utf-8")
+    result = d("roster", "load", "--units", str(units), "--people", str(PEOPLE), code=2)
+    assert "not a readable CSV row" in result.stderr
