@@ -28,6 +28,7 @@ from disputes.audit.checkpoint import (
     sign,
     signature_valid,
 )
+from disputes.audit.snapshots import verify_snapshots
 from disputes.audit.views import ViewReplay
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
@@ -335,65 +336,6 @@ def _head_problems(
     elif entry.chain_hash != head.chain_hash:
         problem(f"the log no longer has the signed head at position {head.position}")
     return found
-
-
-def verify_snapshots(store: Store) -> Iterator[Problem]:
-    """Replay every snapshotted aggregate from its events and compare it with the snapshot.
-
-    Snapshots are not in the chain (they are derived), but replays start from them, so an
-    edited snapshot would change what ``show`` says: yields a ``snapshot`` Problem for each one
-    that differs from its events.
-    """
-    from eventsourcing.persistence import StoredEvent
-
-    db = store.views
-    if not db.table_exists(db.snapshots_table):
-        return
-    mapper = store.app.mapper
-    rows = db.rows(
-        f"SELECT originator_id, originator_version, topic, state FROM {db.snapshots_table}"
-        " ORDER BY originator_id, originator_version"
-    )
-    for oid, version, topic, state in rows:
-        try:
-            uuid = UUID(str(oid))
-            snapshot: Any = mapper.to_domain_event(
-                StoredEvent(uuid, int(version), str(topic), bytes(state))
-            )
-            aggregate: Any = None
-            stored: Any
-            for stored in store.app.events.get(uuid, lte=int(version)):
-                aggregate = stored.mutate(aggregate)
-            # Both sides as the current class reads them: a snapshot taken by an older
-            # version of the aggregate is upcast when it is restored (Dispute.upcast_v1_v2).
-            restored_case = snapshot.mutate(None)
-            if getattr(restored_case, "replay_needed", False):
-                continue  # a snapshot its class no longer trusts is never read: cases replay
-            expected = type(snapshot).take(aggregate)
-            restored = type(snapshot).take(restored_case)
-            transcoder = mapper.transcoder  # compared as decoded values: key order aside
-            same = transcoder.decode(transcoder.encode(expected.state)) == transcoder.decode(
-                transcoder.encode(restored.state)
-            )
-        except Exception:
-            same = False
-        if not same:
-            yield Problem(
-                "snapshot",
-                None,
-                UUID(str(oid)).hex if _is_uuid(oid) else str(oid),
-                int(version) if str(version).isdigit() else None,
-                "the snapshot differs from a replay of the events (edited); "
-                f"delete it from {db.snapshots_table} to fall back to a full replay",
-            )
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def _named(problem: Problem, names: dict[str, str]) -> Problem:

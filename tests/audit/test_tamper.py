@@ -6,6 +6,8 @@ intact store verifies (exit 0); a signed checkpoint catches a rewrite that recom
 Every store here is a copy of the scenarios store (``sd``): HY-2021-0001 (C01, 23 events),
 HY-2021-0002 (C04, 14 events), HY-2022-0001 (C02, 12 events), plus the roster, case-number and
 policy aggregates — 57 stored events.
+
+(Over 400 lines: one test per way of editing the log, its chain and its checkpoints.)
 """
 
 from __future__ import annotations
