@@ -1,4 +1,6 @@
-"""Imports flow one way (issue 9): cli → {storage, audit, domain}; storage → {projections,
+"""Imports flow one way (issue 9; gate and server: issue 11, docs/trust.md): cli → {server,
+gate, storage, audit, domain}; server → {gate, storage, audit, domain}; gate → {storage,
+audit, domain}; storage → {projections,
 domain}; audit → {storage, domain}; projections → domain; domain → nothing of ours.
 
 Every import of every module is checked, wherever it is written (module level, inside a
@@ -16,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 """The repository root, which is the ``disputes`` package."""
 
 ALLOWED: dict[str, frozenset[str]] = {
-    "cli": frozenset({"cli", "storage", "audit", "domain"}),
+    "cli": frozenset({"cli", "server", "gate", "storage", "audit", "domain"}),
+    "server": frozenset({"server", "gate", "storage", "audit", "domain"}),
+    "gate": frozenset({"gate", "storage", "audit", "domain"}),
     "storage": frozenset({"storage", "projections", "domain"}),
     "audit": frozenset({"audit", "storage", "domain"}),
     "projections": frozenset({"projections", "domain"}),
