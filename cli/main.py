@@ -98,7 +98,9 @@ class DisputesGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DisputesError as exc:
-            click.echo(f"error: {printable(exc.message)}", err=True)
+            settings = ctx.find_object(Settings)
+            lang = settings.lang if settings else "zh"
+            click.echo(f"error: {printable(exc.text(lang))}", err=True)
             sys.exit(exit_code(exc))
         except OSError as exc:
             if exc.filename is None:

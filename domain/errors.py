@@ -14,11 +14,19 @@ from disputes.domain.clock import local_text
 
 
 class DisputesError(Exception):
-    """Base class of every error the product reports to a user."""
+    """Base class of every error the product reports to a user.
 
-    def __init__(self, message: str) -> None:
+    ``message`` is the English text (``--lang en``, logs, tests of the rule); ``zh`` the text an
+    officer reads by default, when the error has one (:meth:`text` falls back to English)."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` ("zh" or "en"); English when no Chinese text was given."""
+        return self.zh if lang == "zh" and self.zh else self.message
 
 
 class InvalidInput(DisputesError):
