@@ -1,9 +1,10 @@
 """The roster: jurisdiction units (district → station → village → grid, plus partner units) and
 the people who act on cases, with their roles.
 
-Loaded from two CSV files (``units.csv``: ``code,name,kind,parent``; ``people.csv``:
+Loaded from two CSV files (``units.csv``: ``code,name,kind,parent[,officer]``; ``people.csv``:
 ``id,name,role,unit``), validated as a whole, and recorded as a ``RosterLoaded`` event so that the
-roster in force at any time can be replayed.
+roster in force at any time can be replayed. A station may divide its villages into sectors (包片,
+kind ``sector``), each owned by a community officer (the ``officer`` column, sectors only).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from disputes.domain.text import invisible_only, text_problem
 class UnitKind(StrEnum):
     DISTRICT = "district"
     STATION = "station"
+    SECTOR = "sector"
     VILLAGE = "village"
     GRID = "grid"
     PARTNER = "partner"
@@ -35,18 +37,29 @@ class Role(StrEnum):
     COMMUNITY_POLICE = "community-police"
     AUXILIARY_POLICE = "auxiliary-police"
     GRID_WORKER = "grid-worker"
+    AUDITOR = "auditor"
+    SYSTEM_ADMIN = "system-admin"
+    SECURITY_ADMIN = "security-admin"
+    AUDIT_ADMIN = "audit-admin"
+    FINANCE = "finance"
 
 
 POLICE_ROLES = (Role.LEADER, Role.COMMUNITY_POLICE, Role.AUXILIARY_POLICE)
 """product.md §2: 'Police roles: leader, community-police, auxiliary-police.'"""
 
-PARENT_KIND = {
-    UnitKind.DISTRICT: None,
-    UnitKind.STATION: UnitKind.DISTRICT,
-    UnitKind.VILLAGE: UnitKind.STATION,
-    UnitKind.GRID: UnitKind.VILLAGE,
-    UnitKind.PARTNER: UnitKind.DISTRICT,
+CASE_ROLES = (*POLICE_ROLES, Role.GRID_WORKER)
+"""The roles that act on cases at all (a grid worker only reports); the rest — the auditor,
+the three administrators, finance — act on none (docs/trust.md §1)."""
+
+PARENT_KIND: dict[UnitKind, tuple[UnitKind, ...]] = {
+    UnitKind.DISTRICT: (),
+    UnitKind.STATION: (UnitKind.DISTRICT,),
+    UnitKind.SECTOR: (UnitKind.STATION,),
+    UnitKind.VILLAGE: (UnitKind.STATION, UnitKind.SECTOR),
+    UnitKind.GRID: (UnitKind.VILLAGE,),
+    UnitKind.PARTNER: (UnitKind.DISTRICT,),
 }
+"""The kinds a unit's parent may be: a village lies under a station or a sector of it."""
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
@@ -71,6 +84,8 @@ class Unit(BaseModel):
     name: Name
     kind: UnitKind
     parent: Code | None = None
+    officer: Code | None = None
+    """The community officer who owns a sector (包片); sectors only."""
 
 
 class Person(BaseModel):
@@ -93,13 +108,14 @@ class Roster:
                 errors.append((f"units[{unit.code}]", "duplicate code"))
             self.units[unit.code] = unit
         for unit in units:
-            want = PARENT_KIND[unit.kind]
+            wants = PARENT_KIND[unit.kind]
+            want = " or ".join(str(kind) for kind in wants)
             parent = self.units.get(unit.parent) if unit.parent else None
-            if want is None and unit.parent:
+            if not wants and unit.parent:
                 errors.append((f"units[{unit.code}].parent", "a district has no parent"))
-            elif want is not None and parent is None:
+            elif wants and parent is None:
                 errors.append((f"units[{unit.code}].parent", f"needs an existing {want} unit"))
-            elif want is not None and parent is not None and parent.kind is not want:
+            elif wants and parent is not None and parent.kind not in wants:
                 errors.append(
                     (
                         f"units[{unit.code}].parent",
@@ -115,8 +131,24 @@ class Roster:
                 errors.append((f"people[{person.id}].unit", f"unknown unit {person.unit}"))
             elif self.units[person.unit].kind is UnitKind.PARTNER:
                 errors.append((f"people[{person.id}].unit", "people belong to police units"))
+        for unit in units:
+            if unit.officer is None:
+                continue
+            owner = self.people.get(unit.officer)
+            if unit.kind is not UnitKind.SECTOR:
+                errors.append((f"units[{unit.code}].officer", "only a sector has an officer"))
+            elif owner is None:
+                errors.append((f"units[{unit.code}].officer", f"unknown person {unit.officer}"))
+            elif owner.role is not Role.COMMUNITY_POLICE:
+                errors.append(
+                    (f"units[{unit.code}].officer", f"{owner.id} is not a community officer")
+                )
         if errors:
             raise InvalidInputs(errors)
+
+    def sectors_of(self, officer: str) -> list[Unit]:
+        """The sectors (包片) a community officer owns, in roster order."""
+        return [u for u in self.units.values() if u.officer == officer]
 
     def person(self, person_id: str, field: str = "actor") -> Person:
         """Return the person; raises :class:`InvalidInput` naming ``field`` if not on the roster."""
@@ -142,7 +174,7 @@ class Roster:
     def as_rows(self) -> tuple[list[dict[str, str | None]], list[dict[str, str]]]:
         """Return plain rows (for the RosterLoaded event): units and people, in load order."""
         return (
-            [u.model_dump(mode="json") for u in self.units.values()],
+            [_unit_row(u) for u in self.units.values()],
             [p.model_dump(mode="json") for p in self.people.values()],
         )
 
@@ -155,7 +187,7 @@ class Roster:
         parsed_units: list[Unit] = []
         parsed_people: list[Person] = []
         for line, row in enumerate(units, start=2):
-            clean = {k: (v or None) if k == "parent" else v for k, v in row.items()}
+            clean = {k: (v or None) if k in ("parent", "officer") else v for k, v in row.items()}
             try:
                 parsed_units.append(Unit.model_validate(clean))
             except ValidationError as exc:
@@ -173,17 +205,33 @@ class Roster:
     def from_csv(cls, units_csv: str, people_csv: str) -> Roster:
         """Parse the two CSV texts (UTF-8, optional BOM, header row). Raises InvalidInputs."""
         return cls.from_rows(
-            _read_csv(units_csv, "units.csv", ("code", "name", "kind", "parent")),
+            _read_csv(units_csv, "units.csv", UNIT_COLUMNS, UNIT_COLUMNS[:4]),
             _read_csv(people_csv, "people.csv", ("id", "name", "role", "unit")),
         )
 
 
-def _read_csv(text: str, name: str, columns: tuple[str, ...]) -> list[dict[str, str | None]]:
+UNIT_COLUMNS = ("code", "name", "kind", "parent", "officer")
+"""``units.csv``'s columns; ``officer`` (a sector's community officer) may be left out."""
+
+
+def _unit_row(unit: Unit) -> dict[str, str | None]:
+    """A unit as a plain row; ``officer`` only when set, so a roster without sectors records
+    (and digests) exactly as before sectors existed."""
+    row: dict[str, str | None] = unit.model_dump(mode="json")
+    if row.get("officer") is None:
+        row.pop("officer", None)
+    return row
+
+
+def _read_csv(
+    text: str, name: str, columns: tuple[str, ...], *shorter: tuple[str, ...]
+) -> list[dict[str, str | None]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        if tuple(reader.fieldnames or ()) != columns:
+        if tuple(reader.fieldnames or ()) not in (columns, *shorter):
             got = reader.fieldnames
-            raise InvalidInput(name, f"header must be {','.join(columns)}, got {got}")
+            want = " or ".join(",".join(c) for c in (*shorter, columns))
+            raise InvalidInput(name, f"header must be {want}, got {got}")
         return [{k: (v.strip() if v else v) for k, v in row.items()} for row in reader]
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise InvalidInput(
