@@ -260,3 +260,14 @@ class AssigneeOutOfStation(SeparationOfDuties):
             "请改派本所人员，或先由区局领导移交",
         )
         self.field = field
+
+
+class SameStation(RuleViolation):
+    """``transfer`` hands a case to another station than the one that owns it."""
+
+    def __init__(self, case_no: str, station: str) -> None:
+        super().__init__(
+            f"transfer rule: {case_no} already belongs to station {station}; transfer it to "
+            "another station, or assign within the station",
+            zh=f"移交规则：{case_no} 已属 {station} 所；请移交给其他派出所，或在本所内重新分包",
+        )

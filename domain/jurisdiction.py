@@ -108,14 +108,17 @@ def _in_district(roster: Roster, person: Person, unit_code: str) -> bool:
     return district is not None and district.code == person.unit
 
 
-def _actor(roster: Roster, actor_id: str, verb: str, subject: str) -> Person:
+def check_on_roster(roster: Roster, actor_id: str, verb: str, subject: str = "") -> Person:
+    """The actor as on ``roster`` (the roster of the occurred time); raises
+    :class:`OutOfScope` when they were not on it then (not yet joined, or departed)."""
     person = roster.people.get(actor_id)
     if person is None:
+        what = f"{verb} {subject}".strip()
         raise OutOfScope(
             actor_id,
-            f"{verb} {subject}",
+            what,
             "not on the roster at that time (not yet joined, or departed)",
-            zh_what=f"对 {subject} 办理此事项",
+            zh_what=f"在该时间办理{'「' + subject + '」' if subject else '此事项'}",
             zh_fix="此人在该时间不在花名册上（尚未调入或已调离），请由当时在岗的人员办理",
         )
     return person
@@ -134,7 +137,7 @@ def check_act(
     ``case`` is None for ``report``; then ``village`` is the village reported in. The verb's
     roles are checked before (``Command.roles``); this judges the scope only."""
     subject = case.case_no if case is not None else f"village {village}"
-    person = _actor(roster, actor_id, verb, subject)
+    person = check_on_roster(roster, actor_id, verb, subject)
     role_zh = ROLE_ZH.get(person.role, str(person.role))
     if person.role in NO_CASE_ROLES:
         raise OutOfScope(
