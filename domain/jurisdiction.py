@@ -208,11 +208,12 @@ def _check_report(roster: Roster, person: Person, village: str) -> None:
         if village_of(roster, person) == village:
             return
         fix = "请在本人所在的村登记，或由该村的专职辅警、网格员登记"
+    area = village_of(roster, person) or station_of(roster, person) or person.unit
     raise OutOfScope(
         person.id,
         f"report in village {village}",
-        f"{village} is outside their {'village' if station else 'district'} ({person.unit})",
-        zh_what=f"在 {village} 登记纠纷（不在本人辖区 {person.unit}）",
+        f"{village} is outside their jurisdiction ({area})",
+        zh_what=f"在 {village} 登记纠纷（不在本人辖区 {area}）",
         zh_fix=fix,
     )
 
