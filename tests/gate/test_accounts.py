@@ -344,6 +344,20 @@ def test_a_departed_person_is_refused(accounts: Accounts, clock: Clock, store: S
         accounts.sign_in(LEADER, issued.password, code(issued, clock))
 
 
+def test_a_departure_locks_the_account_and_ends_its_sessions(
+    accounts: Accounts, clock: Clock
+) -> None:
+    issued = accounts.create(ADMIN, LEADER)
+    token = signed_in(accounts, issued, clock)
+    assert accounts.departed(LEADER, "L-HY-01") is True
+    assert accounts.departed(LEADER, "L-HY-01") is False  # once
+    assert accounts.departed(OFFICER, "L-HY-01") is False  # no account: nothing to lock
+    with pytest.raises(SessionInvalid):
+        accounts.authenticate(token)
+    row = accounts.list(ADMIN, LEADER)[0]
+    assert (row.status, row.lock_reason) == ("locked", "departed")
+
+
 # -- secrets ----------------------------------------------------------------------------------
 
 
