@@ -441,3 +441,27 @@ def test_account_events_verify_and_the_projections_ignore_them(
     report = verify_store(store)
     assert report.intact, report.problems
     assert report.events >= 6
+
+
+def test_a_change_that_lost_a_race_is_decided_again_on_the_reloaded_account(
+    accounts: Accounts, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = accounts.create(ADMIN, LEADER)
+    stale: Account = store.app.repository.get(account_id(LEADER))
+    accounts.lock(ADMIN, LEADER)  # another administrator, meanwhile
+    reads = iter([stale])
+    fresh = accounts._get  # the seam where the account is read
+    monkeypatch.setattr(accounts, "_get", lambda person: next(reads, None) or fresh(person))
+    accounts.lock(ADMIN, LEADER, LockReason.DEPARTED)  # saved on the reloaded account
+    account: Account = store.app.repository.get(account_id(LEADER))
+    assert (account.version, account.locked) == (3, "departed")
+    accounts.unlock(ADMIN, LEADER)
+    stale_again: Account = store.app.repository.get(account_id(LEADER))
+    with pytest.raises(SignInRefused):
+        accounts.sign_in(LEADER, "wrong", code(issued, clock))  # another attempt, meanwhile
+    found = iter([stale_again])
+    finds = accounts._find
+    monkeypatch.setattr(accounts, "_find", lambda person: next(found, None) or finds(person))
+    with pytest.raises(SignInRefused):  # the stale account's save fails: counted on the fresh
+        accounts.sign_in(LEADER, "wrong", code(issued, clock))
+    assert accounts.list(ADMIN, LEADER)[0].failed_attempts == 2
