@@ -36,7 +36,9 @@ class UnitKind(StrEnum):
 
 
 class Role(StrEnum):
-    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员."""
+    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员; and (issue 11,
+    docs/trust.md) the auditor, the three administrators of MLPS level 3 (系统管理员, 安全管理员,
+    审计管理员) and finance, none of whom acts on cases."""
 
     LEADER = "leader"
     COMMUNITY_POLICE = "community-police"
