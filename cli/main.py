@@ -46,7 +46,16 @@ def _note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
 
 
-VERB_MODULES = ("writes", "reads", "roster", "bulk", "audit", "due", "access_log")
+VERB_MODULES = (
+    "writes",
+    "reads",
+    "roster",
+    "bulk",
+    "audit",
+    "due",
+    "handover",
+    "access_log",
+)
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
 

@@ -356,6 +356,18 @@ class RecordOutcome(CaseCommand):
         return ref
 
 
+class Transfer(CaseCommand):
+    """跨所移交 — hand the case to another station, naming its responsible leader and officer
+    there (a district leader; afterwards the new station owns the case)."""
+
+    verb = "transfer"
+    roles = (Role.LEADER,)
+    station: UnitCode = Field(description="The station taking the case (e.g. DM).")
+    leader: PersonId = Field(description="Responsible leader at the new station, a roster id.")
+    officer: PersonId = Field(description="Responsible officer at the new station, a roster id.")
+    reason: Text = Field(description="Why the case moves.")
+
+
 def _verbs() -> dict[str, type[Command]]:
     found: dict[str, type[Command]] = {}
     pending = list(Command.__subclasses__())
