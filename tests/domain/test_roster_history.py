@@ -168,3 +168,14 @@ def test_roster_history_survives_a_restart(tmp_path: Path) -> None:
     assert second.roster_at(day(9)).people[POLICE].unit == "WD"
     assert second.roster_at(day(10)).people[POLICE].unit == "ZK-S"
     second.close()
+
+
+def test_a_case_scope_from_the_aggregate_and_from_a_ledger_row_agree() -> None:
+    from disputes.domain.jurisdiction import CaseScope
+
+    app = new_app()
+    case = Driver(app, app.execute).opened()
+    aggregate = app.get_case(case)
+    row = {"case_no": case, "station": "WD", "village": "WD-V01", "reported_by": aggregate.reporter}
+    assert CaseScope.of(aggregate) == CaseScope.from_row(row)
+    app.close()
