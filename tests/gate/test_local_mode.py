@@ -56,3 +56,29 @@ def test_a_verb_and_a_journal_record_the_os_user(
     assert events_of(desk, case) == [(GRID, "desk-7"), (OFFICER, "desk-7")]
     trail = json.loads(runner.invoke(cli, ["--db", desk, "history", case, "--json"]).stdout)
     assert all("os_user" not in entry for entry in trail)
+
+
+def test_the_desk_prints_exactly_what_the_gate_answers(cli: click.Group, desk: str) -> None:
+    """Each read verb is "gate call + render": its --json is the gate's answer, byte for byte."""
+    from disputes.domain.clock import parse_time
+    from disputes.gate.gate import Gate
+
+    runner = CliRunner()
+
+    def printed(*args: str) -> str:
+        result = runner.invoke(cli, ["--db", desk, *args], catch_exceptions=False)
+        return result.stdout
+
+    argv = ["--db", desk, "--as", GRID, *report_args(), "--json"]
+    case = json.loads(runner.invoke(cli, argv, catch_exceptions=False).stdout)["case_no"]
+    with Store(desk) as store:
+        gate = Gate(store)
+        answers = {
+            ("show", case, "--json"): gate.show(case),
+            ("history", case, "--json"): gate.history(case),
+            ("ledger", "--json"): gate.ledger(),
+            ("due", "--on", at(5), "--json"): gate.due(parse_time(at(5))),
+            ("verify", "--json"): gate.verify(),
+        }
+    for args, answer in answers.items():
+        assert printed(*args) == json.dumps(answer, ensure_ascii=False, indent=2) + "\n", args
