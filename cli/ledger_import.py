@@ -507,13 +507,14 @@ class RowMapper:
         warnings: list[tuple[str, str]],
     ) -> None:
         """A ``follow-up`` per date in the 回访 cell after the resolution, a ``visit`` per date
-        before it (the case is open then)."""
+        before it (the case is open then); by phone when the text after the date says 电话."""
         if not plain(cell):
             return
         text = text_of(cell)
         zh, en = self.column("follow_ups")
         try:
-            moments = sorted(set(times_in(cell, self.epoch)))
+            found = dict(reversed(times_in(cell, self.epoch)))  # a date given twice: its first text
+            moments = sorted(found)
         except CellProblem as problem:
             raise RowProblem(f"{en}: {problem.en}", f"{zh}：{problem.zh}") from None
         if not moments:
@@ -523,9 +524,9 @@ class RowMapper:
             return
         reported_at, resolved_at, graded = case
         actor = self._actor(people, ("auxiliary", "officer", "leader"), POLICE_ROLES, "follow-up")
-        mode = "phone" if "电话" in text else "in-person"
         note = f"台账回访记录：{text}"
         for moment in moments:
+            mode = "phone" if "电话" in found[moment] else "in-person"
             self.check_time(moment, zh, en)
             if moment < reported_at:
                 raise RowProblem(

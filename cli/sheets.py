@@ -6,7 +6,7 @@ What is recognised by its bytes, not its name: a ZIP archive is read as an .xlsx
 (openpyxl, read-only mode, cached values rather than formulas); an old binary .xls (OLE2) is
 named as such; anything else is read as CSV text — UTF-8 with or without a BOM, UTF-16 with a
 BOM, or GB18030 (which includes GBK and GB2312, what WPS and Excel on a Chinese Windows save) —
-with a comma, tab or semicolon between fields, whichever the first line holds most of.
+with a comma, tab or semicolon between fields, whichever its first lines hold most of.
 
 A file that cannot be read as a sheet at all raises :class:`UnusableFile` (exit 2), in Chinese
 and English, naming the file and why; a cell that cannot be read raises :class:`CellProblem`,
@@ -35,6 +35,8 @@ MAX_ROWS = 50_000
 """Rows read from one sheet, at most."""
 MAX_COLUMNS = 200
 """Cells read from one row, at most (the rest of a row is ignored)."""
+HEADER_LINES = 20
+"""The lines of a CSV file that decide its delimiter (a title line above the header has none)."""
 CSV_FIELD_CHARS = 100_000
 """Longest CSV field: a longer one is not a 台账 cell (and Python's csv module refuses it)."""
 
@@ -163,8 +165,8 @@ def _csv(path: Path) -> Sheet:
     name = path.name
     raw = path.read_bytes()
     text, encoding = _decode(raw, name)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
+    head = "\n".join(text.splitlines()[:HEADER_LINES])
+    delimiter = max(",\t;", key=head.count)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
@@ -293,20 +295,24 @@ def cell_time(cell: Cell, epoch: datetime = Sheet.epoch) -> datetime:
         ) from None
 
 
-def times_in(cell: Cell, epoch: datetime = Sheet.epoch) -> list[datetime]:
+def times_in(cell: Cell, epoch: datetime = Sheet.epoch) -> list[tuple[datetime, str]]:
     """Every time named in a cell (a date cell, a serial, or text listing several dates such
-    as ``2021.4.5电话回访；2021年5月6日``), in the order written. Raises :class:`CellProblem`
-    for a date of text that does not exist (2021年2月30日)."""
+    as ``2021.4.5电话回访；2021年5月6日``), in the order written, each with the text that goes
+    with it (from its date to the next). Raises :class:`CellProblem` for a date of text that
+    does not exist (2021年2月30日)."""
     if not isinstance(cell, str):
-        return [] if cell is None else [cell_time(cell, epoch)]
-    found: list[datetime] = []
-    for match in _DATE.finditer(plain(cell)):
+        return [] if cell is None else [(cell_time(cell, epoch), "")]
+    text = plain(cell)
+    matches = list(_DATE.finditer(text))
+    found: list[tuple[datetime, str]] = []
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         try:
-            found.append(_from_parts(match.groupdict()))
+            found.append((_from_parts(match.groupdict()), text[match.start() : end]))
         except ValueError:
-            text = match.group(0)
+            wrong = match.group(0)
             raise CellProblem(
-                f"'{text}' is not a date of the calendar", f"“{text}”不是真实存在的日期"
+                f"'{wrong}' is not a date of the calendar", f"“{wrong}”不是真实存在的日期"
             ) from None
     return found
 
