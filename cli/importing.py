@@ -162,9 +162,12 @@ def _report(imported: Imported, file: Path, out: Path | None, lang: str, as_json
         return
     zh = lang == "zh"
     header = imported.header
+    named = imported.sheet != file.name  # a workbook's sheet; a CSV file has one, unnamed
+    sheet_zh = f"工作表 {imported.sheet}，" if named else ""
+    sheet_en = f"sheet {imported.sheet}, " if named else ""
     if zh:
         click.echo(
-            f"{file.name}（工作表 {imported.sheet}，表头在第 {header.row} 行）："
+            f"{file.name}（{sheet_zh}表头在第 {header.row} 行）："
             f"{imported.rows} 行案件，"
             f"{len(imported.mapped)} 行转换为 {len(lines)} 条命令"
             + (f"，写入 {out}" if out else "")
@@ -172,7 +175,7 @@ def _report(imported: Imported, file: Path, out: Path | None, lang: str, as_json
         )
     else:
         click.echo(
-            f"{file.name} (sheet {imported.sheet}, header on row {header.row}): "
+            f"{file.name} ({sheet_en}header on row {header.row}): "
             f"{imported.rows} case rows, {len(imported.mapped)} mapped to {len(lines)} commands"
             + (f", written to {out}" if out else "")
             + (

@@ -47,7 +47,7 @@ from disputes.cli.sheets import (
     text_of,
     times_in,
 )
-from disputes.domain.clock import EARLIEST, local_iso
+from disputes.domain.clock import EARLIEST, local_iso, local_text
 from disputes.domain.commands import build_command
 from disputes.domain.errors import InvalidInputs
 from disputes.domain.policy import Policy
@@ -260,14 +260,14 @@ class RowMapper:
     def check_time(self, moment: datetime, zh: str, en: str) -> None:
         if moment < EARLIEST:
             raise RowProblem(
-                f"{en}: {local_iso(moment)} lies before {EARLIEST.date()}",
-                f"{zh}：{local_iso(moment)} 早于 {EARLIEST.date()}",
+                f"{en}: {local_text(moment)} lies before {EARLIEST.date()}",
+                f"{zh}：{local_text(moment)} 早于 {EARLIEST.date()}",
             )
         skew = timedelta(minutes=self.context.policy.time.clock_skew_minutes)
         if moment > self.context.now + skew:
             raise RowProblem(
-                f"{en}: {local_iso(moment)} lies in the future",
-                f"{zh}：{local_iso(moment)} 是将来的时间",
+                f"{en}: {local_text(moment)} lies in the future",
+                f"{zh}：{local_text(moment)} 是将来的时间",
             )
 
     def map(self, number: int, cells: tuple[Cell, ...]) -> tuple[Mapped, str, list[Problem]]:
@@ -361,8 +361,8 @@ class RowMapper:
             )
         if resolved_at < reported_at:
             raise RowProblem(
-                f"resolved at {local_iso(resolved_at)}, before it was reported",
-                f"化解时间 {local_iso(resolved_at)} 早于登记时间",
+                f"resolved at {local_text(resolved_at)}, before it was reported",
+                f"化解时间 {local_text(resolved_at)} 早于登记时间",
             )
         words = " ".join(text_of(get(n)) for n in ("form", "agreement", "status"))
         agreement = text_of(get("agreement")) or f"台账记载：{text_of(get('status'))}"
@@ -530,8 +530,8 @@ class RowMapper:
             self.check_time(moment, zh, en)
             if moment < reported_at:
                 raise RowProblem(
-                    f"{en}: {local_iso(moment)} is before the case was reported",
-                    f"{zh}：{local_iso(moment)} 早于登记时间",
+                    f"{en}: {local_text(moment)} is before the case was reported",
+                    f"{zh}：{local_text(moment)} 早于登记时间",
                 )
             if resolved_at is not None and moment >= resolved_at:
                 lines.add("follow-up", moment, actor, {"mode": mode, "note": note})
@@ -539,9 +539,9 @@ class RowMapper:
                 lines.add("visit", moment, actor, {"mode": mode, "note": note})
             else:
                 raise RowProblem(
-                    f"{en}: a visit on {local_iso(moment)}, but the case has no grade (an "
+                    f"{en}: a visit on {local_text(moment)}, but the case has no grade (an "
                     "ungraded case is not open)",
-                    f"{zh}：{local_iso(moment)} 有回访，但本案没有等级（未定级的案件不能走访）",
+                    f"{zh}：{local_text(moment)} 有回访，但本案没有等级（未定级的案件不能走访）",
                 )
 
 

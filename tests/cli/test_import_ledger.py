@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from disputes.cli.ledger_columns import field_of, status_of
 from disputes.cli.sheets import CellProblem, cell_count, cell_time
@@ -645,3 +647,33 @@ def test_dates_in_the_future_are_judged_by_the_clock(d: Disputes, tmp_path: Path
     sheet = write_csv(tmp_path / "s.csv", [(GOOD[0], tomorrow, *GOOD[2:])])
     result = d("import-ledger", str(sheet), "--out", str(tmp_path / "j.jsonl"), code=2)
     assert "是将来的时间" in result.stderr
+
+
+# -- any sheet at all ----------------------------------------------------------------------------
+
+_CELLS = [
+    st.sampled_from([value, "", " "]) | st.text(alphabet=st.characters(exclude_categories=("Cs",)))
+    for value in GOOD
+]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # one store serves every example
+)
+@given(rows=st.lists(st.tuples(*_CELLS), min_size=1, max_size=4))
+def test_any_sheet_ends_in_a_documented_exit_and_no_traceback(
+    d: Disputes, tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, ...]]
+) -> None:
+    folder = tmp_path_factory.mktemp("any")
+    sheet = write_csv(folder / "s.csv", rows)
+    result = d.runner.invoke(
+        d.cli,
+        ["--db", str(d.db), "import-ledger", str(sheet), "--out", str(folder / "j.jsonl")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code in (0, 1, 2), result.output
+    assert (folder / "j.jsonl").exists() == (result.exit_code != 2)
