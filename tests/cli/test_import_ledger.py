@@ -148,6 +148,17 @@ def test_re_import_and_re_apply_record_nothing_new(d: Disputes, tmp_path: Path) 
     assert (d.stored_events(), d.ledger()) == (stored, ledger)
 
 
+def test_a_resolution_filled_in_since_is_all_that_is_applied(d: Disputes, tmp_path: Path) -> None:
+    import_ledger(d, write_csv(tmp_path / "a.csv", [GOOD]), tmp_path / "a.jsonl")
+    d("apply", "--quiet", str(tmp_path / "a.jsonl"))
+    resolved = (*GOOD[:8], "已化解，签订调解协议书", "2021年3月9日")
+    import_ledger(d, write_csv(tmp_path / "b.csv", [resolved]), tmp_path / "b.jsonl")
+    result = d.json("apply", str(tmp_path / "b.jsonl"), "--json")
+    assert (result["applied"], result["skipped"], result["failed"]) == (1, 3, [])
+    (case,) = d.ledger()
+    assert (case["status"], case["resolved_at"]) == ("observing", "2021-03-09T00:00:00+08:00")
+
+
 def test_ids_come_from_the_case_not_the_rows_position(d: Disputes, tmp_path: Path) -> None:
     """A sheet sorted another way (or with rows inserted) gives the same command ids."""
     rows = [
