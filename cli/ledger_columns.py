@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from disputes.cli.sheets import plain
+
 HEADERS: dict[str, tuple[str, ...]] = {
     "case_ref": ("案件编号", "台账编号", "纠纷编号", "矛盾纠纷编号", "案件号", "原编号", "编号"),
     "serial": ("序号",),
@@ -274,3 +276,34 @@ def form_of(text: str) -> str:
     if any(word in text for word in ("书面", "协议书", "调解书", "签订", "签字", "written")):
         return "written"
     return "oral"
+
+
+def colour_of(text: str) -> str | None:
+    lowered = text.lower()
+    for colour, words in GRADES.items():
+        if lowered in words or (text and text[0] == words[0]):
+            return colour
+    return None
+
+
+PARTY_SEPARATORS = ("、", ",", ";", "/", "与", "和", "及", "\n", " ")
+PARTY_ROLES = (("被申请人", "respondent"), ("申请人", "applicant"), ("关系人", "related"))
+
+
+def parties_of(text: str) -> list[dict[str, str]]:
+    """当事人 as parties: names split at 、，；/ 与 和 及 and spaces; a name followed by
+    (申请人), (被申请人) or (关系人) has that role, any other ``related``."""
+    normal = plain(text)
+    for separator in PARTY_SEPARATORS:
+        normal = normal.replace(separator, "\x00")
+    parties: list[dict[str, str]] = []
+    for token in normal.split("\x00"):
+        name, role = token.strip(), "related"
+        for word, code in PARTY_ROLES:
+            if name.rstrip(")]】").endswith(word):
+                name, role = name.rstrip(")]】").removesuffix(word), code
+                break
+        name = name.rstrip(":(【[ ").strip()
+        if name and not any(p["name"] == name for p in parties):
+            parties.append({"name": name, "role": role})
+    return parties
