@@ -246,14 +246,15 @@ class RowMapper:
         return f"{label}：{names}" if names else label
 
     def _reporter(self, people: dict[str, Person | None]) -> str:
+        """The row's 登记人, else ``--as``, else the first person the row names."""
         if people["reporter"] is not None:
             return people["reporter"].id
         if self.context.actor:
-            self.context.roster.person(self.context.actor, "--as")
-            return self.context.actor
+            return self.context.roster.person(self.context.actor, "--as").id
         for name in ("officer", "leader", "auxiliary", "grid_worker"):
-            if people[name] is not None:
-                return people[name].id  # type: ignore[union-attr]
+            person = people[name]
+            if person is not None:
+                return person.id
         raise RowProblem(
             "nobody to report the case: the row names no 登记人 and no officer; give --as PERSON",
             "没有登记人：本行没有登记人，也没有责任民警；请用 --as 指定登记人",
@@ -428,7 +429,13 @@ class Lines:
         self.mapper = mapper
         self.alias = alias
         self.digest = digest
-        self.lines: list[dict[str, Any]] = []
+        self.timed: list[tuple[datetime, dict[str, Any]]] = []
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        """The lines in occurred order (a visit before the resolution comes before it; lines
+        at one time in the order they were added: report, grade, assign …)."""
+        return [line for _, line in sorted(self.timed, key=lambda timed: timed[0])]
 
     def add(
         self, verb: str, at: datetime, actor: str, args: dict[str, Any], *, report: bool = False
@@ -455,7 +462,7 @@ class Lines:
             en = "; ".join(f"{f}: {r}" for f, r in exc.errors)
             zh = "；".join(f"{self._header(f)}：{_reason_zh(r)}" for f, r in exc.errors)
             raise RowProblem(en, zh) from None
-        self.lines.append(line)
+        self.timed.append((at, line))
 
     def _header(self, name: str) -> str:
         base = name.split(".", maxsplit=1)[0]

@@ -159,6 +159,29 @@ def test_a_resolution_filled_in_since_is_all_that_is_applied(d: Disputes, tmp_pa
     assert (case["status"], case["resolved_at"]) == ("observing", "2021-03-09T00:00:00+08:00")
 
 
+def test_follow_up_dates_become_visits_and_follow_ups_in_time_order(
+    d: Disputes, tmp_path: Path
+) -> None:
+    header = (*HEADER, "回访情况")
+    resolved = (*GOOD[:8], "已化解", "2021-03-20", "2021.4.18电话回访；2021年3月10日入户")
+    undated = ("T-2", *GOOD[1:8], "化解中", "", "已回访")
+    report = import_ledger(
+        d, write_csv(tmp_path / "s.csv", [resolved, undated], header), tmp_path / "j.jsonl"
+    )
+    lines = [
+        (x["command"], x["at"][:10], x["args"].get("mode")) for x in journal(tmp_path / "j.jsonl")
+    ]
+    assert lines[3:6] == [
+        ("visit", "2021-03-10", "in-person"),
+        ("resolve", "2021-03-20", None),
+        ("follow-up", "2021-04-18", "phone"),
+    ]
+    assert [(w["row"], w["warning_zh"]) for w in report["warnings"]] == [
+        (3, "回访情况：“已回访”没有日期，未导入")
+    ]
+    assert d.json("apply", str(tmp_path / "j.jsonl"), "--json")["failed"] == []
+
+
 def test_ids_come_from_the_case_not_the_rows_position(d: Disputes, tmp_path: Path) -> None:
     """A sheet sorted another way (or with rows inserted) gives the same command ids."""
     rows = [
