@@ -78,7 +78,7 @@ def import_ledger(
     """
     from disputes.cli.guards import new_file, open_new
     from disputes.cli.ledger_import import Context, import_sheets
-    from disputes.cli.sheets import read_sheets
+    from disputes.cli.sheets import UnusableFile, read_sheets
     from disputes.domain.errors import InvalidInput
 
     settings = apply_overrides(ctx, kwargs)
@@ -89,7 +89,11 @@ def import_ledger(
     roster, policy = _roster_and_policy(settings, units, people)
     if source not in policy.sources:
         known = ", ".join(policy.sources)
-        raise InvalidInput("--source", f"'{source}' is not a source of the policy; known: {known}")
+        error = InvalidInput(
+            "--source", f"'{source}' is not a source of the policy; known: {known}"
+        )
+        error.zh = f"--source：“{source}”不是政策中的来源（可用：{known}）"
+        raise error
     if settings.actor:
         roster.person(settings.actor, "--as")
     context = Context(roster, policy, datetime.now(tz=UTC), settings.actor, source)
@@ -97,7 +101,11 @@ def import_ledger(
     lines = imported.journal()
     if not lines:
         _report(imported, file, None, lang, as_json)
-        raise InvalidInput(str(file), "no row could be mapped; nothing was written")
+        raise UnusableFile(
+            file.name,
+            "no row could be mapped; nothing was written",
+            "没有一行可以转换，未写入任何内容",
+        )
     descriptor = open_new(out, "--out")
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
         for line in lines:
@@ -115,7 +123,9 @@ def _roster_and_policy(
     from disputes.domain.roster import Roster
 
     if (units is None) != (people is None):
-        raise InvalidInput("--units/--people", "give both files, or neither (the store's roster)")
+        error = InvalidInput("--units/--people", "give both files, or neither (the store's roster)")
+        error.zh = "--units/--people：两个文件都要给，或都不给（用库中的名册）"
+        raise error
     if units is not None and people is not None:
         return Roster.from_csv(_read(units), _read(people)), load_policy()
     store = settings.store()

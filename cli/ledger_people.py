@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from disputes.cli.sheets import Cell, plain
+from disputes.domain.errors import DisputesError
 from disputes.domain.policy import Policy
 from disputes.domain.roster import Person, Roster, Unit, UnitKind
 
@@ -30,13 +31,14 @@ class Problem:
         return self.zh if lang == "zh" else self.en
 
 
-class RowProblem(Exception):
-    """The row cannot be mapped: ``en`` and ``zh`` say why."""
+class RowProblem(DisputesError):
+    """The row cannot be mapped: ``en`` and ``zh`` say why. Caught by the importer, which
+    names the row and goes on (it is never the verb's error)."""
 
     def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
+        super().__init__(en, zh=zh)
         self.en = en
-        self.zh = zh
+        self.zh: str = zh
 
 
 def _bare(name: str, suffixes: tuple[str, ...]) -> str:

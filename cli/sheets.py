@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from disputes.domain.clock import SHANGHAI
-from disputes.domain.errors import InvalidInput
+from disputes.domain.errors import DisputesError, InvalidInput
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A 台账 of a station is a few hundred rows; a file above this is refused before it is read
@@ -54,13 +54,14 @@ class UnusableFile(InvalidInput):
         self.zh = f"{name}：{zh}"
 
 
-class CellProblem(Exception):
-    """A cell that cannot be read as the value its column holds; ``en`` and ``zh`` say why."""
+class CellProblem(DisputesError):
+    """A cell that cannot be read as the value its column holds; ``en`` and ``zh`` say why
+    (the importer names it with its row and column)."""
 
     def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
+        super().__init__(en, zh=zh)
         self.en = en
-        self.zh = zh
+        self.zh: str = zh
 
 
 @dataclass(frozen=True)

@@ -617,6 +617,17 @@ def test_the_reporter_and_source_options(d: Disputes, tmp_path: Path) -> None:
     )
 
 
+def test_options_that_cannot_be_used(d: Disputes, tmp_path: Path) -> None:
+    out = str(tmp_path / "j.jsonl")
+    bad_source = d("import-ledger", str(XLSX), "--out", out, "--source", "rumour", code=2)
+    assert "--source：“rumour”不是政策中的来源" in bad_source.stderr
+    half = d("import-ledger", str(XLSX), "--out", out, "--units", str(UNITS), code=2)
+    assert "两个文件都要给" in half.stderr
+    stranger = d("import-ledger", str(XLSX), "--out", out, "--as", "NOBODY", code=2)
+    assert "NOBODY is not on the roster" in stranger.stderr
+    assert not (tmp_path / "j.jsonl").exists()
+
+
 # -- files that are not a 台账 ---------------------------------------------------------------------
 
 
