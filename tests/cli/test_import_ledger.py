@@ -261,6 +261,26 @@ def test_a_tab_separated_export(d: Disputes, tmp_path: Path) -> None:
     assert (report["mapped"], report["failed"]) == (8, [])
 
 
+def test_the_worksheet_with_the_header_is_found(d: Disputes, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表每月5日前报所领导"])
+    for title in ("2021年", "2022年"):
+        sheet = book.create_sheet(title)
+        sheet.append(list(HEADER))
+        sheet.append([f"{title}-1", *GOOD[1:]])
+    book.save(tmp_path / "book.xlsx")
+    report = import_ledger(d, tmp_path / "book.xlsx", tmp_path / "a.jsonl")
+    assert (report["sheet"], journal(tmp_path / "a.jsonl")[0]["case"]) == (
+        "2021年",
+        "台账:2021年-1",
+    )
+    report = import_ledger(d, tmp_path / "book.xlsx", tmp_path / "b.jsonl", "--sheet", "2022年")
+    assert report["sheet"] == "2022年"
+
+
 # -- headers -------------------------------------------------------------------------------------
 
 
