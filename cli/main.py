@@ -56,6 +56,7 @@ VERB_MODULES = (
     "handover",
     "accounts",
     "access_log",
+    "importing",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
