@@ -360,3 +360,19 @@ def rating(
 
 def figures_json(figures: Figures) -> dict[str, Any]:
     return figures.as_json()
+
+
+def cases_in_scope(
+    db: Views, period: Period, *, station: str | None = None
+) -> list[dict[str, Any]]:
+    """台账 rows (the ledger's columns) of every case in scope for ``period``: reported before
+    its end and not closed before its start, in case-number order."""
+    from disputes.projections.ledger import list_cases
+
+    start, end = period.start, period.end
+    return [
+        row
+        for row in list_cases(db, station=station)
+        if datetime.fromisoformat(row["reported_at"]) < end
+        and (row["closed_at"] is None or datetime.fromisoformat(row["closed_at"]) >= start)
+    ]

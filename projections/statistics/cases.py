@@ -15,6 +15,8 @@ CONTACTS = frozenset({"Visited", "Mediated"})
 """Events that are a contact with the parties while a case is open."""
 STATUS_OF = {"Graded": "open", "Resolved": "observing", "Relapsed": "open", "Closed": "closed"}
 """The status each status-changing event leaves a case in."""
+GRADE_OF = {"Escalated": "red", "Downgraded": "yellow", "Resolved": "blue"}
+"""The grade an event sets without saying it (gradings and relapses carry theirs)."""
 
 
 @dataclass
@@ -53,6 +55,16 @@ class CaseLine:
                 break
             status = STATUS_OF.get(fact.event, status)
         return status
+
+    def grade_before(self, moment: datetime) -> str | None:
+        """The grade just before ``moment`` (None before the first grading)."""
+        grade: str | None = None
+        for fact in self.facts:
+            if fact.at >= moment:
+                break
+            graded = fact.value if fact.event in ("Graded", "Relapsed") else grade
+            grade = GRADE_OF.get(fact.event, graded)
+        return grade
 
     def first_grade(self, before: datetime) -> tuple[str, datetime] | None:
         """The grade and time of the first grading before ``before``."""

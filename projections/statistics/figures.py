@@ -60,6 +60,9 @@ class Figures:
     median_days_to_first_contact: float | None = None
     median_days_to_downgrade: float | None = None
     median_days_to_resolution: float | None = None
+    in_hand_red: int = 0
+    in_hand_yellow: int = 0
+    in_hand_blue: int = 0
     overdue_items: int = 0
     yellow_cards: int = 0
     red_cards: int = 0
@@ -111,6 +114,11 @@ def count(
             f.open_at_start += 1
             f.open_at_start_settled += case.status_before(end) in ("observing", "closed")
         _activity(f, case, start, end, reply)
+        if case.status_before(end) != "closed":
+            grade = case.grade_before(end)
+            f.in_hand_red += grade == "red"
+            f.in_hand_yellow += grade == "yellow"
+            f.in_hand_blue += grade == "blue"
         spans.settled_during += case.settled_during(start, end)
         board = standing.get(case.case_no)
         if board is not None:
