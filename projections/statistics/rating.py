@@ -136,4 +136,4 @@ def score(got: RatingInputs, rule: Rating) -> Score:
     }
     points = round(min(100.0, max(0.0, sum(parts.values()))), 1)
     stars = sum(points >= threshold for threshold in rule.stars)
-    return Score(points, stars, {k: round(v, 1) for k, v in parts.items()})
+    return Score(points, stars, {k: round(v, 1) + 0.0 for k, v in parts.items()})
