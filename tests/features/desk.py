@@ -8,8 +8,8 @@ history or the refusal. Nothing here touches the application's private state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
