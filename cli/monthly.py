@@ -20,8 +20,7 @@ from disputes.cli.stats import group_name, station_option, when
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from disputes.projections.base import Views
-    from disputes.storage.statistics import Period
+    from disputes.storage.statistics import Period, Views
     from disputes.storage.store import Store
 
 SUMMARY = (

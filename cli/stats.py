@@ -254,18 +254,13 @@ def _title(
     text = (
         f"{scope}统计 {span}" if lang == "zh" else f"statistics {scope} {span}".replace("  ", " ")
     )
-    if meta["known_at"]:
-        text += (
-            f"（截至记录时间 {meta['known_at'][:16]}）"
-            if lang == "zh"
-            else f" (known at {meta['known_at'][:16]})"
-        )
-    if meta["as_of"]:
-        text += (
-            f"（截至发生时间 {meta['as_of'][:16]}）"
-            if lang == "zh"
-            else f" (as of {meta['as_of'][:16]})"
-        )
+    for key, zh, en in (
+        ("known_at", "截至记录时间", "known at"),
+        ("as_of", "截至发生时间", "as of"),
+    ):
+        if meta[key]:
+            at = meta[key][:16].replace("T", " ")
+            text += f"（{zh} {at}）" if lang == "zh" else f" ({en} {at})"
     return text
 
 

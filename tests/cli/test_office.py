@@ -40,7 +40,7 @@ def convert(workbook: Path, to: str, folder: Path) -> Path:
         capture_output=True,
         timeout=180,
     )
-    converted = folder / f"{workbook.stem}.{to.split(':')[0]}"
+    converted = folder / f"{workbook.stem}.{to.split(':', 1)[0]}"
     assert converted.exists(), f"LibreOffice wrote nothing for {to}"
     return converted
 
