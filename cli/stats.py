@@ -42,6 +42,23 @@ TABLE_KEYS = (
 )
 """The columns of the grouped table (every figure is in json, csv and xlsx)."""
 
+SHORT_EN = {
+    "reported": "reported",
+    "found_actively": "active",
+    "graded_red": "red",
+    "graded_yellow": "yellow",
+    "resolved": "resolved",
+    "closed": "closed",
+    "settlement_rate": "settled",
+    "relapses": "relapses",
+    "relapse_rate": "relapse",
+    "overdue_items": "overdue",
+    "red_cards": "red card",
+    "referrals_late": "late ref.",
+    "homicides": "homicide",
+}
+"""Short English headers of the grouped table (the keys and labels are in docs/statistics.md)."""
+
 BY_HEADER = {
     "station": ("派出所", "station"),
     "village": ("村（警务室）", "village"),
@@ -229,11 +246,33 @@ def stats(
             ),
         )
         return
-    print_table(
+    grouped_table(
         title,
-        [BY_HEADER[by][lang != "zh"], *(word(k, lang) for k in TABLE_KEYS)],
-        ((row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)) for row in rows),
+        [
+            BY_HEADER[by][lang != "zh"],
+            *(word(k, lang) if lang == "zh" else SHORT_EN[k] for k in TABLE_KEYS),
+        ],
+        [[row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)] for row in rows],
     )
+
+
+def grouped_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A table whose first column (a group's name, which may be long) folds at 30 columns and
+    whose figures never fold."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    table = Table(title=title, header_style="bold")
+    for index, header in enumerate(headers):
+        if index == 0:
+            table.add_column(header, overflow="fold", max_width=30)
+        else:
+            table.add_column(header, no_wrap=True, justify="right")
+    for row in rows:
+        table.add_row(*(Text(value) for value in row))
+    console.print(table)
 
 
 def _csv(value: Any) -> Any:
