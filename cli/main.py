@@ -57,6 +57,9 @@ VERB_MODULES = (
     "accounts",
     "access_log",
     "importing",
+    "stats",
+    "monthly",
+    "rating",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

@@ -23,6 +23,7 @@ from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
 from disputes.projections.ledger import Ledger, case_no_of
+from disputes.projections.statistics import Statistics
 
 BATCH = 2000
 CASE_NOS = 200_000
@@ -107,7 +108,8 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), AccessLog())
+            projections
+            or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), AccessLog(), Statistics())
         )
         self.topics = topics_of(self.projections)
         self._case_nos: dict[UUID, str] = {}
