@@ -93,7 +93,11 @@ def test_a_station_with_no_case_is_a_row_of_zeros(sd: Driver, store: Store) -> N
     history(sd)
     with counting_views(store) as db:
         groups, _ = statistics(store, db, OCTOBER, by="station")
-    assert [(g.key, g.figures.reported) for g in groups] == [("WD", 2), ("ZK-S", 0)]
+    stations = [u.code for u in store.app.roster.units.values() if u.kind == "station"]
+    assert len(stations) > 1  # the test roster has stations without a case
+    assert [(g.key, g.figures.reported) for g in groups] == [
+        (code, 2 if code == "WD" else 0) for code in stations
+    ]
 
 
 def test_as_of_counts_what_had_happened_by_then(sd: Driver, store: Store) -> None:
