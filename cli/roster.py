@@ -196,6 +196,12 @@ def _change(
     when = _time(at) or app.clock()
     app.change_roster(RosterChange(when, kind, data), actor=settings.actor)
     summary = {"change": kind, **data, "effective_at": local_iso(when)}
+    if kind == "person-departed":
+        # issue 11 §1: a departing person's account is locked with the departure (sign-in also
+        # refuses anyone the roster no longer lists, should this second save not happen).
+        from disputes.gate.accounts import Accounts
+
+        summary["account_locked"] = Accounts(store).departed(data["person_id"], settings.actor)
     if as_json:
         print_json(summary)
     else:

@@ -144,3 +144,14 @@ def test_admin_roles_act_on_no_case(d: Disputes) -> None:
         code=1,
     )
     assert "system-admin" in err
+
+
+def test_a_departure_locks_the_account(d: Disputes) -> None:
+    """issue 11 §1: a departing person's account is locked with the departure."""
+    d("accounts", "create", OFFICER, actor=ADMIN)
+    left = d.json("roster", "depart", OFFICER, "--json")
+    assert left["account_locked"] is True
+    (row,) = d.json("accounts", "list", OFFICER, "--json", actor=ADMIN)
+    assert (row["status"], row["lock_reason"]) == ("locked", "departed")
+    d("roster", "depart", LEADER)  # no account: nothing to lock, the departure still recorded
+    assert [r["person"] for r in d.json("accounts", "list", "--json", actor=ADMIN)] == [OFFICER]
