@@ -34,11 +34,15 @@ ROLE_HELP = {
     Role.SECURITY_ADMIN: "security administrator",
     Role.AUDIT_ADMIN: "audit administrator",
     Role.FINANCE: "finance",
+    Role.INFORMANT: "informant",
 }
 
 
 def who_may(cls: type[Command]) -> str:
     """The roles that may issue a verb, in words for its help."""
+    said = getattr(cls, "who_may", None)
+    if isinstance(said, str):
+        return said
     if set(cls.roles) == set(CASE_ROLES):
         return "anyone on the roster who works on cases (in their own scope)"
     if set(cls.roles) == set(POLICE_ROLES):

@@ -1,0 +1,503 @@
+"""Informant rewards (治安信息员奖励, issue 13): a reward is its own aggregate.
+
+A reward is proposed on a graded case for the case's informant (the grid worker who reported
+it, or the informant the report names), approved or rejected by a leader who is not the
+proposer, and paid by the policy's paying role (``[rewards] payer_role``, finance) — a person
+who neither proposed nor approved it — only after approval. It may be cancelled before payment.
+
+::
+
+    proposed ──approve──▶ approved ──pay──▶ paid
+       │  └──reject──▶ rejected       │
+       └──cancel──▶ cancelled ◀──cancel┘
+
+Beside each reward: :class:`RewardNumbers` numbers rewards per district and year
+(``HY-2021-R0001``), and :class:`CaseRewards` lists the rewards of one case, so that "at most
+one prevention reward per informant per case" is decided on stored state, not a read model
+(saved in the same transaction as the new reward: two proposals at once meet a version conflict
+and the loser is decided again).
+
+The refusals below name the rule, in Chinese (``zh``) and English, and say what would make the
+command succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from disputes.domain.clock import local_text
+from disputes.domain.errors import NotFound, OccurredOutOfOrder, RuleViolation
+from disputes.domain.values import NAMESPACE, Meta
+
+
+class RewardStatus(StrEnum):
+    """Where a reward stands."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+STATUS_ZH = {
+    RewardStatus.PROPOSED: "待审批",
+    RewardStatus.APPROVED: "已批准",
+    RewardStatus.REJECTED: "已驳回",
+    RewardStatus.PAID: "已发放",
+    RewardStatus.CANCELLED: "已撤销",
+}
+
+STANDING = (RewardStatus.PROPOSED, RewardStatus.APPROVED, RewardStatus.PAID)
+"""The statuses in which a reward counts against "one per informant per case"."""
+
+REWARD_NO = r"^[A-Za-z0-9]+-\d{4}-R\d{4,}$"
+"""A reward number: ``<district>-<year>-R<NNNN>`` (``HY-2021-R0001``)."""
+
+
+def reward_id(reward_no: str) -> UUID:
+    """The aggregate id of a reward number (deterministic: no look-up needed)."""
+    return uuid5(NAMESPACE, f"reward:{reward_no}")
+
+
+def reward_numbers_id(district: str, year: int) -> UUID:
+    """The aggregate id of a district's reward-number sequence for one year."""
+    return uuid5(NAMESPACE, f"reward-numbers:{district}:{year}")
+
+
+def case_rewards_id(case_no: str) -> UUID:
+    """The aggregate id of the list of one case's rewards."""
+    return uuid5(NAMESPACE, f"case-rewards:{case_no}")
+
+
+# -- refusals ------------------------------------------------------------------------------------
+
+
+class RewardNotFound(NotFound):
+    def __init__(self, reward_no: str) -> None:
+        super().__init__(f"reward {reward_no} not found", zh=f"找不到奖励 {reward_no}")
+        self.reward_no = reward_no
+
+
+class RewardRuleViolation(RuleViolation):
+    """A reward command refused by a rule of issue 13."""
+
+
+class NotTheInformant(RewardRuleViolation):
+    """A reward goes to the case's informant: the grid worker who reported it, or the informant
+    the report named (an officer recording a tip)."""
+
+    def __init__(self, case_no: str, informant: str, actual: str | None) -> None:
+        whose = f"its informant is {actual}" if actual else "it names no informant"
+        zh_whose = f"该案信息员为 {actual}" if actual else "该案登记时未填写信息员"
+        super().__init__(
+            f"informant rule: {case_no} was not reported by {informant} nor from their tip "
+            f"({whose}); propose the reward for the case's informant",
+            zh=f"信息员规则：{case_no} 不是 {informant} 报告或提供线索的（{zh_whose}）；"
+            "奖励只能发给该案的信息员",
+        )
+
+
+class CaseNotGraded(RewardRuleViolation):
+    """A reward is proposed only on a case that has been graded (研判定级)."""
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__(
+            f"grading rule: {case_no} has not been graded; grade it (研判定级) before "
+            "proposing a reward",
+            zh=f"定级规则：{case_no} 尚未研判定级，不能申报奖励；请先研判定级",
+        )
+
+
+class AmountOutOfRange(RewardRuleViolation):
+    """The policy's amount range of the reward's kind (``[rewards.kinds]``)."""
+
+    def __init__(self, kind: str, kind_zh: str, amount: int, low: int, high: int) -> None:
+        super().__init__(
+            f"amount rule: a {kind} reward is {low}–{high} yuan by the policy, not {amount}; "
+            "propose an amount in that range",
+            zh=f"奖励金额规则：{kind_zh}奖励金额须在 {low}–{high} 元之间，申报了 {amount} 元；"
+            "请按政策范围申报",
+        )
+
+
+class OnePerInformantPerCase(RewardRuleViolation):
+    """At most one reward of a kind the policy marks ``once_per_informant_per_case`` (the
+    prevention reward) per informant and case; a rejected or cancelled one does not count."""
+
+    def __init__(
+        self, case_no: str, informant: str, kind_zh: str, existing: str, status: str
+    ) -> None:
+        zh_status = STATUS_ZH.get(RewardStatus(status), status)
+        super().__init__(
+            f"one-per-case rule: {informant} already has reward {existing} ({status}) of this "
+            f"kind on {case_no}; cancel it first to propose another",
+            zh=f"每案每人一次规则：{informant} 在 {case_no} 已有{kind_zh}奖励 {existing}"
+            f"（{zh_status}），不能重复申报；如需更改，请先撤销原奖励",
+        )
+
+
+class ApproverIsProposer(RewardRuleViolation):
+    """Four eyes (四眼原则): the leader who approves or rejects is not the proposer."""
+
+    def __init__(self, reward_no: str, actor: str) -> None:
+        super().__init__(
+            f"four-eyes rule: {actor} proposed {reward_no} and may not approve or reject it; "
+            "another leader of the station decides",
+            zh=f"四眼原则：{actor} 申报了奖励 {reward_no}，不能自己审批；须由本所另一位领导审批",
+        )
+
+
+class PayerTookPart(RewardRuleViolation):
+    """The person who pays neither proposed nor approved the reward."""
+
+    def __init__(self, reward_no: str, actor: str, part: str) -> None:
+        zh_part = {"proposed": "申报", "approved": "审批"}.get(part, part)
+        super().__init__(
+            f"separation of duties: {actor} {part} {reward_no} and may not pay it; a "
+            "finance person who took no part in it pays",
+            zh=f"职责分离规则：{actor} {zh_part}了奖励 {reward_no}，不能再发放；"
+            "须由未参与申报和审批的财务人员发放",
+        )
+
+
+class PayerRoleRequired(RewardRuleViolation):
+    """Only the policy's paying role (``[rewards] payer_role``) pays a reward."""
+
+    def __init__(self, reward_no: str, actor: str, role: str, payer_role: str) -> None:
+        super().__init__(
+            f"payment rule: {reward_no} is paid by a person of role {payer_role}; {actor} is "
+            f"{role}",
+            zh=f"发放规则：奖励 {reward_no} 须由财务人员发放，{actor} 不是财务人员（{role}）；"
+            "请由财务人员发放",
+        )
+
+
+class RewardWrongStatus(RewardRuleViolation):
+    """The reward's status does not allow the verb: approval and rejection need a proposed
+    reward, payment an approved one, cancellation one not paid, rejected or cancelled."""
+
+    FIX: ClassVar[dict[str, tuple[str, str]]] = {
+        "approve-reward": ("only a proposed reward is approved", "只能审批待审批的奖励"),
+        "reject-reward": ("only a proposed reward is rejected", "只能驳回待审批的奖励"),
+        "pay-reward": ("a leader approves it first", "须先经领导审批后才能发放"),
+        "cancel-reward": (
+            "only a proposed or approved reward is cancelled",
+            "只能撤销待审批或已批准的奖励",
+        ),
+    }
+
+    def __init__(self, reward_no: str, verb: str, status: str) -> None:
+        fix, zh_fix = self.FIX.get(verb, ("", ""))
+        zh_status = STATUS_ZH.get(RewardStatus(status), status)
+        super().__init__(
+            f"reward status rule: cannot {verb} {reward_no} while it is {status}; {fix}",
+            zh=f"奖励状态规则：奖励 {reward_no} 当前{zh_status}，不能办理；{zh_fix}",
+        )
+        self.status = status
+
+
+class PaidAmountDiffers(RewardRuleViolation):
+    """The amount paid is the amount approved."""
+
+    def __init__(self, reward_no: str, approved: int, paid: int) -> None:
+        super().__init__(
+            f"payment rule: {reward_no} was approved for {approved} yuan; pay that amount, "
+            f"not {paid}",
+            zh=f"发放规则：奖励 {reward_no} 批准金额为 {approved} 元，发放金额须与之相同"
+            f"（填写了 {paid} 元）",
+        )
+
+
+# -- the aggregates ------------------------------------------------------------------------------
+
+
+class RewardNumbers(Aggregate):
+    """The reward-number sequence of one district and year: ``HY-2021-R0001`` …"""
+
+    TOPIC: ClassVar[str] = "disputes:RewardNumbers"
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:RewardNumbers.Event"
+
+    class Started(Event, Aggregate.Created):
+        TOPIC = "disputes:RewardNumbers.Started"
+        district: str
+        year: int
+
+    class Allocated(Event):
+        TOPIC = "disputes:RewardNumbers.Allocated"
+        number: int
+
+    @staticmethod
+    def create_id(district: str, year: int) -> UUID:
+        return reward_numbers_id(district, year)
+
+    @event(Started)
+    def __init__(self, district: str, year: int) -> None:
+        self.district = district
+        self.year = year
+        self.last = 0
+
+    def allocate(self) -> str:
+        """Take the next number; returns the reward number ``<district>-<year>-R<NNNN>``."""
+        self._allocated(number=self.last + 1)
+        return f"{self.district}-{self.year}-R{self.last:04d}"
+
+    @event(Allocated)
+    def _allocated(self, number: int) -> None:
+        self.last = number
+
+
+class CaseRewards(Aggregate):
+    """The rewards proposed on one case, with the command id that proposed each (a retried
+    proposal answers as the first time)."""
+
+    TOPIC: ClassVar[str] = "disputes:CaseRewards"
+
+    class Event(Aggregate.Event):
+        TOPIC = "disputes:CaseRewards.Event"
+
+    class Started(Event, Aggregate.Created):
+        TOPIC = "disputes:CaseRewards.Started"
+        case_no: str
+
+    class Listed(Event):
+        TOPIC = "disputes:CaseRewards.Listed"
+        reward_no: str
+        command_id: str
+
+    @staticmethod
+    def create_id(case_no: str) -> UUID:
+        return case_rewards_id(case_no)
+
+    @event(Started)
+    def __init__(self, case_no: str) -> None:
+        self.case_no = case_no
+        self.rewards: list[str] = []
+        self.proposals: dict[str, str] = {}
+        """Command id → the reward it proposed."""
+
+    def list_reward(self, reward_no: str, command_id: str) -> None:
+        self._listed(reward_no=reward_no, command_id=command_id)
+
+    @event(Listed)
+    def _listed(self, reward_no: str, command_id: str) -> None:
+        self.rewards = [*self.rewards, reward_no]
+        self.proposals = {**self.proposals, command_id: reward_no}
+
+
+class RewardEvent(Aggregate.Event):
+    """Every reward event: who, when, under which policy, for which command."""
+
+    TOPIC = "disputes:Reward.Event"
+    VERB: ClassVar[str] = ""
+
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+    command_id: str
+
+    @property
+    def name(self) -> str:
+        """The event's stable name: the last part of its topic (``RewardProposed``)."""
+        topic: str = getattr(type(self), "TOPIC", type(self).__name__)
+        return topic.rsplit(".", 1)[-1]
+
+    def apply(self, aggregate: Any) -> None:
+        assert isinstance(aggregate, Reward)
+        self.evolve(aggregate)
+        aggregate.last_occurred_at = self.occurred_at
+        aggregate.command_ids = {
+            **aggregate.command_ids,
+            self.command_id: {
+                "verb": self.VERB,
+                "version": self.originator_version,
+                "status": str(aggregate.status),
+            },
+        }
+
+    def evolve(self, reward: Reward) -> None:
+        """This event's change to the reward's state."""
+
+
+class RewardProposed(RewardEvent, Aggregate.Created):
+    TOPIC = "disputes:Reward.RewardProposed"
+    VERB = "propose-reward"
+    reward_no: str
+    case_no: str
+    district: str
+    station: str
+    village: str
+    informant: str
+    kind: str
+    amount: int
+    reason: str
+
+
+class RewardApproved(RewardEvent):
+    TOPIC = "disputes:Reward.RewardApproved"
+    VERB = "approve-reward"
+    note: str
+
+    def evolve(self, reward: Reward) -> None:
+        reward.status = RewardStatus.APPROVED
+        reward.approved_by = self.actor
+
+
+class RewardRejected(RewardEvent):
+    TOPIC = "disputes:Reward.RewardRejected"
+    VERB = "reject-reward"
+    reason: str
+
+    def evolve(self, reward: Reward) -> None:
+        reward.status = RewardStatus.REJECTED
+        reward.rejected_by = self.actor
+
+
+class RewardPaid(RewardEvent):
+    TOPIC = "disputes:Reward.RewardPaid"
+    VERB = "pay-reward"
+    voucher: str
+    paid_amount: int
+
+    def evolve(self, reward: Reward) -> None:
+        reward.status = RewardStatus.PAID
+        reward.paid_by = self.actor
+
+
+class RewardCancelled(RewardEvent):
+    TOPIC = "disputes:Reward.RewardCancelled"
+    VERB = "cancel-reward"
+    reason: str
+
+    def evolve(self, reward: Reward) -> None:
+        reward.status = RewardStatus.CANCELLED
+
+
+class Reward(Aggregate):
+    """One informant reward (治安信息员奖励), from proposal to payment."""
+
+    TOPIC: ClassVar[str] = "disputes:Reward"
+
+    Event = RewardEvent
+    Proposed = RewardProposed
+    Approved = RewardApproved
+    Rejected = RewardRejected
+    Paid = RewardPaid
+    Cancelled = RewardCancelled
+
+    @staticmethod
+    def create_id(reward_no: str, **_: Any) -> UUID:
+        return reward_id(reward_no)
+
+    @event(RewardProposed)
+    def __init__(
+        self,
+        *,
+        reward_no: str,
+        case_no: str,
+        district: str,
+        station: str,
+        village: str,
+        informant: str,
+        kind: str,
+        amount: int,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        policy_version: str,
+        command_id: str,
+    ) -> None:
+        """Proposed: the application has checked the case, the informant and the policy."""
+        self.reward_no = reward_no
+        self.case_no = case_no
+        self.district = district
+        self.station = station
+        self.village = village
+        self.informant = informant
+        self.kind = kind
+        self.amount = amount
+        self.reason = reason
+        self.proposed_by = actor
+        self.proposed_at = occurred_at
+        self.last_occurred_at = occurred_at
+        self.status: str = RewardStatus.PROPOSED
+        self.approved_by: str | None = None
+        self.rejected_by: str | None = None
+        self.paid_by: str | None = None
+        self.command_ids: dict[str, dict[str, Any]] = {}
+
+    # -- verbs ---------------------------------------------------------------------------------
+
+    def _require(self, verb: str, meta: Meta, *allowed: RewardStatus) -> None:
+        """The reward's status allows ``verb``, and it occurs no earlier than the reward's
+        latest event."""
+        if self.status not in allowed:
+            raise RewardWrongStatus(self.reward_no, verb, self.status)
+        if meta.occurred_at < self.last_occurred_at:
+            raise OccurredOutOfOrder(
+                self.reward_no,
+                local_text(meta.occurred_at),
+                local_text(self.last_occurred_at),
+                f"the latest event of reward {self.reward_no}",
+            )
+
+    def approve(self, note: str, meta: Meta) -> None:
+        """审批通过: a proposed reward, by a leader who did not propose it."""
+        self._require("approve-reward", meta, RewardStatus.PROPOSED)
+        if meta.actor == self.proposed_by:
+            raise ApproverIsProposer(self.reward_no, meta.actor)
+        self.trigger_event(RewardApproved, note=note, **meta.fields())
+
+    def reject(self, reason: str, meta: Meta) -> None:
+        """驳回: a proposed reward, by a leader who did not propose it."""
+        self._require("reject-reward", meta, RewardStatus.PROPOSED)
+        if meta.actor == self.proposed_by:
+            raise ApproverIsProposer(self.reward_no, meta.actor)
+        self.trigger_event(RewardRejected, reason=reason, **meta.fields())
+
+    def pay(self, voucher: str, paid_amount: int, meta: Meta) -> None:
+        """发放: an approved reward, the approved amount, by someone who neither proposed nor
+        approved it (the paying role is the application's check)."""
+        self._require("pay-reward", meta, RewardStatus.APPROVED)
+        if meta.actor == self.proposed_by:
+            raise PayerTookPart(self.reward_no, meta.actor, "proposed")
+        if meta.actor == self.approved_by:
+            raise PayerTookPart(self.reward_no, meta.actor, "approved")
+        if paid_amount != self.amount:
+            raise PaidAmountDiffers(self.reward_no, self.amount, paid_amount)
+        self.trigger_event(RewardPaid, voucher=voucher, paid_amount=paid_amount, **meta.fields())
+
+    def cancel(self, reason: str, meta: Meta) -> None:
+        """撤销: a proposed or approved reward (not once paid)."""
+        self._require("cancel-reward", meta, RewardStatus.PROPOSED, RewardStatus.APPROVED)
+        self.trigger_event(RewardCancelled, reason=reason, **meta.fields())
+
+
+def standing_reward(
+    rewards: Sequence[Reward], informant: str, kind: str
+) -> Reward | None:
+    """The reward of ``kind`` for ``informant`` among ``rewards`` that still stands (proposed,
+    approved or paid), or None."""
+    for reward in rewards:
+        if reward.informant == informant and reward.kind == kind and reward.status in STANDING:
+            return reward
+    return None
+
+
+def reward_events() -> list[type[RewardEvent]]:
+    """Every concrete reward event class."""
+    return [RewardProposed, RewardApproved, RewardRejected, RewardPaid, RewardCancelled]
+
+
+REWARD_VERB_EVENTS: dict[str, str] = {
+    cls.VERB: cls.TOPIC.rsplit(".", 1)[-1] for cls in reward_events()
+}
+"""Reward verb → the name of the event it records."""
