@@ -23,6 +23,7 @@ from eventsourcing.persistence import StoredEvent
 
 from disputes.audit.chain import ChainRow, EventRow, Problem
 from disputes.domain.model import Dispute
+from disputes.domain.rewards import Reward
 from disputes.storage.views import ViewDatabase
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class ViewReplay:
         self.topics = set(store.projections.topics)
         self.projections = [type(p)() for p in store.projections.projections]
         self.memory = ViewDatabase(":memory:")
-        self.batch: list[tuple[int, Dispute.Event, str]] = []
+        self.batch: list[tuple[int, Any, str]] = []
         self.case_nos: dict[UUID, str] = {}
         self.failed: Problem | None = None
         with self.memory.transaction() as cursor:
@@ -60,6 +61,9 @@ class ViewReplay:
             uuid = UUID(event.originator_id)
             stored = StoredEvent(uuid, event.version, event.topic, event.state)
             domain_event = self.store.app.mapper.to_domain_event(stored)
+            if isinstance(domain_event, Reward.Event):  # the rewards list's (issue 13)
+                self.batch.append((event.position, domain_event, ""))
+                return
             assert isinstance(domain_event, Dispute.Event)
             if isinstance(domain_event, Dispute.Reported):
                 self.case_nos[uuid] = domain_event.case_no
@@ -81,7 +85,9 @@ class ViewReplay:
         with self.memory.transaction() as cursor:
             for projection in self.projections:
                 position = self.tracked.get(projection.name, 0)
-                todo = [(e, c) for n, e, c in self.batch if n <= position]
+                todo = [
+                    (e, c) for n, e, c in self.batch if n <= position and projection.accepts(e)
+                ]
                 if todo:
                     projection.process_many(cursor, todo)
         self.batch.clear()

@@ -71,6 +71,11 @@ class Projection(ABC):
     """DDL statements (CREATE TABLE/INDEX IF NOT EXISTS)."""
     table_names: ClassVar[Sequence[str]]
 
+    def accepts(self, event: object) -> bool:
+        """Whether this projection reads ``event``: the dispute events, unless it says
+        otherwise (the rewards list reads the reward events, issue 13)."""
+        return isinstance(event, Dispute.Event)
+
     @abstractmethod
     def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
         """Apply one dispute event of case ``case_no`` to the tables."""

@@ -9,7 +9,7 @@ gives exactly the rows of the incremental build.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, Recording, StoredEvent
@@ -17,11 +17,13 @@ from eventsourcing.utils import get_topic
 
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import Dispute
+from disputes.domain.rewards import Reward, reward_events
 from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
 from disputes.projections.ledger import Ledger, case_no_of
+from disputes.projections.rewards import Rewards
 
 BATCH = 2000
 CASE_NOS = 200_000
@@ -95,9 +97,9 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard())
+            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Rewards())
         )
-        self.topics = dispute_topics()
+        self.topics = [*dispute_topics(), *(get_topic(cls) for cls in reward_events())]
         self._case_nos: dict[UUID, str] = {}
         self._create_tables()
 
@@ -128,7 +130,8 @@ class Projections:
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Process every new notification; returns how many dispute events were processed.
+        """Process every new notification; returns how many dispute (and reward) events were
+        processed.
 
         Positions are tracked through the last notification examined (not only the last
         dispute event), so a catch-up with nothing new costs two indexed reads.
@@ -178,7 +181,7 @@ class Projections:
                 events = [
                     (r.notification.id, r.domain_event)
                     for r in recordings
-                    if isinstance(r.domain_event, Dispute.Event)
+                    if isinstance(r.domain_event, Dispute.Event | Reward.Event)
                 ]
                 self._process(cursor, events, through, tracked)
         if not ready:
@@ -207,13 +210,20 @@ class Projections:
             tracked = self._tracked(cursor)
         positions = [(p, tracked.get(p.name, 0)) for p in self.projections]
         lowest = min(position for _, position in positions)
-        items: list[tuple[int, Dispute.Event, str]] = []
+        items: list[tuple[int, Any, str]] = []
         for notification_id, event in events:
             if notification_id > lowest:
+                if isinstance(event, Reward.Event):  # the rewards list reads them (issue 13)
+                    items.append((notification_id, event, ""))
+                    continue
                 assert isinstance(event, Dispute.Event)
                 items.append((notification_id, event, self._case_no(cursor, event)))
         for projection, position in positions:
-            todo = [(event, case_no) for n, event, case_no in items if n > position]
+            todo = [
+                (event, case_no)
+                for n, event, case_no in items
+                if n > position and projection.accepts(event)
+            ]
             if todo:
                 projection.process_many(cursor, todo)
         for projection, position in positions:

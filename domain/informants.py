@@ -1,0 +1,52 @@
+"""Who may know an informant (治安信息员) by name (issue 13 §4), and how the name is masked.
+
+An informant lives next to the parties of the case they reported: their identity is shown only
+to the police roles of the case's station (and the district's), to the people of the reward
+workflow (the policy's paying role, who must know whom they pay), to the informant themself,
+and to an auditor who states a purpose. Everyone else sees the name masked (梁某 → 梁*) and no
+roster id. The trusted local desk (no ``--as``, docs/trust.md §3) sees everything.
+
+The masking follows docs/trust.md §3; when the gate's ``domain/masking.py`` lands, it replaces
+:func:`mask_name` and the gate's read levels take over the ledger and the dossiers.
+"""
+
+from __future__ import annotations
+
+from disputes.domain.jurisdiction import is_district_role, station_of
+from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
+
+MASK = "*"
+
+
+def mask_name(name: str) -> str:
+    """梁某 → 梁*, 郭翠花 → 郭*: the surname kept, the rest one mask character."""
+    return f"{name[:1]}{MASK}" if name else MASK
+
+
+def sees_informant(
+    roster: Roster,
+    reader: str | None,
+    *,
+    station: str,
+    informant: str,
+    payer_role: str,
+    purpose: str | None = None,
+) -> bool:
+    """Whether ``reader`` (None: the trusted local desk) may know who ``informant`` is, on a
+    case or reward of ``station``."""
+    if reader is None or reader == informant:
+        return True
+    person = roster.people.get(reader)
+    if person is None:
+        return False
+    if person.role in POLICE_ROLES:
+        if is_district_role(roster, person):
+            district = roster.ancestor(station, UnitKind.DISTRICT)
+            return district is not None and district.code == person.unit
+        return station_of(roster, person) == station
+    if person.role == payer_role:
+        unit = roster.units.get(person.unit)
+        return (unit is not None and unit.kind is UnitKind.DISTRICT) or station_of(
+            roster, person
+        ) == station
+    return person.role is Role.AUDITOR and bool(purpose)
