@@ -33,6 +33,8 @@ from eventsourcing.domain import Aggregate, event
 
 from disputes.domain.clock import local_text
 from disputes.domain.errors import NotFound, OccurredOutOfOrder, RuleViolation
+from disputes.domain.jurisdiction import ROLE_ZH
+from disputes.domain.roster import Role
 from disputes.domain.values import NAMESPACE, Meta
 
 
@@ -174,8 +176,9 @@ class PayerRoleRequired(RewardRuleViolation):
         super().__init__(
             f"payment rule: {reward_no} is paid by a person of role {payer_role}; {actor} is "
             f"{role}",
-            zh=f"发放规则：奖励 {reward_no} 须由财务人员发放，{actor} 不是财务人员（{role}）；"
-            "请由财务人员发放",
+            zh=f"发放规则：奖励 {reward_no} 须由{ROLE_ZH.get(Role(payer_role), payer_role)}发放，"
+            f"{actor} 是{ROLE_ZH.get(Role(role), role)}；请由{ROLE_ZH.get(Role(payer_role), payer_role)}"
+            "发放",
         )
 
 
