@@ -14,6 +14,10 @@ A verb is an application method declared with ``@handles(CommandModel)``
 - when another writer changed the case at the same moment the whole verb is tried again, a
   bounded number of times (every rule is re-checked against the new state), then
   :class:`ConcurrentModification`.
+
+Longer than 400 lines on purpose: it is what every verb shares — command ids and their retries,
+the actor and the time, the roster as it stood at the occurred time (issue 11) and the policy —
+and a reader checking what happens around a verb finds it all in one place.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ from disputes.domain.records import (
     PolicyRecord,
     RosterRecord,
     policy_id,
+    roster_changes,
 )
-from disputes.domain.roster import BEGINNING, Roster, RosterChange, RosterHistory
+from disputes.domain.roster import Roster, RosterChange, RosterHistory
 from disputes.domain.values import Meta
 
 ATTEMPTS = 5
@@ -183,7 +188,8 @@ class CommandService(Application[UUID]):
         roster = self.roster_for(command)
         if command.actor not in roster.people and self.roster_history.known(command.actor):
             subject = command.case_no if isinstance(command, c.CaseCommand) else ""
-            check_on_roster(roster, command.actor, command.verb, subject)  # raises
+            name = self.roster_history.name_of(command.actor)
+            check_on_roster(roster, command.actor, command.verb, subject, name)  # raises
         actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
             raise RoleNotAllowed(
@@ -328,37 +334,8 @@ class CommandService(Application[UUID]):
     def roster_history(self) -> RosterHistory:
         """Every recorded roster change, in force from its effective time."""
         if self._roster_history is None:
-            self._roster_history = RosterHistory(self._roster_changes())
+            self._roster_history = RosterHistory(roster_changes(self.events.get(RosterRecord.ID)))
         return self._roster_history
-
-    def _roster_changes(self) -> list[RosterChange]:
-        changes: list[RosterChange] = []
-        for recorded in self.events.get(RosterRecord.ID):
-            kind: str
-            data: dict[str, Any]
-            if isinstance(recorded, RosterRecord.Loaded):
-                first = not any(change.kind == "loaded" for change in changes)
-                since = recorded.effective_at or (BEGINNING if first else recorded.timestamp)
-                kind, data = "loaded", {"units": recorded.units, "people": recorded.people}
-            elif isinstance(recorded, RosterRecord.PersonAdded):
-                since, kind, data = (
-                    recorded.effective_at,
-                    "person-added",
-                    {"person": recorded.person},
-                )
-            elif isinstance(recorded, RosterRecord.PersonTransferred):
-                since, kind = recorded.effective_at, "person-transferred"
-                data = {"person_id": recorded.person_id, "unit": recorded.unit}
-            elif isinstance(recorded, RosterRecord.PersonDeparted):
-                since, kind = recorded.effective_at, "person-departed"
-                data = {"person_id": recorded.person_id}
-            elif isinstance(recorded, RosterRecord.VillageMoved):
-                since, kind = recorded.effective_at, "village-moved"
-                data = {"village": recorded.village, "parent": recorded.parent}
-            else:
-                continue
-            changes.append(RosterChange(since, kind, data, recorded.timestamp))
-        return changes
 
     def load_roster(
         self, roster: Roster, actor: str | None = None, at: datetime | None = None
@@ -375,9 +352,11 @@ class CommandService(Application[UUID]):
             record: RosterRecord = self.repository.get(RosterRecord.ID)
         except AggregateNotFoundError:
             record = RosterRecord()
-        if at is None and self.roster_history:
+        if not self.roster_history:
+            at = None  # the first roster is in force from the beginning, whatever --at says
+        elif at is None:
             at = self.clock()  # a later roster is in force from when it is recorded
-        if at is not None and self.roster_history:
+        if at is not None:
             self.roster_history.with_change(
                 RosterChange(at, "loaded", {"units": units, "people": people})
             )
@@ -393,21 +372,7 @@ class CommandService(Application[UUID]):
         the roster from then on would not be valid (nothing is recorded)."""
         self.roster_history.with_change(change)
         record: RosterRecord = self.repository.get(RosterRecord.ID)
-        data, when = change.data, change.effective_at
-        if change.kind == "person-added":
-            record.add_person(person=data["person"], effective_at=when, actor=actor)
-        elif change.kind == "person-transferred":
-            record.transfer_person(
-                person_id=data["person_id"], unit=data["unit"], effective_at=when, actor=actor
-            )
-        elif change.kind == "person-departed":
-            record.depart_person(person_id=data["person_id"], effective_at=when, actor=actor)
-        elif change.kind == "village-moved":
-            record.move_village(
-                village=data["village"], parent=data["parent"], effective_at=when, actor=actor
-            )
-        else:
-            raise InvalidInput("change", f"unknown roster change {change.kind}")
+        record.change(change, actor)
         self.save(record)
         self._roster_history = None
 
