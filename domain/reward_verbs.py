@@ -158,12 +158,15 @@ class RewardVerbs(CommandService):
         station = station_of(roster, person)
         if station == reward.station:
             return
+        owner = roster.units.get(reward.station)
+        owner_name = owner.name if owner else reward.station
         raise OutOfScope(
             actor,
             f"pay-reward {reward.reward_no}",
             f"the reward is of station {reward.station}, they pay for {station or person.unit}",
-            zh_what=f"发放奖励 {reward.reward_no}（该奖励属 {reward.station} 所）",
-            zh_fix=f"请由 {reward.station} 所或区局的财务人员发放",
+            zh_who=person.name,
+            zh_what=f"发放奖励 {reward.reward_no}（该奖励属{owner_name}）",
+            zh_fix=f"请由{owner_name}或区局的财务人员发放",
         )
 
     def earlier_reward_answer(self, command: c.Command) -> Outcome | None:
