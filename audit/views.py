@@ -85,9 +85,7 @@ class ViewReplay:
         with self.memory.transaction() as cursor:
             for projection in self.projections:
                 position = self.tracked.get(projection.name, 0)
-                todo = [
-                    (e, c) for n, e, c in self.batch if n <= position and projection.accepts(e)
-                ]
+                todo = [(e, c) for n, e, c in self.batch if n <= position and projection.accepts(e)]
                 if todo:
                     projection.process_many(cursor, todo)
         self.batch.clear()

@@ -79,9 +79,6 @@ Text = Annotated[str, BeforeValidator(_free_text), Field(min_length=1)]
 OptionalText = Annotated[str, BeforeValidator(_free_text)]
 PersonId = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
 UnitCode = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
-RewardNo = Annotated[str, BeforeValidator(_strip), Field(pattern=REWARD_NO, max_length=40)]
-Yuan = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
-"""An amount in whole yuan."""
 CaseNo = Annotated[
     str, BeforeValidator(_strip), Field(pattern=r"^[A-Za-z0-9]+-\d{4}-\d{4,}$", max_length=40)
 ]

@@ -173,12 +173,12 @@ class PayerRoleRequired(RewardRuleViolation):
     """Only the policy's paying role (``[rewards] payer_role``) pays a reward."""
 
     def __init__(self, reward_no: str, actor: str, role: str, payer_role: str) -> None:
+        payer_zh = ROLE_ZH.get(Role(payer_role), payer_role)
         super().__init__(
             f"payment rule: {reward_no} is paid by a person of role {payer_role}; {actor} is "
             f"{role}",
-            zh=f"发放规则：奖励 {reward_no} 须由{ROLE_ZH.get(Role(payer_role), payer_role)}发放，"
-            f"{actor} 是{ROLE_ZH.get(Role(role), role)}；请由{ROLE_ZH.get(Role(payer_role), payer_role)}"
-            "发放",
+            zh=f"发放规则：奖励 {reward_no} 须由{payer_zh}发放，"
+            f"{actor} 是{ROLE_ZH.get(Role(role), role)}；请由{payer_zh}发放",
         )
 
 
@@ -484,9 +484,7 @@ class Reward(Aggregate):
         self.trigger_event(RewardCancelled, reason=reason, **meta.fields())
 
 
-def standing_reward(
-    rewards: Sequence[Reward], informant: str, kind: str
-) -> Reward | None:
+def standing_reward(rewards: Sequence[Reward], informant: str, kind: str) -> Reward | None:
     """The reward of ``kind`` for ``informant`` among ``rewards`` that still stands (proposed,
     approved or paid), or None."""
     for reward in rewards:

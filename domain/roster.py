@@ -37,7 +37,7 @@ class UnitKind(StrEnum):
 
 class Role(StrEnum):
     """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员, and the roles
-of issue 11 and 13 (auditor, administrators, finance, enrolled informants)."""
+    of issue 11 and 13 (auditor, administrators, finance, enrolled informants)."""
 
     LEADER = "leader"
     COMMUNITY_POLICE = "community-police"
