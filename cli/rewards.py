@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from disputes.cli.common import apply_overrides, json_option, store_options
-from disputes.cli.render import localise_row, policy_label, print_json, print_table
+from disputes.cli.render import policy_label, print_json, print_table, to_local
 
 STATUSES = ("proposed", "approved", "rejected", "paid", "cancelled")
 HEADERS_ZH = (
@@ -136,7 +136,10 @@ def rewards(
         station=station,
         informant=informant,
     )
-    exported = [{key: localise_row(row).get(key) for key in EXPORT_COLUMNS} for row in rows]
+    exported = [
+        {key: to_local(row[key]) if key.endswith("_at") else row[key] for key in EXPORT_COLUMNS}
+        for row in rows
+    ]
     if as_json or fmt == "json":
         if output is None:
             print_json(exported)
