@@ -169,7 +169,7 @@ def rewards(
 
 def _table(store: Any, rows: list[dict[str, Any]], lang: str) -> None:
     from disputes.cli.reads import _t
-    from disputes.domain.rewards import STATUS_ZH, RewardStatus
+    from disputes.domain.reward_refusals import STATUS_ZH, RewardStatus
 
     zh = lang == "zh"
     total = sum(r["paid_amount"] or 0 for r in rows if r["status"] == "paid")
@@ -233,5 +233,93 @@ def _write(path: Path, data: bytes) -> None:
         raise InvalidInput("--output", f"{path} exists; it is never replaced") from None
 
 
+@click.command("informants")
+@click.option("--station", metavar="CODE", help="Only cases of this station.")
+@click.option("--from", "since", metavar="TIME", help="Reported (paid) at or after this time.")
+@click.option("--to", "until", metavar="TIME", help="Reported (paid) before this time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="csv is UTF-8 with BOM (opens in Excel/WPS).",
+)
+@click.option("--purpose", metavar="CODE", help="查阅事由 (an auditor's read with names).")
+@json_option
+@store_options
+@click.pass_context
+def informants(
+    ctx: click.Context,
+    /,
+    station: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    purpose: str | None,
+    as_json: bool,
+    **kwargs: str | None,
+) -> None:
+    """治安信息员 — per informant and station: reports made, graded, resolved (by when
+    reported), rewards paid and their amount (by when paid); masked as in ``rewards``."""
+    from disputes.cli.reads import _when
+    from disputes.domain.roster import UnitKind
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    if station is not None:
+        store.app.roster.unit(station, UnitKind.STATION, "--station")
+    rows = store.informant_figures(
+        settings.actor,
+        station=station,
+        since=_when("--from", since),
+        until=_when("--to", until),
+        purpose=purpose,
+    )
+    if as_json or fmt == "json":
+        print_json(rows)
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(FIGURE_COLUMNS))
+        writer.writeheader()
+        writer.writerows({key: row[key] for key in FIGURE_COLUMNS} for row in rows)
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        return
+    zh = settings.lang == "zh"
+    print_table(
+        f"治安信息员（{len(rows)} 人）" if zh else f"informants ({len(rows)})",
+        ["信息员", "派出所", "报告", "定级", "化解", "奖励（笔）", "金额（元）"]
+        if zh
+        else ["informant", "station", "reports", "graded", "resolved", "rewards", "yuan"],
+        (
+            (
+                " ".join(part for part in (r["informant"], r["informant_name"]) if part),
+                r["station"],
+                r["reports"],
+                r["graded"],
+                r["resolved"],
+                r["rewards"],
+                r["amount"],
+            )
+            for r in rows
+        ),
+    )
+
+
+FIGURE_COLUMNS = (
+    "informant",
+    "informant_name",
+    "masked",
+    "station",
+    "reports",
+    "graded",
+    "resolved",
+    "rewards",
+    "amount",
+)
+
+
 def register(group: click.Group) -> None:
     group.add_command(rewards)
+    group.add_command(informants)

@@ -142,7 +142,7 @@ def build_verb(cls: type[Command]) -> click.Command:
 
 def reward_line(outcome: Any, lang: str) -> str:
     """The answer of a reward verb: ``HY-2021-R0001 (HY-2021-0001): RewardPaid v3 — 已发放``."""
-    from disputes.domain.rewards import STATUS_ZH, RewardStatus
+    from disputes.domain.reward_refusals import STATUS_ZH, RewardStatus
 
     status = STATUS_ZH[RewardStatus(outcome.status)] if lang == "zh" else outcome.status
     where = f"{outcome.reward} ({outcome.case_no})"

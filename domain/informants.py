@@ -12,6 +12,8 @@ The masking follows docs/trust.md §3; when the gate's ``domain/masking.py`` lan
 
 from __future__ import annotations
 
+from typing import Any
+
 from disputes.domain.jurisdiction import is_district_role, station_of
 from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
 
@@ -50,3 +52,29 @@ def sees_informant(
             roster, person
         ) == station
     return person.role is Role.AUDITOR and bool(purpose)
+
+
+def informant_shown(
+    roster: Roster,
+    row: dict[str, Any],
+    reader: str | None,
+    *,
+    payer_role: str,
+    purpose: str | None = None,
+) -> dict[str, Any]:
+    """A row naming an ``informant`` (of ``station``) as ``reader`` may see it: with
+    ``informant_name`` and ``masked``; for a reader who may not know the informant the name is
+    masked and the id withheld."""
+    person = roster.people.get(row["informant"])
+    name = person.name if person is not None else ""
+    visible = sees_informant(
+        roster,
+        reader,
+        station=row["station"],
+        informant=row["informant"],
+        payer_role=payer_role,
+        purpose=purpose,
+    )
+    if visible:
+        return {**row, "informant_name": name, "masked": False}
+    return {**row, "informant": None, "informant_name": mask_name(name), "masked": True}

@@ -17,16 +17,18 @@ from disputes.domain.errors import CommandIdReused, InvalidInput, OutOfScope
 from disputes.domain.jurisdiction import CaseScope, check_act, station_of
 from disputes.domain.model import Dispute
 from disputes.domain.policy import RewardKind
-from disputes.domain.rewards import (
-    REWARD_VERB_EVENTS,
+from disputes.domain.reward_refusals import (
     AmountOutOfRange,
     CaseNotGraded,
-    CaseRewards,
     NotTheInformant,
     OnePerInformantPerCase,
     PayerRoleRequired,
-    Reward,
     RewardNotFound,
+)
+from disputes.domain.rewards import (
+    REWARD_VERB_EVENTS,
+    CaseRewards,
+    Reward,
     RewardNumbers,
     case_rewards_id,
     reward_id,

@@ -22,6 +22,7 @@ from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
+from disputes.projections.informants import InformantCases
 from disputes.projections.ledger import Ledger, case_no_of
 from disputes.projections.rewards import Rewards
 
@@ -97,7 +98,8 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Rewards())
+            projections
+            or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Rewards(), InformantCases())
         )
         self.topics = [*dispute_topics(), *(get_topic(cls) for cls in reward_events())]
         self._case_nos: dict[UUID, str] = {}

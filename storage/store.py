@@ -17,10 +17,9 @@ from disputes.domain.application import Outcome
 from disputes.domain.clock import Clock, system_clock
 from disputes.domain.commands import Command, RecordedCommand
 from disputes.domain.errors import StoreError
-from disputes.domain.informants import mask_name, sees_informant
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Policy, load_policy
-from disputes.projections.base import Row, iso
+from disputes.projections.base import Row
 from disputes.projections.command_log import find_commands
 from disputes.projections.due_board import DueItem, DueSummary, due_summaries, list_due
 from disputes.projections.history import get_first_times, get_last_version, list_history
@@ -32,11 +31,11 @@ from disputes.projections.ledger import (
     list_case_numbers,
     list_cases,
 )
-from disputes.projections.rewards import list_rewards
 from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
 from disputes.storage.failures import describe, is_store_failure
 from disputes.storage.location import redact, resolve_db, store_env
+from disputes.storage.rewards import RewardReads
 from disputes.storage.sqlite import APPLICATION_ID, inspect, unread_log, writable
 from disputes.storage.views import ViewDatabase, open_views
 
@@ -85,7 +84,7 @@ LEDGER_DUE_BY_CASE = 2000
 """Up to this many ledger rows, their due-board standing is looked up case by case."""
 
 
-class Store:
+class Store(RewardReads):
     """One store: ``app`` records commands, ``projections`` answer reads.
 
     ``execute`` records a command and catches the projections up, so a read right after a
@@ -251,47 +250,6 @@ class Store:
         self.catch_up()
         rows = list_cases(self.views, **filters)
         return self.with_standing(rows, station=filters.get("station"))
-
-    def rewards(
-        self,
-        reader: str | None = None,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        purpose: str | None = None,
-        **filters: str | None,
-    ) -> list[Row]:
-        """The rewards list (issue 13; filters as projections.rewards.list_rewards), caught up
-        first, each row with ``informant_name``. For a ``reader`` who may not know the
-        informant (:func:`~disputes.domain.informants.sees_informant`) the name is masked,
-        the id withheld and ``masked`` true; filtering by an informant drops such rows."""
-        self.catch_up()
-        rows = list_rewards(
-            self.views,
-            since=None if since is None else iso(since),
-            until=None if until is None else iso(until),
-            **filters,
-        )
-        roster = self.app.roster
-        payer = self.policy.rewards.payer_role
-        shown: list[Row] = []
-        for row in rows:
-            person = roster.people.get(row["informant"])
-            name = person.name if person is not None else ""
-            visible = sees_informant(
-                roster,
-                reader,
-                station=row["station"],
-                informant=row["informant"],
-                payer_role=payer,
-                purpose=purpose,
-            )
-            if visible:
-                shown.append({**row, "informant_name": name, "masked": False})
-            elif filters.get("informant") is None:
-                shown.append({**row, "informant": None, "informant_name": mask_name(name)})
-                shown[-1]["masked"] = True
-        return shown
 
     def with_standing(
         self, rows: list[Row], on: datetime | None = None, *, station: str | None = None

@@ -16,7 +16,7 @@ from disputes.domain.errors import (
     RoleNotAllowed,
 )
 from disputes.domain.policy import Policy, load_policy
-from disputes.domain.rewards import (
+from disputes.domain.reward_refusals import (
     AmountOutOfRange,
     ApproverIsProposer,
     CaseNotGraded,
@@ -25,10 +25,10 @@ from disputes.domain.rewards import (
     PaidAmountDiffers,
     PayerRoleRequired,
     PayerTookPart,
-    Reward,
     RewardNotFound,
     RewardWrongStatus,
 )
+from disputes.domain.rewards import Reward
 from disputes.domain.roster import RosterChange
 from tests.domain.support import (
     GRID,

@@ -19,7 +19,7 @@ from disputes.domain.application import Outcome
 from disputes.domain.clock import parse_time
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError
-from disputes.domain.rewards import STATUS_ZH
+from disputes.domain.reward_refusals import STATUS_ZH
 from disputes.domain.roster import RosterChange
 from tests.features.desk import Desk
 from tests.features.words import NAMES, POLICY, TYPES, Word, chinese_number

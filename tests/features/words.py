@@ -41,7 +41,7 @@ from disputes.domain.errors import (
     WrongStatus,
 )
 from disputes.domain.policy import Policy, parse_policy
-from disputes.domain.rewards import (
+from disputes.domain.reward_refusals import (
     AmountOutOfRange,
     ApproverIsProposer,
     CaseNotGraded,
