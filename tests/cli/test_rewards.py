@@ -221,3 +221,34 @@ def test_the_rewards_list_is_the_same_after_a_rebuild(r: Disputes) -> None:
     assert r.json("rewards", "--format", "json") == before
     assert [row["status"] for row in before] == ["rejected", "cancelled"]
     assert r.json("verify", "--json")["intact"] is True
+
+
+def test_a_journal_carries_the_reward_verbs(r: Disputes, tmp_path: Path) -> None:
+    """Journal lines of the reward verbs: ``propose-reward`` names its case (or alias), the
+    others the reward number; a re-run records nothing new."""
+    import json
+
+    lines = [
+        {"id": "j1", "at": at(1), "actor": GRID, "command": "report", "case": "C1",
+         "args": {"category": "neighbour", "source": "informant", "village": "WD-V01",
+                  "summary": "两家因排水争执"}},
+        {"id": "j2", "at": at(2), "actor": OFFICER, "command": "grade", "case": "C1",
+         "args": {"grade": "red", "reason": "扬言动手"}},
+        {"id": "j3", "at": at(3), "actor": OFFICER, "command": "propose-reward", "case": "C1",
+         "args": {"kind": "prevention", "amount": 300, "reason": "及时报告"}},
+        {"id": "j4", "at": at(4), "actor": OTHER_LEADER, "command": "approve-reward",
+         "reward": "HY-2024-R0001", "args": {"note": "同意"}},
+        {"id": "j5", "at": at(5), "actor": FINANCE, "command": "pay-reward",
+         "reward": "HY-2024-R0001", "args": {"voucher": "PZ-7", "paid_amount": 300}},
+        {"id": "j6", "at": at(5), "actor": FINANCE, "command": "pay-reward", "args": {}},
+    ]  # fmt: skip
+    journal = tmp_path / "rewards.jsonl"
+    journal.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    first = r.json("apply", "--json", str(journal), code=REFUSED)
+    assert (first["applied"], first["skipped"]) == (5, 0)
+    assert [(f["line"], f["id"]) for f in first["failed"]] == [(6, "j6")]
+    assert "reward" in first["failed"][0]["error"]
+    [row] = r.json("rewards", "--format", "json")
+    assert (row["status"], row["voucher"], row["informant"]) == ("paid", "PZ-7", GRID)
+    again = r.json("apply", "--json", str(journal), code=REFUSED)
+    assert (again["applied"], again["skipped"]) == (0, 5)
