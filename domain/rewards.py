@@ -17,9 +17,8 @@ one prevention reward per informant per case" is decided on stored state, not a 
 (saved in the same transaction as the new reward: two proposals at once meet a version conflict
 and the loser is decided again).
 
-The refusals (:mod:`disputes.domain.reward_refusals`) name the rule, in Chinese (``zh``) and
-English, and say what would make the command succeed; they are imported here, beside the
-aggregate whose rules they are.
+The refusals name the rule, in Chinese (``zh``) and English, and say what would make the
+command succeed; they are in :mod:`disputes.domain.reward_refusals`, with the reward statuses.
 """
 
 from __future__ import annotations
