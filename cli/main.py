@@ -46,7 +46,17 @@ def _note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
 
 
-VERB_MODULES = ("writes", "reads", "roster", "bulk", "audit", "due", "handover", "rewards")
+VERB_MODULES = (
+    "writes",
+    "reads",
+    "roster",
+    "bulk",
+    "audit",
+    "due",
+    "handover",
+    "access_log",
+    "rewards",
+)
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import policy_label, print_json, print_table, to_local
 
 STATUSES = ("proposed", "approved", "rejected", "paid", "cancelled")
@@ -127,8 +127,7 @@ def rewards(
         raise InvalidInput("--purpose", f"'{purpose}' is not a purpose of the policy")
     if fmt == "xlsx" and output is None:
         raise InvalidInput("--output", "an Excel workbook is written to a file: give --output")
-    rows = store.rewards(
-        settings.actor,
+    rows = gate_of(settings).rewards(
         since=_when("--from", since),
         until=_when("--to", until),
         purpose=purpose,
@@ -269,8 +268,7 @@ def informants(
     store = settings.store()
     if station is not None:
         store.app.roster.unit(station, UnitKind.STATION, "--station")
-    rows = store.informant_figures(
-        settings.actor,
+    rows = gate_of(settings).informants(
         station=station,
         since=_when("--from", since),
         until=_when("--to", until),

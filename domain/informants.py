@@ -6,8 +6,9 @@ workflow (the policy's paying role, who must know whom they pay), to the informa
 and to an auditor who states a purpose. Everyone else sees the name masked (梁某 → 梁*) and no
 roster id. The trusted local desk (no ``--as``, docs/trust.md §3) sees everything.
 
-The masking follows docs/trust.md §3; when the gate's ``domain/masking.py`` lands, it replaces
-:func:`mask_name` and the gate's read levels take over the ledger and the dossiers.
+The name is masked by the gate's :func:`~disputes.domain.masking.mask_name` (郭翠花 → 郭**);
+the gate's read levels take care of the case itself (``show`` and ``history`` of a masked reader
+withhold the informant, gate/gate.py).
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from disputes.domain.jurisdiction import is_district_role, station_of
+from disputes.domain.masking import mask_name
 from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
-
-MASK = "*"
-
-
-def mask_name(name: str) -> str:
-    """梁某 → 梁*, 郭翠花 → 郭*: the surname kept, the rest one mask character."""
-    return f"{name[:1]}{MASK}" if name else MASK
 
 
 def sees_informant(

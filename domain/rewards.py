@@ -24,6 +24,7 @@ command succeed; they are in :mod:`disputes.domain.reward_refusals`, with the re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import field
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
@@ -149,6 +150,8 @@ class RewardEvent(Aggregate.Event):
     occurred_at: datetime
     policy_version: str
     command_id: str
+    os_user: str | None = field(default=None, kw_only=True)
+    """Local mode: the operating-system account beside the actor (docs/trust.md §3)."""
 
     @property
     def name(self) -> str:
@@ -260,6 +263,7 @@ class Reward(Aggregate):
         occurred_at: datetime,
         policy_version: str,
         command_id: str,
+        os_user: str | None = None,
     ) -> None:
         """Proposed: the application has checked the case, the informant and the policy."""
         self.reward_no = reward_no

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from disputes.domain.rewards import (
-    Reward,
     RewardApproved,
     RewardCancelled,
     RewardPaid,
@@ -80,8 +79,8 @@ class Rewards(Projection):
         "CREATE INDEX IF NOT EXISTS rewards_case ON rewards (case_no)",
     )
 
-    def accepts(self, event: object) -> bool:
-        return isinstance(event, Reward.Event)
+    events = (RewardProposed, RewardApproved, RewardRejected, RewardPaid, RewardCancelled)
+    """The reward events (not the dispute events the other projections read)."""
 
     def process(self, cursor: Cursor, event: Any, case_no: str) -> None:
         sql, params = self._statement(event)

@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import Dispute
-from disputes.domain.rewards import Reward, reward_events
+from disputes.projections.access_log import AccessLog
 from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
@@ -75,6 +75,17 @@ class EventSource(Protocol):
         """The decoder of the log's stored events."""
 
 
+def topics_of(projections: Sequence[Projection]) -> list[str]:
+    """Topics of every event class the ``projections`` read (the dispute events' first)."""
+    found: list[str] = []
+    for projection in projections:
+        for cls in projection.events:
+            for topic in dispute_topics() if cls is Dispute.Event else [get_topic(cls)]:
+                if topic not in found:
+                    found.append(topic)
+    return found
+
+
 def dispute_topics() -> list[str]:
     """Topics of every dispute event class (the notifications the projections read)."""
     return [
@@ -99,9 +110,17 @@ class Projections:
         self.db = db
         self.projections: list[Projection] = list(
             projections
-            or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Rewards(), InformantCases())
+            or (
+                Ledger(),
+                CaseHistory(),
+                CommandLog(),
+                DueBoard(),
+                AccessLog(),
+                Rewards(),
+                InformantCases(),
+            )
         )
-        self.topics = [*dispute_topics(), *(get_topic(cls) for cls in reward_events())]
+        self.topics = topics_of(self.projections)
         self._case_nos: dict[UUID, str] = {}
         self._create_tables()
 
@@ -132,8 +151,7 @@ class Projections:
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Process every new notification; returns how many dispute (and reward) events were
-        processed.
+        """Process every new notification; returns how many dispute events were processed.
 
         Positions are tracked through the last notification examined (not only the last
         dispute event), so a catch-up with nothing new costs two indexed reads.
@@ -180,10 +198,11 @@ class Projections:
                 ready = False
             else:
                 ready = True
+                kinds = tuple(cls for p in self.projections for cls in p.events)
                 events = [
                     (r.notification.id, r.domain_event)
                     for r in recordings
-                    if isinstance(r.domain_event, Dispute.Event | Reward.Event)
+                    if isinstance(r.domain_event, kinds)
                 ]
                 self._process(cursor, events, through, tracked)
         if not ready:
@@ -215,16 +234,14 @@ class Projections:
         items: list[tuple[int, Any, str]] = []
         for notification_id, event in events:
             if notification_id > lowest:
-                if isinstance(event, Reward.Event):  # the rewards list reads them (issue 13)
-                    items.append((notification_id, event, ""))
-                    continue
-                assert isinstance(event, Dispute.Event)
-                items.append((notification_id, event, self._case_no(cursor, event)))
+                # Only a dispute event belongs to a case (an access entry names its own).
+                case_no = self._case_no(cursor, event) if isinstance(event, Dispute.Event) else ""
+                items.append((notification_id, event, case_no))
         for projection, position in positions:
-            todo = [
+            todo: list[tuple[Any, str]] = [
                 (event, case_no)
                 for n, event, case_no in items
-                if n > position and projection.accepts(event)
+                if n > position and isinstance(event, projection.events)
             ]
             if todo:
                 projection.process_many(cursor, todo)

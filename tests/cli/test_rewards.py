@@ -149,7 +149,7 @@ def test_a_retried_payment_records_nothing(r: Disputes) -> None:
 def test_a_grid_worker_of_another_village_cannot_see_the_informant(r: Disputes) -> None:
     propose(r, tip_case(r))
     [masked] = r.json("rewards", "--format", "json", actor=OTHER_VILLAGE_GRID)
-    assert (masked["informant"], masked["informant_name"], masked["masked"]) == (None, "周*", True)
+    assert (masked["informant"], masked["informant_name"], masked["masked"]) == (None, "周**", True)
     assert INFORMANT not in r("rewards", actor=OTHER_VILLAGE_GRID).stdout
     assert "周信息" not in r("rewards", "--format", "csv", actor=OTHER_VILLAGE_GRID).stdout
     assert r.json("rewards", "--format", "json", "--informant", INFORMANT,
@@ -252,3 +252,16 @@ def test_a_journal_carries_the_reward_verbs(r: Disputes, tmp_path: Path) -> None
     assert (row["status"], row["voucher"], row["informant"]) == ("paid", "PZ-7", GRID)
     again = r.json("apply", "--json", str(journal), code=REFUSED)
     assert (again["applied"], again["skipped"]) == (0, 5)
+
+
+def test_a_masked_reader_of_the_case_does_not_learn_the_informant(r: Disputes) -> None:
+    """An auditor without a purpose reads the case masked: the informant (and the grid
+    worker's report as its actor) withheld; with a purpose, shown."""
+    r("roster", "add", "AUD-HY", "--name", "审计甲", "--role", "auditor", "--unit", "HY",
+      "--at", "2024-01-01T08:00")  # fmt: skip
+    case = r.report(actor=GRID)
+    masked = r.json("history", case, "--json", actor="AUD-HY")
+    assert (masked[0]["informant"], masked[0]["actor"]) == (None, None)
+    assert r.json("show", case, "--json", actor="AUD-HY")["reporter"] is None
+    full = r.json("history", case, "--json", "--purpose", "audit", actor="AUD-HY")
+    assert (full[0]["informant"], full[0]["actor"]) == (GRID, GRID)
