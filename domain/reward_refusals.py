@@ -104,7 +104,8 @@ class ApproverIsProposer(RewardRuleViolation):
         super().__init__(
             f"four-eyes rule: {actor} proposed {reward_no} and may not approve or reject it; "
             "another leader of the station decides",
-            zh=f"四眼原则：{actor} 申报了奖励 {reward_no}，不能自己审批；须由本所另一位领导审批",
+            zh=f"四眼原则：{actor} 申报了奖励 {reward_no}，不能自己审批（批准或驳回）；"
+            "须由本所另一位领导审批",
         )
 
 

@@ -183,6 +183,11 @@ def approve(desk: Desk, rewards: Rewards, actor: str) -> None:
     attempt(desk, rewards, "approve-reward", actor, note="同意")
 
 
+@when(says("{actor:Anyone}驳回该奖励"))
+def reject(desk: Desk, rewards: Rewards, actor: str) -> None:
+    attempt(desk, rewards, "reject-reward", actor, reason="线索与案件关联不足")
+
+
 @when(says("{actor:Anyone}撤销该奖励"))
 def cancel(desk: Desk, rewards: Rewards, actor: str) -> None:
     attempt(desk, rewards, "cancel-reward", actor, reason="申报有误")
