@@ -29,8 +29,11 @@ from disputes.storage.batching import BatchingApp, UnitOfWork
 from disputes.storage.store import Store
 
 CASE_NO = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{4,}$")
-LINE_KEYS = {"id", "at", "actor", "command", "case", "args"}
-LINE_ONLY_ARGS = ("actor", "at", "case", "command_id")
+LINE_KEYS = {"id", "at", "actor", "command", "case", "reward", "args"}
+LINE_ONLY_ARGS = ("actor", "at", "case", "reward", "command_id")
+ON_A_REWARD = ("approve-reward", "reject-reward", "pay-reward", "cancel-reward")
+"""Verbs whose line names a reward number (``"reward": "HY-2021-R0001"``) instead of a case
+(issue 13)."""
 """Fields a line sets itself; in ``args`` they would be silently overridden, so they are refused."""
 BATCH_LINES = 500
 """Lines whose events are saved in one transaction (and projected in one more)."""
@@ -108,7 +111,10 @@ def parse_line(text: str) -> dict[str, Any]:
     for key in LINE_ONLY_ARGS:
         if key in data.get("args", {}):
             raise InvalidInput(f"args.{key}", "not an arg; it belongs on the line itself")
-    if data["command"] != "report" and not isinstance(data.get("case"), str):
+    if data["command"] in ON_A_REWARD:
+        if not isinstance(data.get("reward"), str):
+            raise InvalidInput("reward", f"missing: {data['command']} names a reward number")
+    elif data["command"] != "report" and not isinstance(data.get("case"), str):
         raise InvalidInput("case", "missing: every command but report names a case")
     return data
 
@@ -297,7 +303,9 @@ def _command(store: Store, raw: dict[str, Any], cases: dict[str, str]) -> Any:
     data: dict[str, Any] = dict(raw.get("args") or {})
     data.update(actor=raw["actor"], at=raw["at"], command_id=raw["id"])
     verb = raw["command"]
-    if verb != "report":
+    if verb in ON_A_REWARD:
+        data["reward"] = raw["reward"]
+    elif verb != "report":
         data["case"] = _case_no(raw["case"], cases)
     return build_command(verb, data, store.policy.limits)
 

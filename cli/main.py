@@ -60,6 +60,7 @@ VERB_MODULES = (
     "stats",
     "monthly",
     "rating",
+    "rewards",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

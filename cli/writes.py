@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 
 from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import GRADE, STATUS, label, print_json
-from disputes.domain.commands import COMMANDS, CaseCommand, Command, verb_fields
+from disputes.domain.commands import COMMANDS, CaseCommand, Command, RewardCommand, verb_fields
 from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
 
 ROLE_HELP = {
@@ -34,11 +34,15 @@ ROLE_HELP = {
     Role.SECURITY_ADMIN: "security administrator",
     Role.AUDIT_ADMIN: "audit administrator",
     Role.FINANCE: "finance",
+    Role.INFORMANT: "informant",
 }
 
 
 def who_may(cls: type[Command]) -> str:
     """The roles that may issue a verb, in words for its help."""
+    said = getattr(cls, "who_may", None)
+    if isinstance(said, str):
+        return said
     if set(cls.roles) == set(CASE_ROLES):
         return "anyone on the roster who works on cases (in their own scope)"
     if set(cls.roles) == set(POLICE_ROLES):
@@ -101,6 +105,9 @@ def build_verb(cls: type[Command]) -> click.Command:
             print_json(outcome.as_json())
             return
         lang = settings.lang
+        if outcome.reward is not None:
+            click.echo(reward_line(outcome, lang))
+            return
         state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}".strip()
         extra = f" referral {outcome.referral}" if outcome.referral else ""
         if outcome.duplicate:
@@ -111,6 +118,8 @@ def build_verb(cls: type[Command]) -> click.Command:
     params: list[Callable[[Any], Any]] = []
     if issubclass(cls, CaseCommand):
         params.append(click.argument("case"))
+    elif issubclass(cls, RewardCommand):
+        params.append(click.argument("reward"))
     params += [_option(name, info) for name, info in verb_fields(cls).items()]
     params += [
         click.option(
@@ -130,6 +139,17 @@ def build_verb(cls: type[Command]) -> click.Command:
     for decorate in reversed(params):
         command = decorate(command)
     return click.command(verb, help=doc, short_help=doc.split(" — ", maxsplit=1)[-1])(command)
+
+
+def reward_line(outcome: Any, lang: str) -> str:
+    """The answer of a reward verb: ``HY-2021-R0001 (HY-2021-0001): RewardPaid v3 — 已发放``."""
+    from disputes.domain.reward_refusals import STATUS_ZH, RewardStatus
+
+    status = STATUS_ZH[RewardStatus(outcome.status)] if lang == "zh" else outcome.status
+    where = f"{outcome.reward} ({outcome.case_no})"
+    if outcome.duplicate:
+        return f"{where}: already recorded (command id), nothing new — {status}"
+    return f"{where}: {outcome.event} v{outcome.version} — {status}"
 
 
 def register(group: click.Group) -> None:

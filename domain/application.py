@@ -20,21 +20,22 @@ from disputes.domain.errors import InvalidInput, SameStation
 from disputes.domain.jurisdiction import CaseScope, check_act, check_assignees
 from disputes.domain.model import Dispute
 from disputes.domain.records import CaseNumbers, sequence_id
-from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
-from disputes.domain.service import CommandLookup, CommandService, Outcome, handles
+from disputes.domain.reward_verbs import RewardVerbs
+from disputes.domain.roster import INFORMANT_ROLES, POLICE_ROLES, Role, Roster, UnitKind
+from disputes.domain.service import CommandLookup, Outcome, handles
 from disputes.domain.values import Grade
 
 __all__ = ["CommandLookup", "DisputesApp", "Outcome"]
 
 
-class DisputesApp(CommandService):
+class DisputesApp(RewardVerbs):
     """The disputes application. ``env`` selects the store (eventsourcing's persistence keys)."""
 
     name = "disputes"
     """Names the store's tables on PostgreSQL (``disputes_events``): the library would take
     the class name of each subclass, so every subclass must say it again."""
 
-    # -- the verbs (product.md §2; supervision: issue 3) ----------------------------------------
+    # -- the verbs (product.md §2; supervision: issue 3; rewards, issue 13: RewardVerbs) -------
 
     @handles(c.Report)
     def report(self, command: c.Report) -> Outcome:
@@ -45,6 +46,11 @@ class DisputesApp(CommandService):
         check_act(roster, command.actor, command.verb, None, village=village.code)
         _in_policy("category", command.category, self.policy.categories)
         _in_policy("source", command.source, self.policy.sources)
+        informant = command.informant
+        if informant is not None:
+            _with_role(roster, informant, "informant", INFORMANT_ROLES)
+        elif roster.person(command.actor).role is Role.GRID_WORKER:
+            informant = command.actor  # a grid worker reporting is the informant (issue 13)
         station = roster.ancestor(village.code, UnitKind.STATION)
         district = roster.ancestor(village.code, UnitKind.DISTRICT)
         assert station is not None  # guaranteed by Roster validation
@@ -65,6 +71,7 @@ class DisputesApp(CommandService):
             summary=command.summary,
             parties=[p.model_dump() for p in command.parties],
             people_involved=command.people_involved,
+            informant=informant,
             **meta.fields(),
         )
         return self._save_case(command, case, numbers)
@@ -245,6 +252,7 @@ ROLE_NAMES = {
     Role.SECURITY_ADMIN: "a security administrator",
     Role.AUDIT_ADMIN: "an audit administrator",
     Role.FINANCE: "finance staff",
+    Role.INFORMANT: "an enrolled informant",
 }
 
 

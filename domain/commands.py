@@ -33,6 +33,7 @@ from pydantic.fields import FieldInfo
 from disputes.domain.clock import EARLIEST, parse_time
 from disputes.domain.errors import InvalidInputs
 from disputes.domain.policy import Limits
+from disputes.domain.rewards import REWARD_NO
 from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
 from disputes.domain.text import invisible_only, text_problem
 
@@ -82,6 +83,9 @@ CaseNo = Annotated[
     str, BeforeValidator(_strip), Field(pattern=r"^[A-Za-z0-9]+-\d{4}-\d{4,}$", max_length=40)
 ]
 Code = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=40)]
+RewardNo = Annotated[str, BeforeValidator(_strip), Field(pattern=REWARD_NO, max_length=40)]
+Yuan = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
+"""An amount in whole yuan."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,11 @@ class Report(Command):
     )
     people_involved: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = Field(
         default=None, description="How many people are involved."
+    )
+    informant: PersonId | None = Field(
+        default=None,
+        description="The informant (治安信息员) whose report or tip this is, a roster id (a grid "
+        "worker or an enrolled informant); a grid worker reporting is the informant by default.",
     )
 
 
@@ -368,6 +377,66 @@ class Transfer(CaseCommand):
     reason: Text = Field(description="Why the case moves.")
 
 
+class RewardCommand(Command):
+    """A command on an existing informant reward, addressed by its reward number (issue 13)."""
+
+    reward_no: RewardNo = Field(alias="reward")
+    """The reward number, e.g. HY-2021-R0001 (``reward`` in journals; the argument on the
+    command line)."""
+
+
+class ProposeReward(CaseCommand):
+    """申报奖励 — propose a reward for the case's informant (a graded case; the amount in the
+    policy's range for its kind)."""
+
+    verb = "propose-reward"
+    informant: PersonId | None = Field(
+        default=None,
+        description="The informant rewarded, a roster id [default: the case's informant].",
+    )
+    kind: Code = Field(description="Reward kind from the policy: prevention, serious-crime.")
+    amount: Yuan = Field(description="Amount in yuan (prevention 200–500 by default).")
+    reason: Text = Field(description="What the information achieved.")
+
+
+class ApproveReward(RewardCommand):
+    """审批奖励 — approve a proposed reward (a leader of the case's station who did not
+    propose it)."""
+
+    verb = "approve-reward"
+    roles = (Role.LEADER,)
+    note: OptionalText = Field(default="", description="Approval note.")
+
+
+class RejectReward(RewardCommand):
+    """驳回奖励 — reject a proposed reward (a leader who did not propose it)."""
+
+    verb = "reject-reward"
+    roles = (Role.LEADER,)
+    reason: Text = Field(description="Why it is rejected.")
+
+
+class PayReward(RewardCommand):
+    """发放奖励 — record the payment of an approved reward (the policy's paying role, finance;
+    not the proposer nor the approver)."""
+
+    verb = "pay-reward"
+    roles = tuple(Role)
+    """Everyone is let through to the application, which checks the policy's paying role."""
+    who_may: ClassVar[str] = "the policy's paying role ([rewards] payer_role, finance)"
+    voucher: Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=60)] = Field(
+        description="Voucher number (凭证号)."
+    )
+    paid_amount: Yuan = Field(description="Amount paid in yuan (the amount approved).")
+
+
+class CancelReward(RewardCommand):
+    """撤销奖励 — cancel a reward before it is paid."""
+
+    verb = "cancel-reward"
+    reason: Text = Field(description="Why it is cancelled.")
+
+
 def _verbs() -> dict[str, type[Command]]:
     found: dict[str, type[Command]] = {}
     pending = list(Command.__subclasses__())
@@ -384,7 +453,7 @@ COMMANDS: dict[str, type[Command]] = _verbs()
 """Every write verb (product.md §2, and the supervision verbs of issue 3), by CLI verb, in the
 order they are declared here: every subclass of :class:`Command` that names a ``verb``."""
 
-LINE_FIELDS = frozenset({"actor", "occurred_at", "command_id", "case_no"})
+LINE_FIELDS = frozenset({"actor", "occurred_at", "command_id", "case_no", "reward_no"})
 """Fields a journal line or the CLI's common options set; a verb's own args are the rest."""
 
 

@@ -97,6 +97,10 @@ class Reported(DisputeEvent, Aggregate.Created):
     summary: str
     parties: list[dict[str, str]]
     people_involved: int | None
+    informant: str | None = None
+    """The informant (治安信息员) the case came from (issue 13): the grid worker who reported
+    it, or the informant an officer named; None on reports recorded before informants were
+    kept (then a grid worker's report is still their own, see ``informant_of``)."""
 
 
 class Graded(DisputeEvent):

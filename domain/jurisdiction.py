@@ -76,7 +76,14 @@ class ReadLevel(StrEnum):
 
 
 NO_CASE_ROLES = frozenset(
-    {Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.FINANCE}
+    {
+        Role.AUDITOR,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
+        Role.FINANCE,
+        Role.INFORMANT,
+    }
 )
 """Roles that act on no case (docs/trust.md §1)."""
 
@@ -90,6 +97,7 @@ ROLE_ZH = {
     Role.SECURITY_ADMIN: "安全管理员",
     Role.AUDIT_ADMIN: "审计管理员",
     Role.FINANCE: "财务人员",
+    Role.INFORMANT: "治安信息员",
 }
 
 

@@ -107,6 +107,7 @@ class Dispute(Aggregate):
         policy_version: str,
         command_id: str,
         os_user: str | None = None,  # absent from reports stored before issue 11
+        informant: str | None = None,  # absent from reports stored before issue 13
     ) -> None:
         """登记: a new case, status reported, not graded yet."""
         self.case_no = case_no
@@ -118,6 +119,7 @@ class Dispute(Aggregate):
         self.summary = summary
         self.parties = parties
         self.people_involved = people_involved
+        self.informant = informant
         self.reporter = actor
         self.reported_at = occurred_at
         self.status: str = Status.REPORTED
@@ -200,6 +202,10 @@ class Dispute(Aggregate):
             if referral["referral"] == number:
                 return referral
         raise ReferralNotFound(self.case_no, number)
+
+    informant: str | None = None
+    """The informant the case came from (issue 13); None on cases (and snapshots) from before
+    informants were kept."""
 
     replay_needed: ClassVar[bool] = False
     """True on a case restored from a snapshot older than its class version 3 (see

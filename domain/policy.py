@@ -17,6 +17,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from disputes.domain.errors import InvalidInput
+from disputes.domain.roster import Role
 
 POLICY_ENV = "DISPUTES_POLICY"
 CODE_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
@@ -174,6 +175,58 @@ class Access(_Frozen):
     purposes: Annotated[CodeMap, Field(min_length=1)] = DEFAULT_PURPOSES
 
 
+class RewardKind(_Frozen):
+    """One kind of informant reward (奖励类别): its names, its amount range in yuan, and whether
+    an informant may have at most one of it per case."""
+
+    zh: Annotated[str, Field(min_length=1, max_length=200)]
+    en: Annotated[str, Field(min_length=1, max_length=200)]
+    minimum_yuan: Annotated[int, Field(ge=1, le=10_000_000)]
+    maximum_yuan: Annotated[int, Field(ge=1, le=10_000_000)]
+    once_per_informant_per_case: bool = False
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> RewardKind:
+        if self.maximum_yuan < self.minimum_yuan:
+            msg = "maximum_yuan must not be below minimum_yuan"
+            raise ValueError(msg)
+        return self
+
+
+DEFAULT_REWARD_KINDS: dict[str, RewardKind] = {
+    "prevention": RewardKind(
+        zh="防范类",
+        en="prevention",
+        minimum_yuan=200,
+        maximum_yuan=500,
+        once_per_informant_per_case=True,
+    ),
+    "serious-crime": RewardKind(
+        zh="破案类",
+        en="serious crime",
+        minimum_yuan=500,
+        maximum_yuan=5000,
+    ),
+}
+
+
+class Rewards(_Frozen):
+    """治安信息员奖励 (issue 13): the kinds of reward with their amount ranges, and the roster
+    role that pays an approved reward (never the proposer or the approver)."""
+
+    payer_role: Annotated[str, Field(pattern=CODE_PATTERN)] = "finance"
+    kinds: Annotated[
+        dict[Annotated[str, Field(pattern=CODE_PATTERN)], RewardKind], Field(min_length=1)
+    ] = DEFAULT_REWARD_KINDS
+
+    @model_validator(mode="after")
+    def _payer_is_a_role(self) -> Rewards:
+        if self.payer_role not in {str(role) for role in Role}:
+            msg = f"payer_role '{self.payer_role}' is not a roster role"
+            raise ValueError(msg)
+        return self
+
+
 class Policy(_Frozen):
     """A validated policy. ``version`` and ``text`` are filled in by :func:`load_policy`."""
 
@@ -186,6 +239,7 @@ class Policy(_Frozen):
     access: Access = Access()
     accounts: Accounts = Accounts()
     rating: Rating = Rating()
+    rewards: Rewards = Rewards()
     categories: Annotated[CodeMap, Field(min_length=1)]
     sources: Annotated[CodeMap, Field(min_length=1)]
     signals: CodeMap = {}

@@ -36,9 +36,8 @@ class UnitKind(StrEnum):
 
 
 class Role(StrEnum):
-    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员; and (issue 11,
-    docs/trust.md) the auditor, the three administrators of MLPS level 3 (系统管理员, 安全管理员,
-    审计管理员) and finance, none of whom acts on cases."""
+    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员, and the roles
+    of issue 11 and 13 (auditor, administrators, finance, enrolled informants)."""
 
     LEADER = "leader"
     COMMUNITY_POLICE = "community-police"
@@ -49,10 +48,16 @@ class Role(StrEnum):
     SECURITY_ADMIN = "security-admin"
     AUDIT_ADMIN = "audit-admin"
     FINANCE = "finance"
+    INFORMANT = "informant"
+    """治安信息员 enrolled beside the grid workers (issue 13): the person id is the informant
+    code; an informant acts on no case and reads none (their reports come through the police)."""
 
 
 POLICE_ROLES = (Role.LEADER, Role.COMMUNITY_POLICE, Role.AUXILIARY_POLICE)
 """product.md §2: 'Police roles: leader, community-police, auxiliary-police.'"""
+
+INFORMANT_ROLES = (Role.GRID_WORKER, Role.INFORMANT)
+"""Who may be a case's informant (issue 13): grid workers by default, and enrolled informants."""
 
 CASE_ROLES = (*POLICE_ROLES, Role.GRID_WORKER)
 """The roles that act on cases at all (a grid worker only reports); the rest — the auditor,

@@ -92,6 +92,8 @@ class Outcome:
     grade: str | None
     duplicate: bool = False
     referral: int | None = None
+    reward: str | None = None
+    """The reward number (the reward verbs of issue 13; ``status`` is then the reward's)."""
 
     def as_json(self) -> dict[str, Any]:
         """``--json`` of a write verb: every field, by name."""
@@ -219,6 +221,8 @@ class CommandService(Application[UUID]):
         """The first answer when this command id was recorded before, else None (checked
         before the roster and the clock, so a re-run answers the same after the roster
         changed). Raises CommandIdReused when the id recorded another verb or case."""
+        if isinstance(command, c.RewardCommand | c.ProposeReward):
+            return self.earlier_reward_answer(command)
         if isinstance(command, c.CaseCommand):
             try:
                 case = self.get_case(command.case_no)
@@ -234,6 +238,11 @@ class CommandService(Application[UUID]):
         if isinstance(command, c.CaseCommand):
             raise CommandIdReused(command.command_id, f"`{earlier.verb}` on {earlier.case_no}")
         return self._duplicate(self.get_case(earlier.case_no), command)
+
+    def earlier_reward_answer(self, command: c.Command) -> Outcome | None:
+        """The first answer of a reward command recorded before (the reward verbs' own, see
+        :class:`~disputes.domain.reward_verbs.RewardVerbs`); here: none."""
+        return None
 
     def _duplicate(self, case: Dispute, command: c.Command) -> Outcome:
         """Answer a retry of a command recorded before exactly as the first time; nothing is

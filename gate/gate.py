@@ -116,7 +116,9 @@ class Gate:
         if level is ReadLevel.OWN_REPORT:
             return {key: data[key] for key in OWN_REPORT_KEYS}
         self._record("show", [data["case_no"]], purpose, level)
-        return _masked_case(data) if level is ReadLevel.MASKED else data
+        if level is ReadLevel.MASKED:
+            return _without_informant(_masked_case(data), case.informant)
+        return data
 
     def history(self, case_no: str, *, purpose: str | None = None) -> list[dict[str, Any]]:
         """``history --json``: the audit trail of a case, each event marked late (补录) or not."""
@@ -140,7 +142,10 @@ class Gate:
             marked.append({**r, "late": bool(reasons), "late_reasons": reasons})
         entries = history_json(marked)
         self._record("history", [case_no], purpose, level)
-        return _masked_history(entries) if level is ReadLevel.MASKED else entries
+        if level is ReadLevel.MASKED:
+            informant = next((e.get("informant") for e in entries if e.get("informant")), None)
+            return [_without_informant(e, informant) for e in _masked_history(entries)]
+        return entries
 
     def ledger(
         self,
@@ -204,6 +209,26 @@ class Gate:
 
         report = verify_store(self.store, key, witness)
         return {**report.as_json(), "key_pinned": key is not None}
+
+    def rewards(self, *, purpose: str | None = None, **options: Any) -> list[dict[str, Any]]:
+        """``rewards --format json`` rows (issue 13; options as ``Store.rewards``): the
+        informant masked where the viewer may not know them; the rows read unmasked by a person
+        are an access entry (server mode)."""
+        purpose = self._purpose(purpose)
+        rows = self.store.rewards(self.viewer.person, purpose=purpose, **options)
+        seen = sorted({r["case_no"] for r in rows if not r["masked"]})
+        if seen:
+            self._record("rewards", seen, purpose, ReadLevel.FULL)
+        return rows
+
+    def informants(self, *, purpose: str | None = None, **options: Any) -> list[dict[str, Any]]:
+        """``informants --json`` rows (issue 13; options as ``Store.informant_figures``),
+        masked like :meth:`rewards`; an unmasked read by a person is an access entry."""
+        purpose = self._purpose(purpose)
+        rows = self.store.informant_figures(self.viewer.person, purpose=purpose, **options)
+        if any(not r["masked"] for r in rows):
+            self._record("informants", [], purpose, ReadLevel.FULL)
+        return rows
 
     def access_log(
         self,
@@ -366,6 +391,17 @@ def _masked_history(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             masked["parties"] = [{**p, "name": mask_name(str(p["name"]))} for p in entry["parties"]]
         out.append(masked)
     return out
+
+
+def _without_informant(row: dict[str, Any], informant: str | None) -> dict[str, Any]:
+    """A masked reader's row without who the informant is (issue 13 §4): the ``informant``
+    withheld, and the reporter or actor withheld where it is the informant."""
+    if informant is None:
+        return row
+    return {
+        k: None if k == "informant" or (k in ("reporter", "actor") and v == informant) else v
+        for k, v in row.items()
+    }
 
 
 def _masked_fields(row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:

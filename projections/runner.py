@@ -22,7 +22,9 @@ from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
+from disputes.projections.informants import InformantCases
 from disputes.projections.ledger import Ledger, case_no_of
+from disputes.projections.rewards import Rewards
 from disputes.projections.statistics import Statistics
 
 BATCH = 2000
@@ -109,7 +111,16 @@ class Projections:
         self.db = db
         self.projections: list[Projection] = list(
             projections
-            or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), AccessLog(), Statistics())
+            or (
+                Ledger(),
+                CaseHistory(),
+                CommandLog(),
+                DueBoard(),
+                AccessLog(),
+                Statistics(),
+                Rewards(),
+                InformantCases(),
+            )
         )
         self.topics = topics_of(self.projections)
         self._case_nos: dict[UUID, str] = {}

@@ -37,6 +37,7 @@ from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
 from disputes.storage.failures import describe, is_store_failure
 from disputes.storage.location import redact, resolve_db, store_env
+from disputes.storage.rewards import RewardReads
 from disputes.storage.sqlite import APPLICATION_ID, inspect, unread_log, writable
 from disputes.storage.views import ViewDatabase, open_views
 
@@ -85,7 +86,7 @@ LEDGER_DUE_BY_CASE = 2000
 """Up to this many ledger rows, their due-board standing is looked up case by case."""
 
 
-class Store:
+class Store(RewardReads):
     """One store: ``app`` records commands, ``projections`` answer reads.
 
     ``execute`` records a command and catches the projections up, so a read right after a

@@ -77,6 +77,7 @@ PEOPLE: dict[str, tuple[str, str]] = {
     "FIN": ("finance", "HY"),
     "AUD-WD": ("auditor", "WD"),
     "FIN-WD": ("finance", "WD"),
+    "INF": ("informant", "WD-V01"),
 }
 ROSTER = Roster.from_rows(
     UNITS,
@@ -119,6 +120,12 @@ EXPECTED_ACT: dict[str, set[str]] = {
     "answer-supervision": IN_STATION_POLICE - {"L-HY"},  # L-HY gave the order
     "outcome": IN_STATION_POLICE,
     "transfer": {"L-HY"},  # a district leader of the case's district
+    # informant rewards (issue 13), proposed by P-WD and approved by L-WD2 where needed
+    "propose-reward": IN_STATION_POLICE,
+    "approve-reward": {"L-HY", "L-WD", "L-WD2"},  # a leader in scope, not the proposer
+    "reject-reward": {"L-HY", "L-WD", "L-WD2"},
+    "pay-reward": {"FIN", "FIN-WD"},  # finance of the district or the station
+    "cancel-reward": IN_STATION_POLICE,
 }
 
 FULL, MASKED, OWN, NONE, NEEDS = "full", "masked", "own-report", "none", "purpose-required"
@@ -146,6 +153,7 @@ EXPECTED_READ: dict[str, tuple[str, str]] = {
     "FIN": (NONE, NONE),
     "AUD-WD": (MASKED, FULL),
     "FIN-WD": (NONE, NONE),
+    "INF": (NONE, NONE),
 }
 
 
@@ -181,7 +189,14 @@ ARGS: dict[str, dict[str, Any]] = {
     "answer-supervision": {"note": "已走访"},
     "outcome": {"kind": "petition"},
     "transfer": {"station": "DM", "leader": "L-DM", "officer": "P-DM", "reason": "跨所管辖"},
+    "propose-reward": {"kind": "prevention", "amount": 300, "reason": "及时报告"},
+    "approve-reward": {},
+    "reject-reward": {"reason": "线索不足"},
+    "pay-reward": {"voucher": "PZ-1", "paid_amount": 300},
+    "cancel-reward": {"reason": "申报有误"},
 }
+ON_A_REWARD = {"approve-reward", "reject-reward", "pay-reward", "cancel-reward"}
+"""Verbs addressed to a reward number (the rest to a case number)."""
 
 _ids = count(1)
 
@@ -196,9 +211,9 @@ class Desk:
         data = {**ARGS[verb], **args, "actor": actor, "at": at.isoformat()}
         data["command_id"] = f"m-{next(_ids)}"
         if case is not None:
-            data["case"] = case
+            data["reward" if verb in ON_A_REWARD else "case"] = case
         outcome = self.execute(build_command(verb, data))
-        return str(outcome.case_no)
+        return str(outcome.reward or outcome.case_no)
 
     def ready(self, verb: str) -> tuple[str | None, datetime]:
         """A case on which ``verb`` would succeed for its rightful doer, and when to try it."""
@@ -211,6 +226,11 @@ class Desk:
         self.send("grade", "P-WD", case, at + timedelta(hours=1), grade="yellow")
         self.send("assign", "L-WD", case, at + timedelta(hours=2))
         at += timedelta(hours=3)
+        if verb in ON_A_REWARD:
+            reward = self.send("propose-reward", "P-WD", case, at)
+            if verb == "pay-reward":
+                self.send("approve-reward", "L-WD2", reward, at + timedelta(hours=1))
+            return reward, at + timedelta(hours=2)
         if verb == "downgrade":
             self.send("escalate", "P-WD", case, at)
             return case, at + timedelta(hours=1)

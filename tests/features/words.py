@@ -41,6 +41,16 @@ from disputes.domain.errors import (
     WrongStatus,
 )
 from disputes.domain.policy import Policy, parse_policy
+from disputes.domain.reward_refusals import (
+    AmountOutOfRange,
+    ApproverIsProposer,
+    CaseNotGraded,
+    NotTheInformant,
+    OnePerInformantPerCase,
+    PaidAmountDiffers,
+    PayerRoleRequired,
+    RewardWrongStatus,
+)
 from disputes.domain.roster import Role, Roster, UnitKind
 
 T = TypeVar("T")
@@ -193,6 +203,14 @@ RULES: dict[str, type[DisputesError] | tuple[type[DisputesError], ...]] = {
     "不能反馈本人下达的督办": OwnSupervisionOrder,
     "分包须为本所人员": AssigneeOutOfStation,
     "案件已属该所": SameStation,
+    "四眼原则": ApproverIsProposer,
+    "奖励金额须在政策范围内": AmountOutOfRange,
+    "每案每人一次": OnePerInformantPerCase,
+    "奖励状态不允许": RewardWrongStatus,
+    "须由财务人员发放": PayerRoleRequired,
+    "发放金额须与批准金额相同": PaidAmountDiffers,
+    "奖励只发给该案的信息员": NotTheInformant,
+    "未定级的案件不能申报奖励": CaseNotGraded,
 }
 Rule = Word(_one_of(RULES), _look_up(RULES, "rule"))
 """The rule a refusal names (``不是该案的分包领导`` → NotResponsibleLeader)."""
