@@ -1,1 +1,2 @@
-"""The gate: everything a person does passes here — who is acting, their scope, masking, the access log (docs/trust.md §3)."""
+"""The gate: everything a person does passes here — who is acting, their scope, masking, the
+access log (docs/trust.md §3)."""

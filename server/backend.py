@@ -1,0 +1,154 @@
+"""What the server does with its one store: sign-in and sessions (:mod:`disputes.gate.accounts`)
+and every read and write through the gate (:mod:`disputes.gate.gate`), each request's work run
+on one worker thread.
+
+One store per server process, touched by one thread only: the store's view connection (SQLite
+or PostgreSQL) and its application are not shared between threads, and SQLite takes one writer
+at a time anyway. The event loop parses, validates and answers requests while that thread works,
+so the HTTP side of concurrent requests overlaps with the store's work; a request's
+authentication and its work are one job on the thread (one hop, one session look-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from disputes.domain.errors import DisputesError, InvalidInput
+from disputes.gate import accounts
+from disputes.gate.gate import Gate, Viewer
+from disputes.storage.store import Store
+
+T = TypeVar("T")
+
+
+class NotSignedIn(DisputesError):
+    """No session token was sent (the server answers 401)."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who a request's token names, and until when."""
+
+    person: str
+    expires_at: datetime | None
+    token: str
+
+
+class Backend:
+    """The server's store, its worker thread, and the operations the endpoints call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="disputes-store")
+        self._closed = threading.Event()
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the store's thread; the event loop goes on serving meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    async def as_person(self, token: str | None, work: Callable[[Session], T]) -> T:
+        """Authenticate ``token`` and run ``work`` for its session, in one job on the thread."""
+
+        def job() -> T:
+            return work(self.authenticate(token))
+
+        return await self.run(job)
+
+    def close(self) -> None:
+        if not self._closed.is_set():
+            self._closed.set()
+            self._worker.shutdown(wait=True)
+            self.store.close()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def authenticate(self, token: str | None) -> Session:
+        """The session of ``token``; raises an Unauthorized error (401) for a missing, forged,
+        expired or revoked one."""
+        if not token:
+            raise NotSignedIn(
+                "not signed in: send the session token as `Authorization: Bearer …` "
+                "(`disputes login`)",
+                zh="未登录：请在请求中附上会话令牌（`Authorization: Bearer …`，"
+                "先运行 `disputes login`）",
+            )
+        found = accounts.authenticate(self.store, token)
+        return Session(person=found.person, expires_at=found.expires_at, token=token)
+
+    def sign_in(self, person: str, password: str, code: str) -> dict[str, Any]:
+        """``{token, person, name, role, expires_at}`` for a successful sign-in."""
+        started = accounts.sign_in(self.store, person, password, code)
+        who = self.person(started.person)
+        return {
+            "token": started.token,
+            "person": started.person,
+            "name": who["name"],
+            "role": who["role"],
+            "expires_at": _time(started.expires_at),
+        }
+
+    def sign_out(self, session: Session) -> None:
+        accounts.sign_out(self.store, session.token)
+
+    def whoami(self, session: Session) -> dict[str, Any]:
+        return {**self.person(session.person), "expires_at": _time(session.expires_at)}
+
+    def person(self, person_id: str) -> dict[str, Any]:
+        """``{person, name, role, unit, unit_name}`` of a roster person."""
+        roster = self.store.app.roster
+        person = roster.person(person_id, "person")
+        unit = roster.units.get(person.unit)
+        return {
+            "person": person.id,
+            "name": person.name,
+            "role": str(person.role),
+            "unit": person.unit,
+            "unit_name": unit.name if unit is not None else None,
+        }
+
+    def account(self, session: Session, action: str, person: str | None) -> Any:
+        """An account operation (``list``, ``create``, ``reset``, ``lock``, ``unlock``) done by
+        the signed-in person (the accounts module checks they are a system administrator)."""
+        return _account_call(self.store, session.person, action, person)
+
+    # -- the gate --------------------------------------------------------------------------------
+
+    def gate(self, session: Session, purpose: str | None = None) -> Gate:
+        """The gate for the signed-in person: scoped, masked, and every read logged."""
+        return Gate(self.store, Viewer(person=session.person, purpose=purpose, logged=True))
+
+
+def _time(value: datetime | None) -> str | None:
+    from disputes.domain.clock import local_iso
+
+    return local_iso(value)
+
+
+def parse_when(name: str, text: str | None) -> datetime | None:
+    """A query parameter's time (ISO 8601; no offset means Asia/Shanghai); InvalidInput names
+    the parameter."""
+    from disputes.domain.clock import parse_time
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise InvalidInput(name, str(exc)) from None
+
+
+ACCOUNT_ACTIONS = ("list", "create", "reset", "lock", "unlock")
+
+
+def _account_call(store: Store, by: str, action: str, person: str | None) -> Any:
+    """One account operation of :mod:`disputes.gate.accounts`, done by ``by``."""
+    if action == "list":
+        return accounts.list_accounts(store, by=by)
+    operation = getattr(accounts, action)
+    return operation(store, person, by=by)
