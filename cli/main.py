@@ -67,7 +67,17 @@ def _note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
 
 
-VERB_MODULES = ("writes", "reads", "roster", "bulk", "audit", "due", "serve", "session")
+VERB_MODULES = (
+    "writes",
+    "reads",
+    "roster",
+    "bulk",
+    "audit",
+    "due",
+    "accounts",
+    "serve",
+    "session",
+)
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
 

@@ -22,7 +22,7 @@ from pydantic.fields import FieldInfo
 from disputes.cli.common import apply_overrides, json_option, store_options
 from disputes.cli.render import GRADE, STATUS, label, print_json
 from disputes.domain.commands import COMMANDS, CaseCommand, Command, verb_fields
-from disputes.domain.roster import POLICE_ROLES, Role
+from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
 
 ROLE_HELP = {
     Role.LEADER: "leader",
@@ -34,7 +34,7 @@ ROLE_HELP = {
 
 def who_may(cls: type[Command]) -> str:
     """The roles that may issue a verb, in words for its help."""
-    if set(cls.roles) == set(Role):
+    if set(cls.roles) == set(CASE_ROLES):
         return "anyone on the roster"
     if set(cls.roles) == set(POLICE_ROLES):
         return "police roles"

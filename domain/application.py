@@ -216,6 +216,11 @@ ROLE_NAMES = {
     Role.COMMUNITY_POLICE: "a community police officer",
     Role.AUXILIARY_POLICE: "an auxiliary officer",
     Role.GRID_WORKER: "a grid worker",
+    Role.AUDITOR: "an auditor",
+    Role.SYSTEM_ADMIN: "a system administrator",
+    Role.SECURITY_ADMIN: "a security administrator",
+    Role.AUDIT_ADMIN: "an audit administrator",
+    Role.FINANCE: "finance staff",
 }
 
 

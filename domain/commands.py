@@ -33,7 +33,7 @@ from pydantic.fields import FieldInfo
 from disputes.domain.clock import EARLIEST, parse_time
 from disputes.domain.errors import InvalidInputs
 from disputes.domain.policy import Limits
-from disputes.domain.roster import POLICE_ROLES, Role
+from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
 from disputes.domain.text import invisible_only, text_problem
 
 
@@ -92,7 +92,8 @@ class RecordedCommand:
     verb: str
 
 
-ANY_ROLE = tuple(Role)
+ANY_ROLE = CASE_ROLES
+"""Anyone on the roster who acts on cases (not the auditor, the administrators or finance)."""
 FREE_TEXT = frozenset({"summary", "reason", "note", "plan", "agreement"})
 """Fields held to the policy's text limits (identifiers have their own fixed bounds)."""
 

@@ -182,3 +182,95 @@ class ConcurrentModification(DisputesError):
 
 class StoreError(DisputesError):
     """The store cannot be opened or written: bad URL, unreachable, read-only, full."""
+
+
+# -- accounts and sign-in (issue 11, docs/trust.md §2) ------------------------------------------
+
+
+class NotSystemAdmin(RuleViolation):
+    """docs/trust.md §2: accounts are administered by a system administrator (system-admin)."""
+
+    def __init__(self, actor: str, role: str | None) -> None:
+        who = f"{actor} ({role})" if role else f"{actor} (not on the roster)"
+        super().__init__(
+            f"account rule: {who} may not administer accounts; only a system administrator "
+            "(role system-admin) may — ask one to do it, acting as themselves (--as)",
+            zh=f"账号规则：{who}无权管理账号；只有系统管理员（system-admin）可以，"
+            "请系统管理员以本人身份（--as）办理",
+        )
+
+
+class AccountExists(RuleViolation):
+    """An account is created once per roster person."""
+
+    def __init__(self, person: str) -> None:
+        super().__init__(
+            f"account rule: {person} already has an account; for a new password run "
+            f"`disputes accounts reset {person}`",
+            zh=f"账号规则：{person} 已有账号；如需新密码，请运行 "
+            f"`disputes accounts reset {person}`",
+        )
+
+
+class AccountNotFound(NotFound):
+    """The person has no account yet."""
+
+    def __init__(self, person: str) -> None:
+        super().__init__(
+            f"{person} has no account; create one with `disputes accounts create {person}`",
+            zh=f"{person} 没有账号；请用 `disputes accounts create {person}` 开设",
+        )
+
+
+class AccountAlreadyLocked(RuleViolation):
+    """A lock names a reason the account is not already locked for."""
+
+    def __init__(self, person: str, reason: str) -> None:
+        super().__init__(
+            f"account rule: the account of {person} is already locked ({reason}); to let them "
+            f"sign in again run `disputes accounts unlock {person}`",
+            zh=f"账号规则：{person} 的账号已锁定（{reason}）；如需恢复登录，请运行 "
+            f"`disputes accounts unlock {person}`",
+        )
+
+
+class AccountNotLocked(RuleViolation):
+    """Only a locked account can be unlocked."""
+
+    def __init__(self, person: str) -> None:
+        super().__init__(
+            f"account rule: the account of {person} is not locked; nothing to unlock "
+            f"(`disputes accounts list` shows each account's status)",
+            zh=f"账号规则：{person} 的账号未锁定，无需解锁"
+            "（`disputes accounts list` 可查看账号状态）",
+        )
+
+
+class Unauthorized(DisputesError):
+    """Sign-in refused, or a request without a valid session (the server answers 401)."""
+
+
+class SignInRefused(Unauthorized):
+    """A failed sign-in. It never says whether the person, the password or the code was wrong,
+    nor whether the account exists or is locked: one text for every cause."""
+
+    def __init__(self, max_attempts: int) -> None:
+        super().__init__(
+            "sign-in failed: the person, the password or the code is wrong, or the account is "
+            f"locked; check them and try again (a new code every 30 seconds). After "
+            f"{max_attempts} failed attempts in a row an account is locked until a system "
+            "administrator unlocks it",
+            zh="登录失败：人员编号、密码或动态验证码有误，或账号已锁定；请核对后重试（验证码每30秒更新）。"
+            f"连续失败{max_attempts}次账号将被锁定，须由系统管理员解锁",
+        )
+
+
+class SessionInvalid(Unauthorized):
+    """A session token that is missing, unknown (forged), expired or revoked, or whose person
+    may no longer sign in (locked, departed)."""
+
+    def __init__(self, why: str, zh: str) -> None:
+        super().__init__(
+            f"not signed in: {why}; sign in again (`disputes login`)",
+            zh=f"未登录：{zh}；请重新登录（`disputes login`）",
+        )

@@ -93,6 +93,25 @@ class Audit(_Frozen):
     late_entry_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
 
 
+class Accounts(_Frozen):
+    """Accounts and sessions (issue 11, docs/trust.md §2): an account is locked after
+    ``max_failed_attempts`` failed sign-ins in a row (until a system administrator unlocks it);
+    a session ends after ``idle_minutes`` without use and ``absolute_hours`` after sign-in,
+    whichever comes first; a password is at least ``min_password_length`` characters."""
+
+    max_failed_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    absolute_hours: Annotated[int, Field(ge=1, le=24 * 31)] = 12
+    min_password_length: Annotated[int, Field(ge=8, le=128)] = 12
+
+    @model_validator(mode="after")
+    def _idle_within_absolute(self) -> Accounts:
+        if self.idle_minutes > self.absolute_hours * 60:
+            msg = "idle_minutes must not exceed absolute_hours"
+            raise ValueError(msg)
+        return self
+
+
 CodeMap = dict[Annotated[str, Field(pattern=CODE_PATTERN)], Label]
 
 
@@ -105,6 +124,7 @@ class Policy(_Frozen):
     limits: Limits = Limits()
     cadence: Cadence = Cadence()
     audit: Audit = Audit()
+    accounts: Accounts = Accounts()
     categories: Annotated[CodeMap, Field(min_length=1)]
     sources: Annotated[CodeMap, Field(min_length=1)]
     signals: CodeMap = {}

@@ -29,16 +29,27 @@ class UnitKind(StrEnum):
 
 
 class Role(StrEnum):
-    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员."""
+    """Roster roles (glossary): 分包责任领导, 社区民警, 专职辅警, 网格员/治安信息员; and (issue 11,
+    docs/trust.md) the auditor, the three administrators of MLPS level 3 (系统管理员, 安全管理员,
+    审计管理员) and finance, none of whom acts on cases."""
 
     LEADER = "leader"
     COMMUNITY_POLICE = "community-police"
     AUXILIARY_POLICE = "auxiliary-police"
     GRID_WORKER = "grid-worker"
+    AUDITOR = "auditor"
+    SYSTEM_ADMIN = "system-admin"
+    SECURITY_ADMIN = "security-admin"
+    AUDIT_ADMIN = "audit-admin"
+    FINANCE = "finance"
 
 
 POLICE_ROLES = (Role.LEADER, Role.COMMUNITY_POLICE, Role.AUXILIARY_POLICE)
 """product.md §2: 'Police roles: leader, community-police, auxiliary-police.'"""
+
+CASE_ROLES = (*POLICE_ROLES, Role.GRID_WORKER)
+"""The roles that act on cases at all (docs/trust.md: the auditor, the administrators and finance
+act on none)."""
 
 PARENT_KIND = {
     UnitKind.DISTRICT: None,

@@ -68,6 +68,7 @@ ENV_VARS = (
     "DISPUTES_LANG",
     "DISPUTES_POLICY",
     "DISPUTES_SIGNING_KEY",
+    "DISPUTES_KEY_FILE",
 )
 """The variables the CLI reads; a test sets the ones it needs itself."""
 
@@ -88,11 +89,13 @@ def report_args(**override: str | None) -> list[str]:
 
 
 def clean_environment(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """No store, actor, language, policy or signing key leaks in from the environment; the
-    default store location (XDG_DATA_HOME) is inside ``folder``."""
+    """No store, actor, language, policy or key leaks in from the environment; the default
+    store location (XDG_DATA_HOME) and the config dir (XDG_CONFIG_HOME: the server's key
+    file) are inside ``folder``."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(folder / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "xdg-config"))
 
 
 def follow_up_after_the_scenarios(d: Disputes, case: str) -> dict[str, Any]:
