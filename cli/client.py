@@ -211,14 +211,15 @@ class RemoteGate:
 
     # -- accounts -------------------------------------------------------------------------------
 
-    def accounts(self, action: str, person: str | None = None, **body: Any) -> Any:
+    def accounts(self, action: str, person: str | None = None, *, new_code: bool = False) -> Any:
         """``list``, ``create``, ``reset``, ``lock``, ``unlock`` (docs/trust.md §4)."""
         if action == "list":
-            return self.get("/api/accounts")
+            return self.get("/api/accounts", person=person)
         if action == "create":
             return self.request("POST", "/api/accounts", json={"person": person})
         path = f"/api/accounts/{_segment(person or '')}/{action}"
-        return self.request("POST", path, json=body or None)
+        body = {"new_code": True} if new_code else None
+        return self.request("POST", path, json=body)
 
 
 def _segment(text: str) -> str:

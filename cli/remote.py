@@ -339,31 +339,33 @@ def accounts() -> None:
     """Accounts (a system administrator's): create, reset, lock, unlock, list."""
 
 
-def _account_verb(action: str, doc: str, *, person: bool = True) -> click.Command:
-    def callback(as_json: bool, person: str | None = None, reason: str | None = None) -> None:
-        body = {"reason": reason} if reason else {}
-        answer = _client({}).accounts(action, person, **body)
+def _account_verb(action: str, doc: str) -> click.Command:
+    def callback(as_json: bool, person: str | None = None, new_code: bool = False) -> None:
+        answer = _client({}).accounts(action, person, new_code=new_code)
         if as_json or not isinstance(answer, list):
             print_json(answer)
             return
         _rows_table("账号" if _lang() == "zh" else "accounts", answer, None)
 
-    params: list[click.Parameter] = [click.Option(["--json", "as_json"], is_flag=True)]
-    if person:
-        params.insert(0, click.Argument(["person"]))
-    if action == "lock":
-        params.append(click.Option(["--reason"], help="Why the account is locked."))
+    params: list[click.Parameter] = [
+        click.Argument(["person"], required=action != "list"),
+        click.Option(["--json", "as_json"], is_flag=True, help="Print JSON."),
+    ]
+    if action == "reset":
+        params.append(
+            click.Option(["--new-code"], is_flag=True, help="Also a new TOTP secret (lost phone).")
+        )
     return click.Command(action, callback=callback, params=params, help=doc)
 
 
 for _action, _doc in (
     ("create", "Open an account for a roster person (first password and TOTP, shown once)."),
-    ("reset", "A new password for a person (shown once)."),
-    ("lock", "Lock a person's account."),
+    ("reset", "A new password for a person (shown once); their sessions end."),
+    ("lock", "Lock a person's account; their sessions end."),
     ("unlock", "Unlock a person's account."),
+    ("list", "Every account (or PERSON's) and its state."),
 ):
     accounts.add_command(_account_verb(_action, _doc))
-accounts.add_command(_account_verb("list", "Every account and its state.", person=False))
 
 
 @click.command("apply")

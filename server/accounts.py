@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Request
+from fastapi import FastAPI, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from disputes.server.backend import Backend, Session
@@ -20,27 +20,32 @@ class NewAccount(BaseModel):
     person: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class LockAccount(BaseModel):
-    """``POST /api/accounts/{person}/lock``: why (optional)."""
+class ResetAccount(BaseModel):
+    """``POST /api/accounts/{person}/reset``: also a new TOTP secret (a lost phone)?"""
 
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str | None, Field(max_length=200)] = None
+    new_code: bool = False
 
 
 def add_account_routes(app: FastAPI, backend: Backend) -> None:
     """Add the account endpoints to ``app``."""
     from disputes.server.app import bearer
 
-    async def as_admin(request: Request, action: str, person: str | None = None) -> Any:
+    async def as_admin(
+        request: Request, action: str, person: str | None = None, *, new_code: bool = False
+    ) -> Any:
         def work(session: Session) -> Any:
-            return backend.account(session, action, person)
+            return backend.account(session, action, person, new_code=new_code)
 
         return await backend.as_person(bearer(request), work)
 
     @app.get("/api/accounts", tags=["accounts"])
-    async def list_accounts(request: Request) -> list[dict[str, Any]]:
-        """Every account and its state, as ``accounts list --json``."""
-        found: list[dict[str, Any]] = await as_admin(request, "list")
+    async def list_accounts(
+        request: Request,
+        person: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> list[dict[str, Any]]:
+        """Every account (or one person's) and its state, as ``accounts list --json``."""
+        found: list[dict[str, Any]] = await as_admin(request, "list", person)
         return found
 
     @app.post("/api/accounts", status_code=201, tags=["accounts"])
@@ -51,9 +56,13 @@ def add_account_routes(app: FastAPI, backend: Backend) -> None:
         return made
 
     @app.post("/api/accounts/{person}/reset", tags=["accounts"])
-    async def reset(person: PersonPath, request: Request) -> dict[str, Any]:
-        """A new password (and TOTP secret), shown once (``accounts reset --json``)."""
-        done: dict[str, Any] = await as_admin(request, "reset", person)
+    async def reset(
+        person: PersonPath, request: Request, body: ResetAccount | None = None
+    ) -> dict[str, Any]:
+        """A new password (and, with ``new_code``, a new TOTP secret), shown once
+        (``accounts reset --json``); the person's sessions end."""
+        new_code = body.new_code if body is not None else False
+        done: dict[str, Any] = await as_admin(request, "reset", person, new_code=new_code)
         return done
 
     @app.post("/api/accounts/{person}/lock", tags=["accounts"])

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from disputes.domain.errors import DisputesError, InvalidInput
-from disputes.gate import accounts
+from disputes.gate.accounts import Accounts
 from disputes.gate.gate import Gate, Viewer
 from disputes.storage.store import Store
 
@@ -45,6 +45,7 @@ class Backend:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.accounts = Accounts(store)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="disputes-store")
         self._closed = threading.Event()
 
@@ -78,23 +79,23 @@ class Backend:
                 zh="未登录：请在请求中附上会话令牌（`Authorization: Bearer …`，"
                 "先运行 `disputes login`）",
             )
-        found = accounts.authenticate(self.store, token)
-        return Session(person=found.person, expires_at=found.expires_at, token=token)
+        found = self.accounts.session(token)
+        return Session(person=found.person, expires_at=found.ends_at(), token=token)
 
     def sign_in(self, person: str, password: str, code: str) -> dict[str, Any]:
         """``{token, person, name, role, expires_at}`` for a successful sign-in."""
-        started = accounts.sign_in(self.store, person, password, code)
-        who = self.person(started.person)
+        token, expires_at = self.accounts.sign_in(person, password, code)
+        who = self.person(person)
         return {
-            "token": started.token,
-            "person": started.person,
+            "token": token,
+            "person": person,
             "name": who["name"],
             "role": who["role"],
-            "expires_at": _time(started.expires_at),
+            "expires_at": _time(expires_at),
         }
 
     def sign_out(self, session: Session) -> None:
-        accounts.sign_out(self.store, session.token)
+        self.accounts.sign_out(session.token)
 
     def whoami(self, session: Session) -> dict[str, Any]:
         return {**self.person(session.person), "expires_at": _time(session.expires_at)}
@@ -112,10 +113,23 @@ class Backend:
             "unit_name": unit.name if unit is not None else None,
         }
 
-    def account(self, session: Session, action: str, person: str | None) -> Any:
+    def account(
+        self, session: Session, action: str, person: str | None, *, new_code: bool = False
+    ) -> Any:
         """An account operation (``list``, ``create``, ``reset``, ``lock``, ``unlock``) done by
-        the signed-in person (the accounts module checks they are a system administrator)."""
-        return _account_call(self.store, session.person, action, person)
+        the signed-in person (:class:`Accounts` checks they are a system administrator), as
+        ``accounts … --json`` prints it."""
+        by = session.person
+        if action == "list":
+            return [row.as_json() for row in self.accounts.list(by, person)]
+        assert person is not None
+        if action == "create":
+            return self.accounts.create(by, person).as_json()
+        if action == "reset":
+            return self.accounts.reset(by, person, new_code=new_code).as_json()
+        if action == "lock":
+            return self.accounts.lock(by, person).as_json()
+        return self.accounts.unlock(by, person).as_json()
 
     # -- the gate --------------------------------------------------------------------------------
 
@@ -141,14 +155,3 @@ def parse_when(name: str, text: str | None) -> datetime | None:
         return parse_time(text)
     except ValueError as exc:
         raise InvalidInput(name, str(exc)) from None
-
-
-ACCOUNT_ACTIONS = ("list", "create", "reset", "lock", "unlock")
-
-
-def _account_call(store: Store, by: str, action: str, person: str | None) -> Any:
-    """One account operation of :mod:`disputes.gate.accounts`, done by ``by``."""
-    if action == "list":
-        return accounts.list_accounts(store, by=by)
-    operation = getattr(accounts, action)
-    return operation(store, person, by=by)

@@ -31,6 +31,7 @@ WHO_RULES = frozenset(
         "NotSystemAdmin",
         "SeparationOfDuties",
         "ActorMismatch",
+        "NotTheSignedInPerson",
     }
 )
 """Refusals about *who* acts or reads (answered 403); other rule refusals are about the case's
