@@ -29,13 +29,18 @@ ROLE_HELP = {
     Role.COMMUNITY_POLICE: "community police",
     Role.AUXILIARY_POLICE: "auxiliary police",
     Role.GRID_WORKER: "grid worker",
+    Role.AUDITOR: "auditor",
+    Role.SYSTEM_ADMIN: "system administrator",
+    Role.SECURITY_ADMIN: "security administrator",
+    Role.AUDIT_ADMIN: "audit administrator",
+    Role.FINANCE: "finance",
 }
 
 
 def who_may(cls: type[Command]) -> str:
     """The roles that may issue a verb, in words for its help."""
     if set(cls.roles) == set(CASE_ROLES):
-        return "anyone on the roster"
+        return "anyone on the roster who works on cases (in their own scope)"
     if set(cls.roles) == set(POLICE_ROLES):
         return "police roles"
     return ", ".join(ROLE_HELP[r] for r in cls.roles)

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError
 from disputes.domain import commands as c
 from disputes.domain.clock import SHANGHAI
 from disputes.domain.errors import InvalidInput
+from disputes.domain.jurisdiction import CaseScope, check_act, check_assignees
 from disputes.domain.model import Dispute
 from disputes.domain.records import CaseNumbers, sequence_id
 from disputes.domain.roster import POLICE_ROLES, Role, Roster, UnitKind
@@ -39,11 +40,13 @@ class DisputesApp(CommandService):
     def report(self, command: c.Report) -> Outcome:
         """登记: a new case in the reporting village's station and district, numbered
         ``<district>-<year>-<NNNN>`` by the year of its occurred time (Asia/Shanghai)."""
-        village = self.roster.unit(command.village, UnitKind.VILLAGE, "village")
+        roster = self.roster_for(command)
+        village = roster.unit(command.village, UnitKind.VILLAGE, "village")
+        check_act(roster, command.actor, command.verb, None, village=village.code)
         _in_policy("category", command.category, self.policy.categories)
         _in_policy("source", command.source, self.policy.sources)
-        station = self.roster.ancestor(village.code, UnitKind.STATION)
-        district = self.roster.ancestor(village.code, UnitKind.DISTRICT)
+        station = roster.ancestor(village.code, UnitKind.STATION)
+        district = roster.ancestor(village.code, UnitKind.DISTRICT)
         assert station is not None  # guaranteed by Roster validation
         assert district is not None
         meta = self.meta(command)
@@ -71,21 +74,23 @@ class DisputesApp(CommandService):
         """研判定级: red or yellow, with reason and the policy's risk signals."""
         for signal in command.signals:
             _in_policy("signals", signal, self.policy.signals)
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.grade(Grade(command.grade), command.reason, command.signals, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Assign)
     def assign(self, command: c.Assign) -> Outcome:
-        """分包: the responsible leader must be a leader, the officer police; the auxiliary and
-        grid worker, when named, of their roles."""
-        _with_role(self.roster, command.leader, "leader", (Role.LEADER,))
-        _with_role(self.roster, command.officer, "officer", POLICE_ROLES)
+        """分包: the responsible leader must be a leader, the officer police, both of the case's
+        station or the district; the auxiliary and grid worker, when named, of their roles."""
+        roster = self.roster_for(command)
+        _with_role(roster, command.leader, "leader", (Role.LEADER,))
+        _with_role(roster, command.officer, "officer", POLICE_ROLES)
         if command.auxiliary:
-            _with_role(self.roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
+            _with_role(roster, command.auxiliary, "auxiliary", (Role.AUXILIARY_POLICE,))
         if command.grid_worker:
-            _with_role(self.roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
-        case = self.get_case(command.case_no)
+            _with_role(roster, command.grid_worker, "grid_worker", (Role.GRID_WORKER,))
+        case = self.case_for(command)
+        check_assignees(roster, CaseScope.of(case), command.leader, command.officer)
         meta = self.meta(command)
         case.assign(command.leader, command.officer, command.auxiliary, command.grid_worker, meta)
         return self._save_case(command, case)
@@ -93,54 +98,56 @@ class DisputesApp(CommandService):
     @handles(c.Deliberate)
     def deliberate(self, command: c.Deliberate) -> Outcome:
         """一案一议: every attendee must be on the roster."""
+        roster = self.roster_for(command)
         for attendee in command.attendees:
-            self.roster.person(attendee, "attendees")
-        case = self.get_case(command.case_no)
+            roster.person(attendee, "attendees")
+        case = self.case_for(command)
         case.deliberate(command.plan, command.attendees, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Visit)
     def visit(self, command: c.Visit) -> Outcome:
         """走访."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.visit(command.mode, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Mediate)
     def mediate(self, command: c.Mediate) -> Outcome:
         """调解: the units taking part must be partner units of the roster."""
+        roster = self.roster_for(command)
         for unit in command.with_units:
-            self.roster.unit(unit, UnitKind.PARTNER, "with_units")
-        case = self.get_case(command.case_no)
+            roster.unit(unit, UnitKind.PARTNER, "with_units")
+        case = self.case_for(command)
         case.mediate(command.note, command.result, command.with_units, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Refer)
     def refer(self, command: c.Refer) -> Outcome:
         """分流移交 to a partner unit of the roster; the answer names the new referral."""
-        self.roster.unit(command.to, UnitKind.PARTNER, "to")
-        case = self.get_case(command.case_no)
+        self.roster_for(command).unit(command.to, UnitKind.PARTNER, "to")
+        case = self.case_for(command)
         referral = case.refer(command.to, command.reason, self.meta(command))
         return self._save_case(command, case, referral=referral)
 
     @handles(c.RecordReceipt)
     def record_receipt(self, command: c.RecordReceipt) -> Outcome:
         """回执 for an open referral."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.record_receipt(command.referral, command.outcome, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Escalate)
     def escalate(self, command: c.Escalate) -> Outcome:
         """升级 yellow → red."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.escalate(command.reason, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Downgrade)
     def downgrade(self, command: c.Downgrade) -> Outcome:
         """降级 red → yellow, by the case's responsible leader."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.downgrade(command.reason, self.meta(command))
         return self._save_case(command, case)
 
@@ -156,7 +163,7 @@ class DisputesApp(CommandService):
                 f"{observation.minimum_days} days",
             )
         days = command.observe_days or observation.default_days
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         gap = observation.follow_up_max_gap_days
         case.resolve(command.agreement, command.form, days, gap, self.meta(command))
         return self._save_case(command, case)
@@ -164,14 +171,14 @@ class DisputesApp(CommandService):
     @handles(c.FollowUp)
     def follow_up(self, command: c.FollowUp) -> Outcome:
         """回访 during observation."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.follow_up(command.mode, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Relapse)
     def relapse(self, command: c.Relapse) -> Outcome:
         """反弹: back to red or yellow."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.relapse(Grade(command.grade), command.reason, self.meta(command))
         return self._save_case(command, case)
 
@@ -180,29 +187,44 @@ class DisputesApp(CommandService):
         """销号 under 不化解不销案 (product.md §3).
 
         (Not ``close``: the library's ``Application.close`` releases the store.)"""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.close(command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.Supervise)
     def supervise(self, command: c.Supervise) -> Outcome:
         """督办 as a yellow or red card."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.supervise(command.level, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.RecordOutcome)
     def record_outcome(self, command: c.RecordOutcome) -> Outcome:
         """严重后果 on a case, by police roles."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.record_outcome(command.kind, command.ref, command.note, self.meta(command))
         return self._save_case(command, case)
 
     @handles(c.AnswerSupervision)
     def answer_supervision(self, command: c.AnswerSupervision) -> Outcome:
         """督办反馈 to every open order."""
-        case = self.get_case(command.case_no)
+        case = self.case_for(command)
         case.answer_supervision(command.note, self.meta(command))
+        return self._save_case(command, case)
+
+    @handles(c.Transfer)
+    def transfer(self, command: c.Transfer) -> Outcome:
+        """跨所移交 (district leader): the case moves to another station, with its responsible
+        leader and officer there; the old station's duties on it end."""
+        roster = self.roster_for(command)
+        station = roster.unit(command.station, UnitKind.STATION, "station")
+        _with_role(roster, command.leader, "leader", (Role.LEADER,))
+        _with_role(roster, command.officer, "officer", POLICE_ROLES)
+        case = self.case_for(command)
+        target = CaseScope(case.case_no, station.code, case.village, case.reporter)
+        check_assignees(roster, target, command.leader, command.officer)
+        meta = self.meta(command)
+        case.transfer(station.code, command.leader, command.officer, command.reason, meta)
         return self._save_case(command, case)
 
 

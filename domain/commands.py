@@ -93,7 +93,7 @@ class RecordedCommand:
 
 
 ANY_ROLE = CASE_ROLES
-"""Anyone on the roster who acts on cases (not the auditor, the administrators or finance)."""
+"""Everyone who works on cases (the auditor, the administrators and finance act on none)."""
 FREE_TEXT = frozenset({"summary", "reason", "note", "plan", "agreement"})
 """Fields held to the policy's text limits (identifiers have their own fixed bounds)."""
 
@@ -354,6 +354,18 @@ class RecordOutcome(CaseCommand):
             msg = f"a {kind} has a police case number; give it"
             raise ValueError(msg)
         return ref
+
+
+class Transfer(CaseCommand):
+    """跨所移交 — hand the case to another station, naming its responsible leader and officer
+    there (a district leader; afterwards the new station owns the case)."""
+
+    verb = "transfer"
+    roles = (Role.LEADER,)
+    station: UnitCode = Field(description="The station taking the case (e.g. DM).")
+    leader: PersonId = Field(description="Responsible leader at the new station, a roster id.")
+    officer: PersonId = Field(description="Responsible officer at the new station, a roster id.")
+    reason: Text = Field(description="Why the case moves.")
 
 
 def _verbs() -> dict[str, type[Command]]:

@@ -274,3 +274,92 @@ class SessionInvalid(Unauthorized):
             f"not signed in: {why}; sign in again (`disputes login`)",
             zh=f"未登录：{zh}；请重新登录（`disputes login`）",
         )
+
+
+# -- jurisdiction (issue 11 §1, docs/trust.md §1) ---------------------------------------------
+
+
+class OutOfScope(RuleViolation):
+    """docs/trust.md §1: a person acts on (or reads) a case only inside their scope — district
+    roles the whole district, a station's leaders and community officers the cases their
+    station owns, an auxiliary officer the cases of their village, a grid worker reports in
+    their own village; auditors, administrators and finance act on no case. ``zh`` says what
+    would make the command succeed."""
+
+    def __init__(self, person: str, what: str, reason: str, *, zh_what: str, zh_fix: str) -> None:
+        super().__init__(
+            f"jurisdiction rule: {person} may not {what}: {reason}",
+            zh=f"管辖规则：{person} 无权{zh_what}；{zh_fix}",
+        )
+        self.person = person
+        self.reason = reason
+
+
+class PurposeRequired(RuleViolation):
+    """docs/trust.md §1: reading a case beyond one's own station (district roles) or as an
+    auditor with names shown needs a purpose code from the policy (``[access] purposes``)."""
+
+    def __init__(self, person: str, case_no: str, purposes: Sequence[str] = ()) -> None:
+        known = f"; one of: {', '.join(purposes)}" if purposes else ""
+        zh_known = f"（{'、'.join(purposes)}）" if purposes else ""
+        super().__init__(
+            f"purpose rule: {person} reads {case_no} beyond their own station; state a purpose"
+            f"{known}",
+            zh=f"查阅事由规则：{person} 查阅本所以外的案件 {case_no}，须说明查阅事由{zh_known}",
+        )
+        self.person = person
+        self.case_no = case_no
+
+
+class SeparationOfDuties(RuleViolation):
+    """docs/trust.md §1: duties one person may not hold together on a case."""
+
+
+class ReporterCannotClose(SeparationOfDuties):
+    """The person who reported a case cannot close (销号) it."""
+
+    def __init__(self, case_no: str, actor: str) -> None:
+        super().__init__(
+            f"separation of duties: {actor} reported {case_no} and may not close it; "
+            "another responsible leader closes it",
+            zh=f"职责分离规则：{actor} 是 {case_no} 的登记人，不能销号；"
+            "须由登记人以外的责任领导销号",
+        )
+
+
+class OwnSupervisionOrder(SeparationOfDuties):
+    """A leader cannot answer (督办反馈) a supervision order they gave."""
+
+    def __init__(self, case_no: str, actor: str, orders: Sequence[int]) -> None:
+        numbers = ", ".join(str(o) for o in orders)
+        super().__init__(
+            f"separation of duties: {actor} gave supervision order {numbers} on {case_no} and "
+            "may not answer it; the case's officers answer it",
+            zh=f"职责分离规则：{actor} 下达了 {case_no} 的第 {numbers} 号督办，不能自己反馈；"
+            "须由承办民警反馈",
+        )
+
+
+class AssigneeOutOfStation(SeparationOfDuties):
+    """``assign`` names a leader and an officer of the case's station (or of the district)."""
+
+    def __init__(self, case_no: str, field: str, person: str, station: str) -> None:
+        zh_field = {"leader": "分包责任领导", "officer": "责任人"}.get(field, field)
+        super().__init__(
+            f"assignment rule: the {field} of {case_no} must belong to its station {station} "
+            f"or to the district; {person} does not",
+            zh=f"分包规则：{case_no} 的{zh_field}须是 {station} 所或区局的人员，{person} 不是；"
+            "请改派本所人员，或先由区局领导移交",
+        )
+        self.field = field
+
+
+class SameStation(RuleViolation):
+    """``transfer`` hands a case to another station than the one that owns it."""
+
+    def __init__(self, case_no: str, station: str) -> None:
+        super().__init__(
+            f"transfer rule: {case_no} already belongs to station {station}; transfer it to "
+            "another station, or assign within the station",
+            zh=f"移交规则：{case_no} 已属 {station} 所；请移交给其他派出所，或在本所内重新分包",
+        )

@@ -329,3 +329,23 @@ class SupervisionAnswered(DisputeEvent):
             else o
             for o in case.supervisions
         ]
+
+
+class Transferred(DisputeEvent):
+    """跨所移交 (issue 11): the case moves to another station, with its new responsible leader
+    and officer; the old station's duties on it end."""
+
+    TOPIC = "disputes:Dispute.Transferred"
+    VERB = "transfer"
+    from_station: str
+    station: str
+    leader: str
+    officer: str
+    reason: str
+
+    def evolve(self, case: Dispute) -> None:
+        case.station = self.station
+        case.leader = self.leader
+        case.officer = self.officer
+        if case.assigned_at is None:
+            case.assigned_at = self.occurred_at

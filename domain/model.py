@@ -31,8 +31,11 @@ from disputes.domain.errors import (
     NotAssigned,
     NotResponsibleLeader,
     OccurredOutOfOrder,
+    OwnSupervisionOrder,
     ReferralAlreadyAnswered,
     ReferralNotFound,
+    ReporterCannotClose,
+    SameStation,
     WrongGrade,
     WrongStatus,
 )
@@ -78,6 +81,7 @@ class Dispute(Aggregate):
     Supervised: TypeAlias = events.Supervised
     SupervisionAnswered: TypeAlias = events.SupervisionAnswered
     OutcomeRecorded: TypeAlias = events.OutcomeRecorded
+    Transferred: TypeAlias = events.Transferred
 
     # -- creation ------------------------------------------------------------------------------
 
@@ -397,6 +401,8 @@ class Dispute(Aggregate):
         """销号 (product.md §3 不化解不销案). Raises ClosureRefused naming every failure and the
         earliest time the case could close."""
         self._decision_at("close", meta)
+        if meta.actor == self.reporter:
+            raise ReporterCannotClose(self.case_no, meta.actor)
         failures = closure_failures(self, meta.actor, meta.occurred_at)
         if failures:
             raise ClosureRefused(self.case_no, failures, earliest_close(self, meta.occurred_at))
@@ -420,6 +426,13 @@ class Dispute(Aggregate):
         orders = [o["order"] for o in self.open_supervisions if o["ordered_at"] <= meta.occurred_at]
         if not orders:
             raise NoOpenSupervision(self.case_no)
+        own = [
+            o["order"]
+            for o in self.supervisions
+            if o["order"] in orders and o["actor"] == meta.actor
+        ]
+        if own:
+            raise OwnSupervisionOrder(self.case_no, meta.actor, own)
         self.trigger_event(self.SupervisionAnswered, orders=orders, note=note, **meta.fields())
         return orders
 
@@ -428,6 +441,23 @@ class Dispute(Aggregate):
         dispute, whether the case is open, observing or already closed. May be recorded late."""
         self._activity_at("outcome", meta)
         self.trigger_event(self.OutcomeRecorded, kind=kind, ref=ref, note=note, **meta.fields())
+
+    def transfer(self, station: str, leader: str, officer: str, reason: str, meta: Meta) -> None:
+        """跨所移交: the case moves to ``station`` with its new responsible leader and officer
+        (the application checks they are of that station). Not while closed, not to the
+        station that owns it."""
+        self._decision_at("transfer", meta, Status.REPORTED, Status.OPEN, Status.OBSERVING)
+        if station == self.station:
+            raise SameStation(self.case_no, station)
+        self.trigger_event(
+            self.Transferred,
+            from_station=self.station,
+            station=station,
+            leader=leader,
+            officer=officer,
+            reason=reason,
+            **meta.fields(),
+        )
 
 
 def replay_selected(events: Iterable[Dispute.Event]) -> Dispute | None:

@@ -114,6 +114,20 @@ class Accounts(_Frozen):
 
 CodeMap = dict[Annotated[str, Field(pattern=CODE_PATTERN)], Label]
 
+DEFAULT_PURPOSES: dict[str, Label] = {
+    "casework": Label(zh="办案", en="casework"),
+    "supervision": Label(zh="督办", en="supervision"),
+    "audit": Label(zh="审计", en="audit"),
+    "statistics": Label(zh="统计", en="statistics"),
+}
+
+
+class Access(_Frozen):
+    """Who read what (issue 11): the purposes (查阅事由) a read beyond one's own station, or an
+    auditor's unmasked read, must state (docs/trust.md §1)."""
+
+    purposes: Annotated[CodeMap, Field(min_length=1)] = DEFAULT_PURPOSES
+
 
 class Policy(_Frozen):
     """A validated policy. ``version`` and ``text`` are filled in by :func:`load_policy`."""
@@ -125,6 +139,7 @@ class Policy(_Frozen):
     cadence: Cadence = Cadence()
     audit: Audit = Audit()
     accounts: Accounts = Accounts()
+    access: Access = Access()
     categories: Annotated[CodeMap, Field(min_length=1)]
     sources: Annotated[CodeMap, Field(min_length=1)]
     signals: CodeMap = {}

@@ -3,6 +3,7 @@ roster as recorded, and each policy version as first used."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
@@ -58,7 +59,10 @@ def sequence_id(district: str, year: int) -> UUID:
 
 
 class RosterRecord(Aggregate):
-    """The roster as recorded: each load that changes it is one ``Loaded`` event."""
+    """The roster as recorded: each load that changes it is one ``Loaded`` event; a person
+    joining, moving or leaving and a village moving station are events of their own, each with
+    the time it takes effect (``effective_at``, issue 11 §1). The roster in force at any time is
+    :class:`~disputes.domain.roster.RosterHistory`, built from these events."""
 
     TOPIC: ClassVar[str] = "disputes:Roster"
     ID: ClassVar[UUID] = uuid5(NAMESPACE, "roster")
@@ -70,10 +74,42 @@ class RosterRecord(Aggregate):
         TOPIC = "disputes:Roster.Started"
 
     class Loaded(Event):
+        """A whole roster. The first is in force from the beginning; a later one from its
+        ``effective_at`` (None, as on every load before issue 11: from when it was recorded)."""
+
         TOPIC = "disputes:Roster.Loaded"
         units: list[dict[str, Any]]
         people: list[dict[str, Any]]
         digest: str
+        actor: str | None
+        effective_at: datetime | None = None
+
+    class PersonAdded(Event):
+        TOPIC = "disputes:Roster.PersonAdded"
+        person: dict[str, Any]
+        """The roster row: ``id``, ``name``, ``role``, ``unit``."""
+        effective_at: datetime
+        actor: str | None
+
+    class PersonTransferred(Event):
+        TOPIC = "disputes:Roster.PersonTransferred"
+        person_id: str
+        unit: str
+        effective_at: datetime
+        actor: str | None
+
+    class PersonDeparted(Event):
+        TOPIC = "disputes:Roster.PersonDeparted"
+        person_id: str
+        effective_at: datetime
+        actor: str | None
+
+    class VillageMoved(Event):
+        TOPIC = "disputes:Roster.VillageMoved"
+        village: str
+        parent: str
+        """The village's new station or sector."""
+        effective_at: datetime
         actor: str | None
 
     @staticmethod
@@ -92,11 +128,14 @@ class RosterRecord(Aggregate):
         people: list[dict[str, Any]],
         digest: str,
         actor: str | None,
+        effective_at: datetime | None = None,
     ) -> bool:
         """Record a new roster; returns False (and records nothing) when unchanged."""
         if digest == self.digest:
             return False
-        self._loaded(units=units, people=people, digest=digest, actor=actor)
+        self._loaded(
+            units=units, people=people, digest=digest, actor=actor, effective_at=effective_at
+        )
         return True
 
     @event(Loaded)
@@ -106,10 +145,31 @@ class RosterRecord(Aggregate):
         people: list[dict[str, Any]],
         digest: str,
         actor: str | None,
+        effective_at: datetime | None = None,
     ) -> None:
         self.units = units
         self.people = people
         self.digest = digest
+
+    @event(PersonAdded)
+    def add_person(self, person: dict[str, Any], effective_at: datetime, actor: str | None) -> None:
+        self.digest = ""  # the next whole load is recorded even when it equals the last one
+
+    @event(PersonTransferred)
+    def transfer_person(
+        self, person_id: str, unit: str, effective_at: datetime, actor: str | None
+    ) -> None:
+        self.digest = ""
+
+    @event(PersonDeparted)
+    def depart_person(self, person_id: str, effective_at: datetime, actor: str | None) -> None:
+        self.digest = ""
+
+    @event(VillageMoved)
+    def move_village(
+        self, village: str, parent: str, effective_at: datetime, actor: str | None
+    ) -> None:
+        self.digest = ""
 
 
 class PolicyRecord(Aggregate):

@@ -1,21 +1,27 @@
 """The roster: jurisdiction units (district → station → village → grid, plus partner units) and
 the people who act on cases, with their roles.
 
-Loaded from two CSV files (``units.csv``: ``code,name,kind,parent``; ``people.csv``:
+Loaded from two CSV files (``units.csv``: ``code,name,kind,parent[,officer]``; ``people.csv``:
 ``id,name,role,unit``), validated as a whole, and recorded as a ``RosterLoaded`` event so that the
-roster in force at any time can be replayed.
+roster in force at any time can be replayed. A station may divide its villages into sectors (包片,
+kind ``sector``), each owned by a community officer (the ``officer`` column, sectors only).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from disputes.domain.clock import SHANGHAI as SHANGHAI_TZ
 from disputes.domain.errors import InvalidInput, InvalidInputs
 from disputes.domain.text import invisible_only, text_problem
 
@@ -23,6 +29,7 @@ from disputes.domain.text import invisible_only, text_problem
 class UnitKind(StrEnum):
     DISTRICT = "district"
     STATION = "station"
+    SECTOR = "sector"
     VILLAGE = "village"
     GRID = "grid"
     PARTNER = "partner"
@@ -48,16 +55,18 @@ POLICE_ROLES = (Role.LEADER, Role.COMMUNITY_POLICE, Role.AUXILIARY_POLICE)
 """product.md §2: 'Police roles: leader, community-police, auxiliary-police.'"""
 
 CASE_ROLES = (*POLICE_ROLES, Role.GRID_WORKER)
-"""The roles that act on cases at all (docs/trust.md: the auditor, the administrators and finance
-act on none)."""
+"""The roles that act on cases at all (a grid worker only reports); the rest — the auditor,
+the three administrators, finance — act on none (docs/trust.md §1)."""
 
-PARENT_KIND = {
-    UnitKind.DISTRICT: None,
-    UnitKind.STATION: UnitKind.DISTRICT,
-    UnitKind.VILLAGE: UnitKind.STATION,
-    UnitKind.GRID: UnitKind.VILLAGE,
-    UnitKind.PARTNER: UnitKind.DISTRICT,
+PARENT_KIND: dict[UnitKind, tuple[UnitKind, ...]] = {
+    UnitKind.DISTRICT: (),
+    UnitKind.STATION: (UnitKind.DISTRICT,),
+    UnitKind.SECTOR: (UnitKind.STATION,),
+    UnitKind.VILLAGE: (UnitKind.STATION, UnitKind.SECTOR),
+    UnitKind.GRID: (UnitKind.VILLAGE,),
+    UnitKind.PARTNER: (UnitKind.DISTRICT,),
 }
+"""The kinds a unit's parent may be: a village lies under a station or a sector of it."""
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
@@ -82,6 +91,8 @@ class Unit(BaseModel):
     name: Name
     kind: UnitKind
     parent: Code | None = None
+    officer: Code | None = None
+    """The community officer who owns a sector (包片); sectors only."""
 
 
 class Person(BaseModel):
@@ -104,13 +115,14 @@ class Roster:
                 errors.append((f"units[{unit.code}]", "duplicate code"))
             self.units[unit.code] = unit
         for unit in units:
-            want = PARENT_KIND[unit.kind]
+            wants = PARENT_KIND[unit.kind]
+            want = " or ".join(str(kind) for kind in wants)
             parent = self.units.get(unit.parent) if unit.parent else None
-            if want is None and unit.parent:
+            if not wants and unit.parent:
                 errors.append((f"units[{unit.code}].parent", "a district has no parent"))
-            elif want is not None and parent is None:
+            elif wants and parent is None:
                 errors.append((f"units[{unit.code}].parent", f"needs an existing {want} unit"))
-            elif want is not None and parent is not None and parent.kind is not want:
+            elif wants and parent is not None and parent.kind not in wants:
                 errors.append(
                     (
                         f"units[{unit.code}].parent",
@@ -126,8 +138,24 @@ class Roster:
                 errors.append((f"people[{person.id}].unit", f"unknown unit {person.unit}"))
             elif self.units[person.unit].kind is UnitKind.PARTNER:
                 errors.append((f"people[{person.id}].unit", "people belong to police units"))
+        for unit in units:
+            if unit.officer is None:
+                continue
+            owner = self.people.get(unit.officer)
+            if unit.kind is not UnitKind.SECTOR:
+                errors.append((f"units[{unit.code}].officer", "only a sector has an officer"))
+            elif owner is None:
+                errors.append((f"units[{unit.code}].officer", f"unknown person {unit.officer}"))
+            elif owner.role is not Role.COMMUNITY_POLICE:
+                errors.append(
+                    (f"units[{unit.code}].officer", f"{owner.id} is not a community officer")
+                )
         if errors:
             raise InvalidInputs(errors)
+
+    def sectors_of(self, officer: str) -> list[Unit]:
+        """The sectors (包片) a community officer owns, in roster order."""
+        return [u for u in self.units.values() if u.officer == officer]
 
     def person(self, person_id: str, field: str = "actor") -> Person:
         """Return the person; raises :class:`InvalidInput` naming ``field`` if not on the roster."""
@@ -153,7 +181,7 @@ class Roster:
     def as_rows(self) -> tuple[list[dict[str, str | None]], list[dict[str, str]]]:
         """Return plain rows (for the RosterLoaded event): units and people, in load order."""
         return (
-            [u.model_dump(mode="json") for u in self.units.values()],
+            [_unit_row(u) for u in self.units.values()],
             [p.model_dump(mode="json") for p in self.people.values()],
         )
 
@@ -166,7 +194,7 @@ class Roster:
         parsed_units: list[Unit] = []
         parsed_people: list[Person] = []
         for line, row in enumerate(units, start=2):
-            clean = {k: (v or None) if k == "parent" else v for k, v in row.items()}
+            clean = {k: (v or None) if k in ("parent", "officer") else v for k, v in row.items()}
             try:
                 parsed_units.append(Unit.model_validate(clean))
             except ValidationError as exc:
@@ -184,17 +212,33 @@ class Roster:
     def from_csv(cls, units_csv: str, people_csv: str) -> Roster:
         """Parse the two CSV texts (UTF-8, optional BOM, header row). Raises InvalidInputs."""
         return cls.from_rows(
-            _read_csv(units_csv, "units.csv", ("code", "name", "kind", "parent")),
+            _read_csv(units_csv, "units.csv", UNIT_COLUMNS, UNIT_COLUMNS[:4]),
             _read_csv(people_csv, "people.csv", ("id", "name", "role", "unit")),
         )
 
 
-def _read_csv(text: str, name: str, columns: tuple[str, ...]) -> list[dict[str, str | None]]:
+UNIT_COLUMNS = ("code", "name", "kind", "parent", "officer")
+"""``units.csv``'s columns; ``officer`` (a sector's community officer) may be left out."""
+
+
+def _unit_row(unit: Unit) -> dict[str, str | None]:
+    """A unit as a plain row; ``officer`` only when set, so a roster without sectors records
+    (and digests) exactly as before sectors existed."""
+    row: dict[str, str | None] = unit.model_dump(mode="json")
+    if row.get("officer") is None:
+        row.pop("officer", None)
+    return row
+
+
+def _read_csv(
+    text: str, name: str, columns: tuple[str, ...], *shorter: tuple[str, ...]
+) -> list[dict[str, str | None]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        if tuple(reader.fieldnames or ()) != columns:
+        if tuple(reader.fieldnames or ()) not in (columns, *shorter):
             got = reader.fieldnames
-            raise InvalidInput(name, f"header must be {','.join(columns)}, got {got}")
+            want = " or ".join(",".join(c) for c in (*shorter, columns))
+            raise InvalidInput(name, f"header must be {want}, got {got}")
         return [{k: (v.strip() if v else v) for k, v in row.items()} for row in reader]
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise InvalidInput(
@@ -207,3 +251,115 @@ def _row_errors(name: str, line: int, exc: ValidationError) -> list[tuple[str, s
         (f"{name} line {line} {'.'.join(str(p) for p in err['loc'])}", err["msg"])
         for err in exc.errors()
     ]
+
+
+BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
+"""When the first whole roster takes effect: before any occurred time a command may carry."""
+
+CHANGE_KINDS = ("loaded", "person-added", "person-transferred", "person-departed", "village-moved")
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """One recorded change of the roster (a ``RosterRecord`` event), in force from
+    ``effective_at``: ``loaded`` (``units``, ``people``: the whole roster), ``person-added``
+    (``person``: a row), ``person-transferred`` (``person_id``, ``unit``), ``person-departed``
+    (``person_id``) or ``village-moved`` (``village``, ``parent``)."""
+
+    effective_at: datetime
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    recorded_at: datetime | None = None
+
+
+class RosterHistory:
+    """The roster as it stood at any time (issue 11 §1: jurisdiction is judged with the roster
+    of the command's occurred time). Changes apply in effective order (recording order among
+    equal times); a whole load replaces everything before it."""
+
+    def __init__(self, changes: Sequence[RosterChange]) -> None:
+        self.changes = sorted(changes, key=lambda change: change.effective_at)  # stable
+        self._times = [change.effective_at for change in self.changes]
+        self._rosters: dict[int, Roster] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def at(self, when: datetime) -> Roster:
+        """The roster in force at ``when``. Raises :class:`InvalidInput` (field ``roster``)
+        when none was loaded by then."""
+        index = bisect_right(self._times, when) - 1
+        if index < 0:
+            raise InvalidInput(
+                "roster", "no roster loaded; run `disputes roster load --units … --people …`"
+            )
+        return self._roster(index)
+
+    def known(self, person_id: str) -> bool:
+        """Whether ``person_id`` is on the roster at any time."""
+        for change in self.changes:
+            if change.kind == "loaded" and any(
+                p.get("id") == person_id for p in change.data["people"]
+            ):
+                return True
+            if change.kind == "person-added" and change.data["person"].get("id") == person_id:
+                return True
+        return False
+
+    def departures(self) -> dict[str, datetime]:
+        """Person id → when they left (the latest departure of each)."""
+        return {
+            c.data["person_id"]: c.effective_at for c in self.changes if c.kind == "person-departed"
+        }
+
+    def with_change(self, change: RosterChange) -> RosterHistory:
+        """This history with ``change`` added, every roster from its effective time on
+        validated. Raises :class:`InvalidInput`/:class:`InvalidInputs` naming the problem."""
+        if not self.changes and change.kind != "loaded":
+            raise InvalidInput(
+                "roster", "no roster loaded; run `disputes roster load --units … --people …`"
+            )
+        history = RosterHistory([*self.changes, change])
+        first = history.changes.index(change)
+        for index in range(first, len(history.changes)):
+            history._roster(index)
+        return history
+
+    def _roster(self, index: int) -> Roster:
+        roster = self._rosters.get(index)
+        if roster is None:
+            units, people = self._rows(index)
+            roster = Roster.from_rows(units, people)
+            self._rosters[index] = roster
+        return roster
+
+    def _rows(self, index: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        start = index
+        while start > 0 and self.changes[start].kind != "loaded":
+            start -= 1
+        units: list[dict[str, Any]] = []
+        people: list[dict[str, Any]] = []
+        for change in self.changes[start : index + 1]:
+            data = change.data
+            when = change.effective_at.astimezone(SHANGHAI_TZ).strftime("%Y-%m-%d %H:%M")
+            if change.kind == "loaded":
+                units = copy.deepcopy(data["units"])
+                people = copy.deepcopy(data["people"])
+            elif change.kind == "person-added":
+                people.append(dict(data["person"]))
+            elif change.kind in ("person-transferred", "person-departed"):
+                found = [p for p in people if p.get("id") == data["person_id"]]
+                if not found:
+                    raise InvalidInput(
+                        "person", f"{data['person_id']} is not on the roster at {when}"
+                    )
+                if change.kind == "person-transferred":
+                    found[0]["unit"] = data["unit"]
+                else:
+                    people.remove(found[0])
+            elif change.kind == "village-moved":
+                moved = [u for u in units if u.get("code") == data["village"]]
+                if not moved or moved[0].get("kind") != UnitKind.VILLAGE:
+                    raise InvalidInput("village", f"{data['village']} is not a village at {when}")
+                moved[0]["parent"] = data["parent"]
+        return units, people

@@ -6,8 +6,11 @@ A verb is an application method declared with ``@handles(CommandModel)``
 - a command id already recorded answers as the first time and records nothing new (for
   ``report`` this needs a :class:`CommandLookup`, which the store wires in; on the other verbs
   the case itself remembers its command ids);
-- the actor must be on the roster in one of the command's ``roles``, and the occurred time may
-  not lie in the future (the policy's clock skew aside);
+- the actor must be on the roster (as it stood at the occurred time) in one of the command's
+  ``roles``, and the occurred time may not lie in the future (the policy's clock skew aside);
+- each verb loads its case with :meth:`CommandService.case_for`, which judges the actor's
+  jurisdiction (:func:`disputes.domain.jurisdiction.check_act`) with the roster of the
+  command's occurred time — so a replay re-proves it (``report`` judges its village);
 - when another writer changed the case at the same moment the whole verb is tried again, a
   bounded number of times (every rule is re-checked against the new state), then
   :class:`ConcurrentModification`.
@@ -41,6 +44,7 @@ from disputes.domain.errors import (
     RoleNotAllowed,
     StoreError,
 )
+from disputes.domain.jurisdiction import CaseScope, check_act, check_on_roster
 from disputes.domain.model import VERB_EVENTS, Dispute, dispute_id
 from disputes.domain.policy import Policy, load_policy
 from disputes.domain.records import (
@@ -49,7 +53,7 @@ from disputes.domain.records import (
     RosterRecord,
     policy_id,
 )
-from disputes.domain.roster import Roster
+from disputes.domain.roster import BEGINNING, Roster, RosterChange, RosterHistory
 from disputes.domain.values import Meta
 
 ATTEMPTS = 5
@@ -143,7 +147,7 @@ class CommandService(Application[UUID]):
         self.policy = policy or load_policy()
         self.clock = clock
         self.command_lookup = commands
-        self._roster: Roster | None = None
+        self._roster_history: RosterHistory | None = None
         self._policy_adopted = False
 
     def execute(self, command: c.Command) -> Outcome:
@@ -171,9 +175,14 @@ class CommandService(Application[UUID]):
         return now if given is None or given > now else given
 
     def check_actor_and_time(self, command: c.Command) -> None:
-        """The actor must be on the roster in one of the command's roles (RoleNotAllowed), and
-        the occurred time not in the future beyond the policy's clock skew (InvalidInput)."""
-        actor = self.roster.person(command.actor, "actor")
+        """The actor must be on the roster of the occurred time in one of the command's roles
+        (RoleNotAllowed; OutOfScope when they had left or not yet joined by then), and the
+        occurred time not in the future beyond the policy's clock skew (InvalidInput)."""
+        roster = self.roster_for(command)
+        if command.actor not in roster.people and self.roster_history.known(command.actor):
+            subject = command.case_no if isinstance(command, c.CaseCommand) else ""
+            check_on_roster(roster, command.actor, command.verb, subject)  # raises
+        actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
             raise RoleNotAllowed(
                 actor.id, actor.role, command.verb, [str(r) for r in command.roles]
@@ -287,22 +296,68 @@ class CommandService(Application[UUID]):
 
     @property
     def roster(self) -> Roster:
-        """The roster in force (read once per application; ``load_roster`` refreshes it).
+        """The roster as it stands now (read once per application; the roster verbs refresh
+        it). Raises :class:`InvalidInput` (field ``roster``) when none was loaded yet."""
+        return self.roster_at(self.clock())
 
-        Raises :class:`InvalidInput` (field ``roster``) when none was loaded yet.
-        """
-        if self._roster is None:
-            try:
-                record: RosterRecord = self.repository.get(RosterRecord.ID)
-            except AggregateNotFoundError:
-                raise InvalidInput(
-                    "roster", "no roster loaded; run `disputes roster load --units … --people …`"
-                ) from None
-            self._roster = Roster.from_rows(record.units, record.people)
-        return self._roster
+    def roster_at(self, when: datetime) -> Roster:
+        """The roster as it stood at occurred time ``when`` (issue 11 §1)."""
+        return self.roster_history.at(when)
 
-    def load_roster(self, roster: Roster, actor: str | None = None) -> bool:
-        """Record the roster when it differs from the one in force. Returns True if recorded."""
+    def roster_for(self, command: c.Command) -> Roster:
+        """The roster of a command's occurred time: the one its jurisdiction is judged by."""
+        return self.roster_at(self.occurred_at(command))
+
+    def case_for(self, command: c.CaseCommand) -> Dispute:
+        """The command's case, once the actor's jurisdiction over it is checked with the
+        roster of the occurred time. Raises CaseNotFound or OutOfScope."""
+        case = self.get_case(command.case_no)
+        check_act(self.roster_for(command), command.actor, command.verb, CaseScope.of(case))
+        return case
+
+    @property
+    def roster_history(self) -> RosterHistory:
+        """Every recorded roster change, in force from its effective time."""
+        if self._roster_history is None:
+            self._roster_history = RosterHistory(self._roster_changes())
+        return self._roster_history
+
+    def _roster_changes(self) -> list[RosterChange]:
+        changes: list[RosterChange] = []
+        for recorded in self.events.get(RosterRecord.ID):
+            kind: str
+            data: dict[str, Any]
+            if isinstance(recorded, RosterRecord.Loaded):
+                first = not any(change.kind == "loaded" for change in changes)
+                since = recorded.effective_at or (BEGINNING if first else recorded.timestamp)
+                kind, data = "loaded", {"units": recorded.units, "people": recorded.people}
+            elif isinstance(recorded, RosterRecord.PersonAdded):
+                since, kind, data = (
+                    recorded.effective_at,
+                    "person-added",
+                    {"person": recorded.person},
+                )
+            elif isinstance(recorded, RosterRecord.PersonTransferred):
+                since, kind = recorded.effective_at, "person-transferred"
+                data = {"person_id": recorded.person_id, "unit": recorded.unit}
+            elif isinstance(recorded, RosterRecord.PersonDeparted):
+                since, kind = recorded.effective_at, "person-departed"
+                data = {"person_id": recorded.person_id}
+            elif isinstance(recorded, RosterRecord.VillageMoved):
+                since, kind = recorded.effective_at, "village-moved"
+                data = {"village": recorded.village, "parent": recorded.parent}
+            else:
+                continue
+            changes.append(RosterChange(since, kind, data, recorded.timestamp))
+        return changes
+
+    def load_roster(
+        self, roster: Roster, actor: str | None = None, at: datetime | None = None
+    ) -> bool:
+        """Record the roster when it differs from the one last loaded. Returns True if recorded.
+
+        The first roster is in force from the beginning; a later one from ``at`` (default:
+        now, when it is recorded)."""
         units, people = roster.as_rows()
         digest = hashlib.sha256(
             json.dumps([units, people], sort_keys=True, ensure_ascii=False).encode()
@@ -311,11 +366,41 @@ class CommandService(Application[UUID]):
             record: RosterRecord = self.repository.get(RosterRecord.ID)
         except AggregateNotFoundError:
             record = RosterRecord()
-        if not record.load(units=units, people=people, digest=digest, actor=actor):
+        if at is None and self.roster_history:
+            at = self.clock()  # a later roster is in force from when it is recorded
+        if at is not None and self.roster_history:
+            self.roster_history.with_change(
+                RosterChange(at, "loaded", {"units": units, "people": people})
+            )
+        if not record.load(units=units, people=people, digest=digest, actor=actor, effective_at=at):
             return False
         self.save(record)
-        self._roster = roster
+        self._roster_history = None
         return True
+
+    def change_roster(self, change: RosterChange, actor: str | None = None) -> None:
+        """Record one change of the roster (a person added, transferred or departed; a village
+        moved), in force from ``change.effective_at``. Raises InvalidInput/InvalidInputs when
+        the roster from then on would not be valid (nothing is recorded)."""
+        self.roster_history.with_change(change)
+        record: RosterRecord = self.repository.get(RosterRecord.ID)
+        data, when = change.data, change.effective_at
+        if change.kind == "person-added":
+            record.add_person(person=data["person"], effective_at=when, actor=actor)
+        elif change.kind == "person-transferred":
+            record.transfer_person(
+                person_id=data["person_id"], unit=data["unit"], effective_at=when, actor=actor
+            )
+        elif change.kind == "person-departed":
+            record.depart_person(person_id=data["person_id"], effective_at=when, actor=actor)
+        elif change.kind == "village-moved":
+            record.move_village(
+                village=data["village"], parent=data["parent"], effective_at=when, actor=actor
+            )
+        else:
+            raise InvalidInput("change", f"unknown roster change {change.kind}")
+        self.save(record)
+        self._roster_history = None
 
     def get_case(self, case_no: str, version: int | None = None) -> Dispute:
         """Replay a case (at ``version``, default latest). Raises :class:`CaseNotFound`.

@@ -44,6 +44,7 @@ EVENT: dict[str, tuple[str, str]] = {
     "SupervisionOrdered": ("督办", "supervision ordered"),
     "SupervisionAnswered": ("督办反馈", "supervision answered"),
     "OutcomeRecorded": ("严重后果", "outcome recorded"),
+    "Transferred": ("跨所移交", "transferred"),
 }
 
 OUTCOME: dict[str, tuple[str, str]] = {

@@ -7,8 +7,10 @@ people and units it relies on:
 - district ``HY`` → station ``WD`` → village ``WD-V01`` → grid ``WD-V01-G1``;
   partner units ``SFS``, ``FL``
 - district ``ZK`` → station ``ZK-S`` → village ``ZK-V01`` (a second district for case numbers)
+- a second station ``DM`` of ``HY`` with village ``DM-V01`` (for ``transfer``)
 - ``L-WD-01`` and ``L-WD-02`` leaders, ``P-WD-01`` community police, ``A-WD-V01`` auxiliary
-  police, ``G-WD-V01-G1`` grid worker, ``P-ZK-01`` community police in the other district.
+  police, ``G-WD-V01-G1`` grid worker, ``P-ZK-01`` community police in the other district;
+  ``L-HY-01`` the district's leader; ``L-DM-01`` and ``P-DM-01`` leader and officer of DM.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ POLICE = "P-WD-01"
 AUXILIARY = "A-WD-V01"
 GRID = "G-WD-V01-G1"
 ZK_POLICE = "P-ZK-01"
+DISTRICT_LEADER = "L-HY-01"
+DM_LEADER = "L-DM-01"
+DM_POLICE = "P-DM-01"
 
 ROLE_OF = {
     LEADER: "leader",
@@ -57,6 +62,8 @@ UNITS: list[dict[str, str | None]] = [
     {"code": "ZK", "name": "周口另一区", "kind": "district", "parent": None},
     {"code": "ZK-S", "name": "某派出所", "kind": "station", "parent": "ZK"},
     {"code": "ZK-V01", "name": "某村", "kind": "village", "parent": "ZK-S"},
+    {"code": "DM", "name": "豆门派出所", "kind": "station", "parent": "HY"},
+    {"code": "DM-V01", "name": "豆门村", "kind": "village", "parent": "DM"},
 ]
 PEOPLE: list[dict[str, str]] = [
     {"id": LEADER, "name": "萧卫东", "role": "leader", "unit": "WD"},
@@ -65,6 +72,9 @@ PEOPLE: list[dict[str, str]] = [
     {"id": AUXILIARY, "name": "傅桂芝", "role": "auxiliary-police", "unit": "WD-V01"},
     {"id": GRID, "name": "郭翠花", "role": "grid-worker", "unit": "WD-V01-G1"},
     {"id": ZK_POLICE, "name": "李建国", "role": "community-police", "unit": "ZK-S"},
+    {"id": DISTRICT_LEADER, "name": "孙淑珍", "role": "leader", "unit": "HY"},
+    {"id": DM_LEADER, "name": "曾海涛", "role": "leader", "unit": "DM"},
+    {"id": DM_POLICE, "name": "彭晓明", "role": "community-police", "unit": "DM"},
 ]
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -102,6 +112,7 @@ DEFAULT_ACTOR = {
     "deliberate": LEADER,
     "downgrade": LEADER,
     "close": LEADER,
+    "transfer": DISTRICT_LEADER,
 }
 
 DEFAULT_ARGS: dict[str, dict[str, Any]] = {
@@ -127,6 +138,7 @@ DEFAULT_ARGS: dict[str, dict[str, Any]] = {
     "supervise": {"level": "yellow-card", "note": "限三日内回访"},
     "answer-supervision": {"note": "已回访"},
     "outcome": {"kind": "homicide", "ref": "A4113"},
+    "transfer": {"station": "DM", "leader": DM_LEADER, "officer": DM_POLICE, "reason": "跨所管辖"},
 }
 """Valid arguments of each verb, for tests whose point is elsewhere."""
 

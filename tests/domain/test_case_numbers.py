@@ -11,7 +11,6 @@ from disputes.domain.application import DisputesApp
 from disputes.domain.errors import InvalidInput
 from disputes.domain.records import CaseNumbers
 from tests.domain.support import (
-    GRID,
     NOW,
     ZK_POLICE,
     Driver,
@@ -33,7 +32,7 @@ def test_each_district_has_its_own_sequence(d: Driver) -> None:
     assert d.reported(village="WD-V01") == "HY-2021-0001"
     assert d.reported(actor=ZK_POLICE, village="ZK-V01") == "ZK-2021-0001"
     assert d.reported(village="WD-V01") == "HY-2021-0002"
-    assert d.reported(actor=GRID, village="ZK-V01") == "ZK-2021-0002"
+    assert d.reported(actor=ZK_POLICE, village="ZK-V01") == "ZK-2021-0002"
 
 
 def test_each_year_has_its_own_sequence(d: Driver) -> None:

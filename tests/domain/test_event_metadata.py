@@ -12,6 +12,9 @@ from disputes.domain.policy import load_policy
 from tests.domain.support import (
     AUXILIARY,
     CST,
+    DISTRICT_LEADER,
+    DM_LEADER,
+    DM_POLICE,
     GRID,
     LEADER,
     POLICE,
@@ -44,11 +47,12 @@ def _every_verb(d: Driver) -> None:
         ("downgrade", LEADER, {}),
         ("resolve", POLICE, {"observe_days": 30}),
         ("follow-up", AUXILIARY, {}),
-        ("relapse", POLICE, {"grade": "yellow"}),
+        ("transfer", DISTRICT_LEADER, {}),
+        ("relapse", DM_POLICE, {"grade": "yellow"}),
         ("resolve", AUXILIARY, {"observe_days": 30}),
-        ("follow-up", POLICE, {}),
-        ("close", LEADER, {}),
-        ("outcome", POLICE, {}),
+        ("follow-up", DM_POLICE, {}),
+        ("close", DM_LEADER, {}),
+        ("outcome", DM_POLICE, {}),
     ]
     case = None
     for number, (verb, actor, args) in enumerate(steps, start=1):

@@ -12,9 +12,9 @@ import pytest
 
 from disputes.cli.exits import exit_code
 from disputes.domain.application import DisputesApp
-from disputes.domain.errors import InvalidInput, InvalidInputs
+from disputes.domain.errors import InvalidInput, InvalidInputs, OutOfScope
 from disputes.domain.roster import Roster, UnitKind
-from tests.domain.support import MEMORY, NOW, PEOPLE, UNITS, Driver, make_roster
+from tests.domain.support import MEMORY, NOW, PEOPLE, T0, UNITS, Driver, make_roster
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +43,7 @@ def test_the_sample_roster_is_valid() -> None:
         (SAMPLE / "people.csv").read_text(encoding="utf-8"),
     )
     kinds = {unit.kind for unit in roster.units.values()}
-    assert kinds == set(UnitKind)
+    assert kinds == set(UnitKind) - {UnitKind.SECTOR}  # the sample has no sectors (包片)
     assert roster.person("L-WD-01").role == "leader"
     assert roster.ancestor("WD-V01-G1", UnitKind.DISTRICT).code == "HY"  # type: ignore[union-attr]
     partners = {u.code for u in roster.units.values() if u.kind is UnitKind.PARTNER}
@@ -174,10 +174,26 @@ def test_a_changed_roster_is_recorded_and_in_force() -> None:
     newcomer = {"id": "P-WD-09", "name": "新人", "role": "community-police", "unit": "WD"}
     driver = Driver(app, app.execute)
     before = driver.position()
-    assert app.load_roster(Roster.from_rows(UNITS, [*PEOPLE, newcomer])) is True
+    assert app.load_roster(Roster.from_rows(UNITS, [*PEOPLE, newcomer]), at=T0) is True
     assert driver.position() > before
     case = driver.reported()
     assert driver.act("grade", case, actor="P-WD-09").event == "Graded"
+    app.close()
+
+
+def test_a_later_roster_is_in_force_from_when_it_was_recorded() -> None:
+    """Issue 11 §1: the first roster is in force from the beginning, a later one from when it
+    was recorded (unless given a time): the newcomer was not on the roster before."""
+    app = DisputesApp(MEMORY, clock=lambda: NOW)
+    app.load_roster(make_roster())
+    newcomer = {"id": "P-WD-09", "name": "新人", "role": "community-police", "unit": "WD"}
+    app.load_roster(Roster.from_rows(UNITS, [*PEOPLE, newcomer]))
+    driver = Driver(app, app.execute)
+    case = driver.reported()
+    with pytest.raises(OutOfScope, match="not on the roster at that time"):
+        driver.act("grade", case, actor="P-WD-09")
+    assert "P-WD-09" in app.roster.people
+    assert "P-WD-09" not in app.roster_at(T0).people
     app.close()
 
 

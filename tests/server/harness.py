@@ -195,7 +195,7 @@ class Served:
         cli: click.Group,
         person: str,
         *args: str,
-        input: str | None = None,  # noqa: A002 (CliRunner's name)
+        input: str | None = None,
         code: int | None = 0,
     ) -> Result:
         """Run ``disputes ARGS`` as ``person``'s CLI (their config folder, the server set)."""

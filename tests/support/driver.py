@@ -56,6 +56,7 @@ _CASE_OPTIONS = {
     "supervise": ["--level", "red-card", "--note", "n"],
     "answer-supervision": ["--note", "n"],
     "outcome": ["--kind", "homicide", "--ref", "A4113"],
+    "transfer": ["--station", "DM", "--leader", "L-DM-01", "--officer", "P-DM-01", "--reason", "r"],
 }
 missing = sorted(set(CASE_VERB_NAMES) - _CASE_OPTIONS.keys())
 assert not missing, f"give tests/support/driver.py valid options for the new verbs {missing}"
