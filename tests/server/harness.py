@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,16 +52,22 @@ class Person:
     password: str
     secret: str
     config: Path
-    step: int = 0
-    """TOTP codes used so far (each sign-in needs a code of a step not used before)."""
+    last_step: int = -1
+    """The TOTP time step of the last code used (a step signs in once)."""
 
     def code(self) -> str:
-        """A fresh code: now's, then the next step's (the server allows one step of drift)."""
-        from disputes.gate.secrets import Secrets
+        """A code of a step not used yet: the oldest the server takes (one step of drift
+        either side of now), waiting for the clock when the steps in reach are used."""
+        import pyotp
 
-        moment = datetime.now(UTC) + timedelta(seconds=30 * self.step)
-        self.step += 1
-        return Secrets.code_at(self.secret, moment)
+        totp = pyotp.TOTP(self.secret)
+        while True:
+            now = totp.timecode(datetime.now(UTC))
+            step = max(now - 1, self.last_step + 1)
+            if step <= now + 1:
+                self.last_step = step
+                return totp.generate_otp(step)
+            time.sleep(1)
 
 
 @dataclass
@@ -138,8 +144,8 @@ class Served:
             "--port",
             str(self.port),
         ]
-        log = (self.folder / "server.log").open("ab")
-        self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log)
+        with (self.folder / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -233,3 +239,21 @@ def body_error(response: httpx.Response) -> dict[str, Any]:
     assert set(error) == {"exit", "kind", "message", "zh", "field"}
     assert error["exit"] in (1, 2, 3, 4)
     return error
+
+
+def expire(location: str, token: str) -> None:
+    """Make ``token``'s session one whose time has passed (as after its absolute expiry)."""
+    from disputes.storage.sessions import token_hash
+
+    statement = "UPDATE sessions SET idle_until = 0, expires_at = 0 WHERE token_sha256 = {}"
+    if "://" in location:
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as connection:
+            connection.execute(statement.format("%s").encode(), (token_hash(token),))
+        return
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(location)) as connection, connection:
+        connection.execute(statement.format("?"), (token_hash(token),))
