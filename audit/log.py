@@ -75,17 +75,23 @@ class VerifyReport:
 
     def tail_note(self) -> str:
         """The sentence about the events no checkpoint covers (empty when there are none)."""
-        if not self.tail:
-            return ""
-        if self.covered_through is None:
-            return (
-                f"no checkpoint yet: all {self.tail} events are protected by the chain alone "
-                "(run `disputes checkpoint`)"
-            )
+        return tail_sentence(self.tail, self.covered_through)
+
+
+def tail_sentence(tail: int, covered_through: int | None) -> str:
+    """The sentence about the ``tail`` events after the latest checkpoint's head at
+    ``covered_through`` (None: no checkpoint), empty when there are none."""
+    if not tail:
+        return ""
+    if covered_through is None:
         return (
-            f"{self.tail} events after the latest checkpoint (position {self.covered_through})"
-            " are protected by the chain alone"
+            f"no checkpoint yet: all {tail} events are protected by the chain alone "
+            "(run `disputes checkpoint`)"
         )
+    return (
+        f"{tail} events after the latest checkpoint (position {covered_through})"
+        " are protected by the chain alone"
+    )
 
 
 def read_events(db: ViewDatabase) -> Iterator[EventRow]:
