@@ -46,7 +46,7 @@ def client_version(name: str, command: click.Command | None) -> click.Command | 
         return _with_callback(command, _write_callback(name))
     if name in READS:
         client = _with_callback(command, READ_CALLBACKS[name])
-        if name in PURPOSE_READS:
+        if name in PURPOSE_READS and not any(p.name == "purpose" for p in client.params):
             client.params = [*client.params, _purpose_param()]
         return client
     return _local_only(name, command)
