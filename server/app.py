@@ -415,6 +415,17 @@ def _install_handlers(app: FastAPI) -> None:
 
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 400:  # FastAPI could not parse the body (not JSON, not UTF-8)
+            return _response(
+                ApiError(
+                    422,
+                    2,
+                    "invalid",
+                    "body: not valid JSON text (UTF-8); nothing was recorded",
+                    "请求内容不是有效的 JSON 文本（UTF-8）；未记录任何内容",
+                    "body",
+                )
+            )
         kinds = {404: "not-found", 405: "invalid"}
         message = {
             404: "no such path in the API (see /api/openapi.json)",
