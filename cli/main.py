@@ -74,6 +74,7 @@ VERB_MODULES = (
     "bulk",
     "audit",
     "due",
+    "handover",
     "accounts",
     "serve",
     "session",

@@ -196,7 +196,8 @@ class CommandService(Application[UUID]):
         roster = self.roster_for(command)
         if command.actor not in roster.people and self.roster_history.known(command.actor):
             subject = command.case_no if isinstance(command, c.CaseCommand) else ""
-            check_on_roster(roster, command.actor, command.verb, subject)  # raises
+            name = self.roster_history.name_of(command.actor)
+            check_on_roster(roster, command.actor, command.verb, subject, name)  # raises
         actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
             raise RoleNotAllowed(
@@ -344,7 +345,7 @@ class CommandService(Application[UUID]):
             data: dict[str, Any]
             if isinstance(recorded, RosterRecord.Loaded):
                 first = not any(change.kind == "loaded" for change in changes)
-                since = recorded.effective_at or (BEGINNING if first else recorded.timestamp)
+                since = BEGINNING if first else recorded.effective_at or recorded.timestamp
                 kind, data = "loaded", {"units": recorded.units, "people": recorded.people}
             elif isinstance(recorded, RosterRecord.PersonAdded):
                 since, kind, data = (
@@ -381,9 +382,11 @@ class CommandService(Application[UUID]):
             record: RosterRecord = self.repository.get(RosterRecord.ID)
         except AggregateNotFoundError:
             record = RosterRecord()
-        if at is None and self.roster_history:
+        if not self.roster_history:
+            at = None  # the first roster is in force from the beginning, whatever --at says
+        elif at is None:
             at = self.clock()  # a later roster is in force from when it is recorded
-        if at is not None and self.roster_history:
+        if at is not None:
             self.roster_history.with_change(
                 RosterChange(at, "loaded", {"units": units, "people": people})
             )
