@@ -30,6 +30,7 @@ from disputes.audit.checkpoint import (
 )
 from disputes.audit.snapshots import verify_snapshots
 from disputes.audit.views import ViewReplay
+from disputes.domain.access import AccessEntry
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
@@ -186,7 +187,7 @@ def checkpoint_records(db: ViewDatabase) -> list[tuple[int, int, bytes]]:
 
 def case_numbers(store: Store) -> dict[str, str]:
     """Aggregate id (hex) → case number: from the ledger, else from the stored reports (raw rows,
-    read without the read models catching up)."""
+    read without the read models catching up); an access entry's id → ``access entry``."""
     db = store.views
     names = {UUID(oid).hex: case_no for oid, case_no in store.case_numbers().items()}
     for raw_oid, state in db.stream(
@@ -202,6 +203,11 @@ def case_numbers(store: Store) -> dict[str, str]:
             continue
         if isinstance(case_no, str):
             names[str(oid)] = case_no
+    access = get_topic(AccessEntry.AccessRecorded)  # an access entry is named as one
+    for (raw_oid,) in db.stream(
+        f"SELECT originator_id FROM {db.events_table} WHERE topic = {P}", (access,)
+    ):
+        names.setdefault(hex_id(raw_oid), "access entry")
     return names
 
 

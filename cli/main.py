@@ -75,6 +75,7 @@ VERB_MODULES = (
     "audit",
     "due",
     "handover",
+    "access_log",
     "accounts",
     "serve",
     "session",

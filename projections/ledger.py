@@ -260,14 +260,11 @@ def get_case_row(db: Views, case_no: str) -> Row | None:
 
 def list_scopes(db: Views, case_no: str | None = None) -> dict[str, tuple[str, str, str]]:
     """Case number → (owning station, village, reporter) of every case (or of ``case_no``):
-    what jurisdiction needs of a case, from the ledger and the audit trail's first event."""
-    sql = (
-        "SELECT l.case_no, l.station, l.village, h.actor FROM ledger l"
-        " JOIN history h ON h.case_no = l.case_no AND h.version = 1"
-    )
+    what jurisdiction needs of a case, from the ledger."""
+    sql = "SELECT case_no, station, village, reported_by FROM ledger"
     params: list[str] = []
     if case_no is not None:
-        sql += f" WHERE l.case_no = {P}"
+        sql += f" WHERE case_no = {P}"
         params.append(case_no)
     return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in db.rows(sql, params)}
 
