@@ -253,7 +253,7 @@ def test_new_commands_append_to_the_old_store(old: Old) -> None:
     nothing, a new event on an old case and a new case are recorded, the old history stays
     as it was, the store verifies against the old checkpoint and takes a new one.
 
-    The bundled policy has changed since (issue 11 added ``[accounts]`` and ``[access]``): the first event
+    The bundled policy has changed since (issue 11 added ``[accounts]``): the first event
     recorded under the new version adopts it (``Policy.Adopted``, in the same transaction), as
     any policy change does; the old events keep the version they were recorded under."""
     from disputes.domain.policy import load_policy
