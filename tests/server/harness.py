@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -79,10 +80,12 @@ class Served:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     people: dict[str, Person] = field(default_factory=dict)
+    tls: tuple[Path, Path] | None = None
+    """A certificate file and its key: serve HTTPS."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def key_file(self) -> Path:
@@ -144,6 +147,8 @@ class Served:
             "--port",
             str(self.port),
         ]
+        if self.tls:
+            command += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
         with (self.folder / "server.log").open("ab") as log:
             self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log)
         deadline = time.monotonic() + START_SECONDS
@@ -151,12 +156,19 @@ class Served:
             if self.process.poll() is not None:
                 raise AssertionError(f"the server stopped: {self.log()}")
             try:
-                httpx.get(f"{self.url}/api/openapi.json", timeout=1).raise_for_status()
+                httpx.get(
+                    f"{self.url}/api/openapi.json", timeout=1, verify=self._context()
+                ).raise_for_status()
             except httpx.HTTPError:
                 time.sleep(0.1)
                 continue
             return self
         raise AssertionError(f"the server did not answer in {START_SECONDS} s: {self.log()}")
+
+    def _context(self) -> ssl.SSLContext | bool:
+        if not self.tls:
+            return True
+        return ssl.create_default_context(cafile=str(self.tls[0]))
 
     def log(self) -> str:
         path = self.folder / "server.log"
@@ -186,6 +198,7 @@ class Served:
         who = self.people[person]
         answer = httpx.post(
             f"{self.url}/api/sessions",
+            verify=self._context(),
             json={"person": person, "password": who.password, "code": who.code()},
         )
         assert answer.status_code == 201, answer.text
@@ -194,7 +207,7 @@ class Served:
 
     def http(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=self._context())
 
     def disputes(
         self,
@@ -209,6 +222,8 @@ class Served:
         config = who.config if who else self.folder / person
         env = self.env(config)
         env["DISPUTES_SERVER"] = self.url
+        if self.tls:
+            env["DISPUTES_CA_FILE"] = str(self.tls[0])
         result = CliRunner(env=env).invoke(
             cli, list(args), input=input, catch_exceptions=False, standalone_mode=True
         )
