@@ -339,6 +339,7 @@ def add_case_routes(app: FastAPI, backend: Backend) -> None:
         officer: Code = None,
         leader: Code = None,
         overdue: bool = False,
+        purpose: Purpose = None,
     ) -> list[dict[str, Any]]:
         """The due board in your scope, as ``due --json``."""
         options: dict[str, Any] = {
@@ -348,7 +349,7 @@ def add_case_routes(app: FastAPI, backend: Backend) -> None:
             "leader": leader,
             "overdue": overdue,
         }
-        return await backend.as_person(token, lambda s: backend.gate(s).due(**options))
+        return await backend.as_person(token, lambda s: backend.gate(s, purpose).due(**options))
 
     @app.get("/api/verify", tags=["audit"])
     async def verify(token: Token) -> dict[str, Any]:
