@@ -247,3 +247,15 @@ def test_the_reads_print_tables_and_csv(served: Served, cli: click.Group) -> Non
     verified = served.disputes(cli, LEADER, "verify", code=None)
     assert verified.exit_code in (0, 1)
     assert "Traceback" not in verified.output
+
+
+def test_login_prompts_for_person_password_and_code(served: Served, cli: click.Group) -> None:
+    who = served.people[LEADER]
+    result = served.disputes(
+        cli, LEADER, "--lang", "zh", "login", input=f"{LEADER}\n{who.password}\n{who.code()}\n"
+    )
+    assert "人员编号" in result.output
+    assert "密码" in result.output
+    assert who.password not in result.output  # typed hidden
+    assert f"已登录：{LEADER}" in result.stdout
+    assert json.loads(served.disputes(cli, LEADER, "whoami", "--json").stdout)["person"] == LEADER
