@@ -21,6 +21,7 @@ SETTINGS_ENV = (
     "DISPUTES_LANG",
     "DISPUTES_POLICY",
     "DISPUTES_SIGNING_KEY",
+    "DISPUTES_SERVER",
 )
 """The environment variables the CLI reads: held to the same rules as its arguments."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,19 +21,13 @@ from eventsourcing.persistence import IntegrityError
 from disputes.cli.common import os_user
 from disputes.cli.exits import exit_code
 from disputes.cli.guards import printable
-from disputes.domain.commands import RecordedCommand, build_command, text_errors
-from disputes.domain.errors import DisputesError, InvalidInput, InvalidInputs
+from disputes.domain.commands import RecordedCommand
+from disputes.domain.errors import DisputesError
 from disputes.domain.text import text_problem
+from disputes.gate.journal import line_command, parse_line
 from disputes.storage.batching import BatchingApp, UnitOfWork
 from disputes.storage.store import Store
 
-CASE_NO = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{4,}$")
-LINE_KEYS = {"id", "at", "actor", "command", "case", "reward", "args"}
-LINE_ONLY_ARGS = ("actor", "at", "case", "reward", "command_id")
-ON_A_REWARD = ("approve-reward", "reject-reward", "pay-reward", "cancel-reward")
-"""Verbs whose line names a reward number (``"reward": "HY-2021-R0001"``) instead of a case
-(issue 13)."""
-"""Fields a line sets itself; in ``args`` they would be silently overridden, so they are refused."""
 BATCH_LINES = 500
 """Lines whose events are saved in one transaction (and projected in one more)."""
 
@@ -72,51 +65,6 @@ class ApplyResult:
         if self.interrupted:
             shape["interrupted"] = True
         return shape
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are unique: a repeated key (which JSON parsers resolve
-    differently) is refused, not silently taken as its last value."""
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        repeated = sorted({key for key, _ in pairs if sum(k == key for k, _ in pairs) > 1})
-        raise InvalidInput(repeated[0], "given twice in one object")
-    return data
-
-
-def parse_line(text: str) -> dict[str, Any]:
-    """Parse one journal line. Raises :class:`InvalidInput` naming the bad key."""
-    try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput("line", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        raise InvalidInput("line", "not valid JSON (nested too deeply)") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        reason = str(exc).split(";", maxsplit=1)[0]
-        raise InvalidInput("line", f"not a usable JSON value ({reason})") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("line", "a journal line is a JSON object")
-    unreadable = list(text_errors(data))
-    if unreadable:  # a "\ud800" escape, an escape sequence, a direction override …
-        raise InvalidInputs(unreadable)
-    unknown = sorted(set(data) - LINE_KEYS)
-    if unknown:
-        raise InvalidInput(unknown[0], "unknown key in a journal line")
-    for key in ("id", "at", "actor", "command"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise InvalidInput(key, "missing or not a non-empty string")
-    if not isinstance(data.get("args", {}), dict):
-        raise InvalidInput("args", "must be an object")
-    for key in LINE_ONLY_ARGS:
-        if key in data.get("args", {}):
-            raise InvalidInput(f"args.{key}", "not an arg; it belongs on the line itself")
-    if data["command"] in ON_A_REWARD:
-        if not isinstance(data.get("reward"), str):
-            raise InvalidInput("reward", f"missing: {data['command']} names a reward number")
-    elif data["command"] != "report" and not isinstance(data.get("case"), str):
-        raise InvalidInput("case", "missing: every command but report names a case")
-    return data
 
 
 def apply_journal(
@@ -300,21 +248,4 @@ def _line_id(line: dict[str, Any] | str) -> str | None:
 
 
 def _command(store: Store, raw: dict[str, Any], cases: dict[str, str]) -> Any:
-    data: dict[str, Any] = dict(raw.get("args") or {})
-    data.update(actor=raw["actor"], at=raw["at"], command_id=raw["id"])
-    verb = raw["command"]
-    if verb in ON_A_REWARD:
-        data["reward"] = raw["reward"]
-    elif verb != "report":
-        data["case"] = _case_no(raw["case"], cases)
-    return build_command(verb, data, store.policy.limits)
-
-
-def _case_no(case: str, cases: dict[str, str]) -> str:
-    if case in cases:
-        return cases[case]
-    if CASE_NO.match(case):
-        return case
-    raise InvalidInput(
-        "case", f"alias '{case}' is not bound: its report line failed or comes later in the file"
-    )
+    return line_command(raw, cases, store.policy.limits)

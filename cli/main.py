@@ -14,6 +14,7 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from disputes.cli.client import RemoteGate
     from disputes.storage.store import Access, Store
 
 
@@ -24,7 +25,11 @@ class Settings:
     db: str | None = None
     actor: str | None = None
     lang: str = "zh"
+    server: str | None = None
+    """The server's URL (``--server``/``DISPUTES_SERVER``): the CLI is its client."""
+    purpose: str | None = None
     _store: Store | None = field(default=None, repr=False)
+    _remote: RemoteGate | None = field(default=None, repr=False)
 
     def store(self, access: Access | None = None) -> Store:
         """The store, opened once. ``access`` (default ``Access.OPEN``: an existing store only,
@@ -36,7 +41,23 @@ class Settings:
             self._store = Store(self.db, access=access or Access.OPEN, note=_note)
         return self._store
 
+    def remote(self) -> RemoteGate:
+        """The server's gate as the signed-in person (InvalidInput when not signed in)."""
+        if self._remote is None:
+            from disputes.cli.client import RemoteGate
+            from disputes.cli.session import NotSignedIn, load_session
+
+            assert self.server is not None
+            saved = load_session(self.server)
+            if saved is None:
+                raise NotSignedIn(self.server)
+            self._remote = RemoteGate(self.server, saved.token, purpose=self.purpose)
+        return self._remote
+
     def close(self) -> None:
+        if self._remote is not None:
+            self._remote.close()
+            self._remote = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -61,6 +82,8 @@ VERB_MODULES = (
     "monthly",
     "rating",
     "rewards",
+    "serve",
+    "session",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
@@ -86,8 +109,15 @@ class DisputesGroup(click.Group):
             import_module(f"disputes.cli.{name}").register(self)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The verb; with a server (``--server``/``DISPUTES_SERVER``), its client version
+        (:mod:`disputes.cli.remote`)."""
         self._register_verbs()
-        return super().get_command(ctx, cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if ctx.params.get("server"):
+            from disputes.cli.remote import client_version
+
+            return client_version(cmd_name, command)
+        return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._register_verbs()
@@ -167,15 +197,24 @@ class DisputesGroup(click.Group):
     show_default=True,
     help="Language of labels in tables and histories.",
 )
+@click.option(
+    "--server",
+    envvar="DISPUTES_SERVER",
+    metavar="URL",
+    help="The district's server (https://…): the CLI is its client; sign in with `login` "
+    "[env DISPUTES_SERVER].",
+)
 @click.version_option(package_name="disputes", prog_name="disputes")
 @click.pass_context
-def cli(ctx: click.Context, /, db: str | None, actor: str | None, lang: str) -> None:
+def cli(
+    ctx: click.Context, /, db: str | None, actor: str | None, lang: str, server: str | None
+) -> None:
     """disputes — find and settle serious village disputes before they turn violent.
 
     一村一警 · 红黄蓝三色评估调处 · 不化解不销案. Every change is recorded as an event that is
     never altered; the ledger (台账) and audit trail are built from the events.
     """
-    settings = Settings(db=db, actor=actor, lang=lang)
+    settings = Settings(db=db, actor=actor, lang=lang, server=server or None)
     ctx.obj = settings
     ctx.call_on_close(settings.close)
 
