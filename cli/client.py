@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from disputes.domain.commands import CaseCommand, Command
+from disputes.domain.commands import LINE_FIELDS, CaseCommand, Command
 from disputes.domain.errors import (
     ConcurrentModification,
     DisputesError,
@@ -35,7 +35,6 @@ FAMILIES: dict[int, type[DisputesError]] = {
     3: NotFound,
     4: ConcurrentModification,
 }
-LINE_FIELDS = ("actor", "occurred_at", "command_id", "case_no")
 
 
 class ServerUnreachable(StoreError):
@@ -71,6 +70,9 @@ def command_line(command: Command) -> dict[str, Any]:
         line["at"] = command.occurred_at.isoformat()
     if isinstance(command, CaseCommand):
         line["case"] = command.case_no
+    reward_no = getattr(command, "reward_no", None)
+    if reward_no is not None:  # approve-, reject-, pay-, cancel-reward (issue 13)
+        line["reward"] = reward_no
     args = command.model_dump(mode="json", exclude=set(LINE_FIELDS), exclude_none=True)
     line["args"] = args
     return line

@@ -98,3 +98,24 @@ def test_an_answer_that_is_not_the_error_body_is_named() -> None:
     gate = _gate(lambda _: httpx.Response(502, text="<html>bad gateway</html>"))
     with pytest.raises(DisputesError, match="502"):
         gate.whoami()
+
+
+def test_every_verb_crosses_the_wire_unchanged() -> None:
+    """What the client sends for a command is read back by the server's journal rules as the
+    same command, for every verb (issue 13's reward verbs name a reward number, not a case)."""
+    from disputes.domain.commands import COMMANDS, build_command
+    from disputes.gate.journal import check_line, line_command
+    from tests.domain.test_jurisdiction_matrix import ARGS, ON_A_REWARD
+
+    assert set(ARGS) == set(COMMANDS)
+    for verb, args in ARGS.items():
+        data = {**args, "actor": "P-WD-01", "at": "2021-03-04T08:30:00+08:00"}
+        data["command_id"] = f"wire-{verb}"
+        if verb in ON_A_REWARD:
+            data["reward"] = "HY-2021-R0001"
+        elif verb != "report":
+            data["case"] = "HY-2021-0001"
+        sent = build_command(verb, data)
+        line = check_line(command_line(sent), required=("id",))
+        received = line_command({**line, "actor": "P-WD-01"}, {}, None)
+        assert received == sent, verb
