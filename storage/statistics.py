@@ -215,8 +215,6 @@ def standing_at(store: Store, db: Views, on: datetime) -> dict[str, Standing]:
 
 def _group_of(by: str, case: CaseLine) -> str:
     match by:
-        case "station":
-            return case.station
         case "village":
             return case.village
         case "category":
@@ -255,6 +253,7 @@ def statistics(
         sources=sources,
         referral_reply_days=reply,
         standing=standing,
+        station=station,
     )
     groups: list[Group] = []
     if by == "month":
@@ -270,11 +269,31 @@ def statistics(
                         sources=sources,
                         referral_reply_days=reply,
                         standing=standing_at(store, db, month.end),
+                        station=station,
                     ),
                 )
             )
-    elif by is not None:
+    elif by == "station":
+        # A case counts in each station that owned it at the moment a figure asks about
+        # (docs/statistics.md, "Transfers"): every station it passed through sees it.
         members: dict[str, list[CaseLine]] = {}
+        for case in cases:
+            for owner in case.stations():
+                if station in (None, owner):
+                    members.setdefault(owner, []).append(case)
+        for key in _ordered_keys(store, by, members, station):
+            figures = count(
+                members.get(key, []),
+                period.start,
+                period.end,
+                sources=sources,
+                referral_reply_days=reply,
+                standing=standing,
+                station=key,
+            )
+            groups.append(Group(key, figures))
+    elif by is not None:
+        members = {}
         for case in cases:
             members.setdefault(_group_of(by, case), []).append(case)
         for key in _ordered_keys(store, by, members, station):
@@ -285,6 +304,7 @@ def statistics(
                 sources=sources,
                 referral_reply_days=reply,
                 standing=standing,
+                station=station,
             )
             groups.append(Group(key, figures))
     return groups, total
@@ -307,7 +327,8 @@ def _ordered_keys(
         known = [
             u.code
             for u in roster.units.values()
-            if u.kind is UnitKind.VILLAGE and station in (None, u.parent)
+            if u.kind is UnitKind.VILLAGE
+            and station in (None, getattr(roster.ancestor(u.code, UnitKind.STATION), "code", None))
         ]
     elif by == "category":
         known = list(policy.categories)
@@ -333,7 +354,7 @@ def rating(
     """五星警务室: one row per village police room (each village on the roster, with its
     auxiliary officer), rated over ``period`` under the current policy's ``[rating]``."""
     roster, policy = store.app.roster, store.policy
-    cases = load_cases(db, period.end, station=station)
+    cases = load_cases(db, period.end)
     by_village: dict[str, list[CaseLine]] = {}
     for case in cases:
         by_village.setdefault(case.village, []).append(case)
@@ -343,13 +364,23 @@ def rating(
             auxiliaries.setdefault(person.unit, person.id)
     rows = []
     for unit in roster.units.values():
-        if unit.kind is not UnitKind.VILLAGE or station not in (None, unit.parent):
+        if unit.kind is not UnitKind.VILLAGE:
             continue
-        got = inputs(by_village.get(unit.code, []), period.start, period.end, policy.cadence)
+        owner = roster.ancestor(unit.code, UnitKind.STATION)
+        home = owner.code if owner is not None else (unit.parent or "")
+        if station not in (None, home):
+            continue
+        got = inputs(
+            by_village.get(unit.code, []),
+            period.start,
+            period.end,
+            policy.cadence,
+            station=home,
+        )
         rows.append(
             RatingRow(
                 unit.code,
-                unit.parent or "",
+                home,
                 auxiliaries.get(unit.code),
                 got,
                 score(got, policy.rating),

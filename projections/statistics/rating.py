@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from disputes.domain.policy import Cadence, Rating
-from disputes.projections.statistics.cases import CaseLine
+from disputes.projections.statistics.cases import CaseLine, Fact
 from disputes.projections.statistics.clocks import deadlines
 from disputes.projections.statistics.figures import OUTCOME_KINDS
 
@@ -70,20 +70,36 @@ class RatingInputs:
 
 
 def inputs(
-    cases: Sequence[CaseLine], start: datetime, end: datetime, cadence: Cadence
+    cases: Sequence[CaseLine],
+    start: datetime,
+    end: datetime,
+    cadence: Cadence,
+    *,
+    station: str | None = None,
 ) -> RatingInputs:
-    """The rating inputs of ``cases`` (one village's) over ``[start, end)``."""
+    """The rating inputs of ``cases`` (one village's) over ``[start, end)``.
+
+    With ``station`` (the station the village room belongs to), a case transferred to another
+    station (跨所移交) is the room's only while that station owned it: its report when reported
+    to it, a deadline when it fell due while owned, an event when it occurred while owned, and
+    ``to_settle`` only when the station still owned it at the half's end."""
     got = RatingInputs()
     card = timedelta(days=cadence.yellow_card_after_overdue_days)
+
+    def mine(owner: str) -> bool:
+        return station is None or owner == station
+
     for case in cases:
-        if start <= case.reported_at < end:
+        if start <= case.reported_at < end and mine(case.station):
             got.reported += 1
             got.found_actively += case.active
-        if start <= case.reported_at < end or case.status_before(start) in ("reported", "open"):
+        if (
+            start <= case.reported_at < end or case.status_before(start) in ("reported", "open")
+        ) and mine(case.station_before(end)):
             got.to_settle += 1
             got.settled += case.status_before(end) in ("observing", "closed")
         for deadline in deadlines(case, cadence, end):
-            if deadline.due < start:
+            if deadline.due < start or not mine(case.station_before(deadline.due)):
                 continue
             on_time = deadline.met_at is not None and deadline.met_at <= deadline.due
             if deadline.rule == "first-contact":
@@ -97,9 +113,13 @@ def inputs(
                 got.follow_ups_on_time += on_time
             late = deadline.late_by(end)
             got.overdue_cards += late > timedelta(0) and late >= card
-        got.relapses += len(case.within("Relapsed", start, end))
-        got.supervision_orders += len(case.within("SupervisionOrdered", start, end))
-        for outcome in case.within("OutcomeRecorded", start, end):
+
+        def owned(event: str, case: CaseLine = case) -> list[Fact]:
+            return [f for f in case.within(event, start, end) if mine(case.station_at(f))]
+
+        got.relapses += len(owned("Relapsed"))
+        got.supervision_orders += len(owned("SupervisionOrdered"))
+        for outcome in owned("OutcomeRecorded"):
             if outcome.value is not None:
                 got.outcomes[outcome.value] = got.outcomes.get(outcome.value, 0) + 1
     return got
