@@ -23,6 +23,7 @@ from disputes.domain.model import Dispute
 from disputes.domain.roster import Role, UnitKind
 from disputes.projections.base import Views
 from disputes.projections.due_board import DueBoard, list_due
+from disputes.projections.informants import InformantCases
 from disputes.projections.ledger import Ledger, case_no_of
 from disputes.projections.statistics import (
     KEYS,
@@ -180,7 +181,7 @@ def counting_views(
 
 
 def _build(memory: ViewDatabase, events: Iterable[Dispute.Event]) -> None:
-    projections = (Ledger(), DueBoard(), Statistics())
+    projections = (Ledger(), DueBoard(), Statistics(), InformantCases())
     with memory.transaction() as cursor:
         for projection in projections:
             for ddl in projection.tables:
@@ -353,8 +354,11 @@ def rating(
 ) -> list[RatingRow]:
     """五星警务室: one row per village police room (each village on the roster, with its
     auxiliary officer), rated over ``period`` under the current policy's ``[rating]``."""
+    from disputes.projections.informants import graded_informant_cases
+
     roster, policy = store.app.roster, store.policy
     cases = load_cases(db, period.end)
+    informant_graded = graded_informant_cases(db, period.end)
     by_village: dict[str, list[CaseLine]] = {}
     for case in cases:
         by_village.setdefault(case.village, []).append(case)
@@ -376,6 +380,7 @@ def rating(
             period.end,
             policy.cadence,
             station=home,
+            informant_graded=informant_graded,
         )
         rows.append(
             RatingRow(

@@ -8,7 +8,7 @@ outcomes take penalties, and the stars follow the policy's thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +40,8 @@ class RatingInputs:
     relapses: int = 0
     overdue_cards: int = 0
     supervision_orders: int = 0
+    informant_reports: int = 0
+    informant_reports_graded: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_KINDS, 0))
 
     @property
@@ -76,13 +78,17 @@ def inputs(
     cadence: Cadence,
     *,
     station: str | None = None,
+    informant_graded: Mapping[str, datetime | None] | None = None,
 ) -> RatingInputs:
     """The rating inputs of ``cases`` (one village's) over ``[start, end)``.
 
     With ``station`` (the station the village room belongs to), a case transferred to another
     station (跨所移交) is the room's only while that station owned it: its report when reported
     to it, a deadline when it fell due while owned, an event when it occurred while owned, and
-    ``to_settle`` only when the station still owned it at the half's end."""
+    ``to_settle`` only when the station still owned it at the half's end.
+
+    ``informant_graded`` maps each case naming its informant to when it was first graded (None:
+    not yet), from the informants' projection (projections/informants.py)."""
     got = RatingInputs()
     card = timedelta(days=cadence.yellow_card_after_overdue_days)
 
@@ -93,6 +99,10 @@ def inputs(
         if start <= case.reported_at < end and mine(case.station):
             got.reported += 1
             got.found_actively += case.active
+            if informant_graded is not None and case.case_no in informant_graded:
+                graded = informant_graded[case.case_no]
+                got.informant_reports += 1
+                got.informant_reports_graded += graded is not None and graded < end
         if (
             start <= case.reported_at < end or case.status_before(start) in ("reported", "open")
         ) and mine(case.station_before(end)):
@@ -146,6 +156,12 @@ def score(got: RatingInputs, rule: Rating) -> Score:
         "settled": earned(rule.settled_weight, got.settled_share),
         "found_actively": float(
             min(got.found_actively * rule.found_actively_points, rule.found_actively_max)
+        ),
+        "informant_reports": float(
+            min(
+                got.informant_reports_graded * rule.informant_report_points,
+                rule.informant_reports_max,
+            )
         ),
         "relapses": -float(got.relapses * rule.relapse_penalty),
         "overdue_cards": -float(got.overdue_cards * rule.overdue_card_penalty),
