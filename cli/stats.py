@@ -66,6 +66,7 @@ BY_HEADER = {
     "source": ("来源", "source"),
     "month": ("月份", "month"),
     "grade": ("首次定级", "first grade"),
+    "informant": ("信息员", "informant"),
 }
 
 
@@ -147,8 +148,9 @@ def stats_json(
 @click.option("--to", "last", required=True, metavar="DATE", help="Last day, included.")
 @click.option(
     "--by",
-    type=click.Choice(["station", "village", "category", "source", "month", "grade"]),
-    help="One row per station, village, category, source, month or first grade.",
+    type=click.Choice(["station", "village", "category", "source", "month", "grade", "informant"]),
+    help="One row per station, village, category, source, month, first grade or informant "
+    "(治安信息员: reports, graded, resolved, rewards, yuan; names masked for the reader).",
 )
 @click.option("--station", metavar="CODE", help="Only the cases of this station.")
 @click.option(
@@ -162,6 +164,9 @@ def stats_json(
 @click.option("--out", type=click.Path(path_type=Path), help="The workbook to write (xlsx).")
 @click.option("--as-of", metavar="TIME", help="What had happened by this occurred time.")
 @click.option("--known-at", metavar="TIME", help="What the store held at this recorded time.")
+@click.option(
+    "--purpose", metavar="CODE", help="查阅事由 (--by informant: an auditor's read with names)."
+)
 @store_options
 @click.pass_context
 def stats(
@@ -175,6 +180,7 @@ def stats(
     out: Path | None,
     as_of: str | None,
     known_at: str | None,
+    purpose: str | None,
     **kwargs: str | None,
 ) -> None:
     """统计 — the figures of a period (reported, found actively, graded, settled, relapses,
@@ -200,6 +206,19 @@ def stats(
         new_out(out)
     store = settings.store()
     station_option(store, station)
+    if by == "informant":
+        from disputes.cli.stats_informants import informant_json, show_informants
+
+        if occurred is not None or recorded is not None:
+            option = "--as-of" if occurred is not None else "--known-at"
+            raise invalid(
+                option,
+                "--by informant counts what is recorded now (the rewards are not replayed)",
+                zh="--by informant 只统计当前记录（奖励记录不按时间回放）",
+            )
+        data = informant_json(settings, store, period, station, purpose)
+        show_informants(data, fmt, lang, out)
+        return
     with counting_views(store, occurred, recorded) as db:
         groups, total = statistics(store, db, period, by=by, station=station)
     meta = {

@@ -323,3 +323,24 @@ def check_assignees(roster: Roster, case: CaseScope, leader: str, officer: str) 
                 person.name,
                 _name(roster, case.station),
             )
+
+
+def sector_villages(roster: Roster, person_id: str | None) -> frozenset[str]:
+    """The villages of the sectors (包片) a community officer owns (``units.csv``'s ``officer``
+    column on sector units): the part of their station that comes first on their board. Empty
+    for anyone else, or for an officer owning no sector."""
+    if person_id is None:
+        return frozenset()
+    person = roster.people.get(person_id)
+    if person is None or person.role is not Role.COMMUNITY_POLICE:
+        return frozenset()
+    mine = {unit.code for unit in roster.sectors_of(person_id)}
+    if not mine:
+        return frozenset()
+    return frozenset(
+        unit.code
+        for unit in roster.units.values()
+        if unit.kind is UnitKind.VILLAGE
+        and (sector := roster.ancestor(unit.code, UnitKind.SECTOR)) is not None
+        and sector.code in mine
+    )

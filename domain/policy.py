@@ -123,7 +123,8 @@ class Rating(_Frozen):
 
     Each share (first contact on time, cadence kept, follow-ups on time, settled) earns its
     weight times the share (a share with nothing due counts in full); each dispute found
-    actively earns ``found_actively_points`` up to ``found_actively_max``; relapses, overdue
+    actively earns ``found_actively_points`` up to ``found_actively_max``, each graded informant
+    report ``informant_report_points`` up to ``informant_reports_max``; relapses, overdue
     cards, supervision orders and serious outcomes take their penalties; the score is kept
     within 0–100. ``stars`` lists the lowest score for one, two, … five stars."""
 
@@ -136,6 +137,10 @@ class Rating(_Frozen):
     relapse_penalty: Annotated[int, Field(ge=0, le=100)] = 5
     overdue_card_penalty: Annotated[int, Field(ge=0, le=100)] = 2
     supervision_order_penalty: Annotated[int, Field(ge=0, le=100)] = 3
+    informant_report_points: Annotated[int, Field(ge=0, le=100)] = 0
+    """Points per informant report (治安信息员) of the village in the half that was graded by its
+    end, up to ``informant_reports_max``; 0 (the default): informants do not weigh."""
+    informant_reports_max: Annotated[int, Field(ge=0, le=100)] = 10
     outcome_penalty: dict[str, Annotated[int, Field(ge=0, le=100)]] = {
         "homicide": 100,
         "criminal-case": 40,

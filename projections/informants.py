@@ -5,6 +5,7 @@ rewards paid. One row per case with an informant; the figures are counted per in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from disputes.domain.model import Dispute
@@ -67,6 +68,19 @@ class InformantCases(Projection):
 
 
 FIGURES = ("reports", "graded", "resolved", "rewards", "amount")
+
+
+def graded_informant_cases(db: Views, reported_before: datetime) -> dict[str, datetime | None]:
+    """Each case naming its informant reported before ``reported_before`` → when it was first
+    graded (None: not yet), for the rating's informant reports."""
+    found: dict[str, datetime | None] = {}
+    for row in db.query(
+        f"SELECT case_no, graded_at FROM informant_cases WHERE reported_at < {P}",
+        [iso(reported_before)],
+    ):
+        graded = row["graded_at"]
+        found[row["case_no"]] = None if graded is None else datetime.fromisoformat(graded)
+    return found
 
 
 def list_informant_figures(

@@ -23,6 +23,7 @@ from disputes.domain.model import Dispute
 from disputes.domain.roster import Role, UnitKind
 from disputes.projections.base import Views
 from disputes.projections.due_board import DueBoard, list_due
+from disputes.projections.informants import InformantCases
 from disputes.projections.ledger import Ledger, case_no_of
 from disputes.projections.statistics import (
     KEYS,
@@ -180,7 +181,7 @@ def counting_views(
 
 
 def _build(memory: ViewDatabase, events: Iterable[Dispute.Event]) -> None:
-    projections = (Ledger(), DueBoard(), Statistics())
+    projections = (Ledger(), DueBoard(), Statistics(), InformantCases())
     with memory.transaction() as cursor:
         for projection in projections:
             for ddl in projection.tables:
@@ -215,8 +216,6 @@ def standing_at(store: Store, db: Views, on: datetime) -> dict[str, Standing]:
 
 def _group_of(by: str, case: CaseLine) -> str:
     match by:
-        case "station":
-            return case.station
         case "village":
             return case.village
         case "category":
@@ -255,6 +254,7 @@ def statistics(
         sources=sources,
         referral_reply_days=reply,
         standing=standing,
+        station=station,
     )
     groups: list[Group] = []
     if by == "month":
@@ -270,11 +270,31 @@ def statistics(
                         sources=sources,
                         referral_reply_days=reply,
                         standing=standing_at(store, db, month.end),
+                        station=station,
                     ),
                 )
             )
-    elif by is not None:
+    elif by == "station":
+        # A case counts in each station that owned it at the moment a figure asks about
+        # (docs/statistics.md, "Transfers"): every station it passed through sees it.
         members: dict[str, list[CaseLine]] = {}
+        for case in cases:
+            for owner in case.stations():
+                if station in (None, owner):
+                    members.setdefault(owner, []).append(case)
+        for key in _ordered_keys(store, by, members, station):
+            figures = count(
+                members.get(key, []),
+                period.start,
+                period.end,
+                sources=sources,
+                referral_reply_days=reply,
+                standing=standing,
+                station=key,
+            )
+            groups.append(Group(key, figures))
+    elif by is not None:
+        members = {}
         for case in cases:
             members.setdefault(_group_of(by, case), []).append(case)
         for key in _ordered_keys(store, by, members, station):
@@ -285,6 +305,7 @@ def statistics(
                 sources=sources,
                 referral_reply_days=reply,
                 standing=standing,
+                station=station,
             )
             groups.append(Group(key, figures))
     return groups, total
@@ -307,7 +328,8 @@ def _ordered_keys(
         known = [
             u.code
             for u in roster.units.values()
-            if u.kind is UnitKind.VILLAGE and station in (None, u.parent)
+            if u.kind is UnitKind.VILLAGE
+            and station in (None, getattr(roster.ancestor(u.code, UnitKind.STATION), "code", None))
         ]
     elif by == "category":
         known = list(policy.categories)
@@ -332,8 +354,11 @@ def rating(
 ) -> list[RatingRow]:
     """五星警务室: one row per village police room (each village on the roster, with its
     auxiliary officer), rated over ``period`` under the current policy's ``[rating]``."""
+    from disputes.projections.informants import graded_informant_cases
+
     roster, policy = store.app.roster, store.policy
-    cases = load_cases(db, period.end, station=station)
+    cases = load_cases(db, period.end)
+    informant_graded = graded_informant_cases(db, period.end)
     by_village: dict[str, list[CaseLine]] = {}
     for case in cases:
         by_village.setdefault(case.village, []).append(case)
@@ -343,13 +368,24 @@ def rating(
             auxiliaries.setdefault(person.unit, person.id)
     rows = []
     for unit in roster.units.values():
-        if unit.kind is not UnitKind.VILLAGE or station not in (None, unit.parent):
+        if unit.kind is not UnitKind.VILLAGE:
             continue
-        got = inputs(by_village.get(unit.code, []), period.start, period.end, policy.cadence)
+        owner = roster.ancestor(unit.code, UnitKind.STATION)
+        home = owner.code if owner is not None else (unit.parent or "")
+        if station not in (None, home):
+            continue
+        got = inputs(
+            by_village.get(unit.code, []),
+            period.start,
+            period.end,
+            policy.cadence,
+            station=home,
+            informant_graded=informant_graded,
+        )
         rows.append(
             RatingRow(
                 unit.code,
-                unit.parent or "",
+                home,
                 auxiliaries.get(unit.code),
                 got,
                 score(got, policy.rating),

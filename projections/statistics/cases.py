@@ -33,12 +33,41 @@ class Fact:
 class CaseLine:
     case_no: str
     station: str
+    """The station the case was reported to (a transfer is one of its facts)."""
     village: str
     category: str
     source: str
     reported_at: datetime
     facts: list[Fact] = field(default_factory=list)
     """The case's events after its report, in occurred order (then version)."""
+
+    def station_before(self, moment: datetime) -> str:
+        """The station owning the case just before ``moment``: the station it was reported to,
+        or the last one a transfer (跨所移交) that occurred before ``moment`` handed it to."""
+        owner = self.station
+        for fact in self.facts:
+            if fact.at >= moment:
+                break
+            if fact.event == "Transferred" and fact.value is not None:
+                owner = fact.value
+        return owner
+
+    def station_at(self, event: Fact) -> str:
+        """The station owning the case when ``event`` (one of its facts) occurred: after every
+        transfer before it in occurred order (then version)."""
+        owner = self.station
+        for fact in self.facts:
+            if fact is event or (fact.at, fact.version) >= (event.at, event.version):
+                break
+            if fact.event == "Transferred" and fact.value is not None:
+                owner = fact.value
+        return owner
+
+    def stations(self) -> set[str]:
+        """Every station that owned the case at some moment (reported to, or handed to)."""
+        return {self.station} | {
+            f.value for f in self.facts if f.event == "Transferred" and f.value is not None
+        }
 
     @property
     def active(self) -> bool:
@@ -103,33 +132,36 @@ def load_cases(
     station: str | None = None,
     village: str | None = None,
 ) -> list[CaseLine]:
-    """Every case reported before ``reported_before`` (of ``station``/``village`` when given),
-    with its events that occurred before then too, in case-number order."""
+    """Every case reported before ``reported_before`` (of ``village`` when given; of
+    ``station`` when given: reported to it, or handed to it by a transfer that occurred before
+    then), with its events that occurred before then too, in case-number order."""
     from disputes.projections.base import iso
 
     bound = iso(reported_before)
-    where, params = ["reported_at < {?}"], [bound]
+    where, params = ["c.reported_at < {?}"], [bound]
     if station is not None:
-        where.append(f"station = {P}")
-        params.append(station)
+        where.append(
+            f"(c.station = {P} OR c.case_no IN (SELECT t.case_no FROM stat_events t"
+            f" WHERE t.event = 'Transferred' AND t.value = {P} AND t.occurred_at < {P}))"
+        )
+        params.extend([station, station, bound])
     if village is not None:
-        where.append(f"village = {P}")
+        where.append(f"c.village = {P}")
         params.append(village)
     clause = " AND ".join(where)
     lines: dict[str, CaseLine] = {}
     for case_no, st, vil, category, source, reported in db.rows(
-        "SELECT case_no, station, village, category, source, reported_at FROM stat_cases"
-        f" WHERE {clause} ORDER BY case_no",
+        "SELECT c.case_no, c.station, c.village, c.category, c.source, c.reported_at"
+        f" FROM stat_cases c WHERE {clause} ORDER BY c.case_no",
         params,
     ):
         lines[case_no] = CaseLine(
             case_no, st, vil, category, source, datetime.fromisoformat(reported)
         )
-    events_clause = " AND ".join(f"c.{w}" for w in where)
     rows: list[tuple[Any, ...]] = db.rows(
         "SELECT e.case_no, e.event, e.occurred_at, e.value, e.version FROM stat_events e"
         " JOIN stat_cases c ON c.case_no = e.case_no"
-        f" WHERE {events_clause} AND e.occurred_at < {P}",
+        f" WHERE {clause} AND e.occurred_at < {P}",
         [*params, bound],
     )
     for case_no, event, occurred, value, version in rows:

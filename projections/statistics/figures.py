@@ -6,13 +6,13 @@ keys of ``disputes stats --format json`` and never change meaning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from disputes.projections.statistics.cases import CONTACTS, CaseLine
+from disputes.projections.statistics.cases import CONTACTS, CaseLine, Fact
 
 OUTCOME_KINDS = ("criminal-case", "public-order-case", "homicide", "mass-incident", "petition")
 DAY = timedelta(days=1)
@@ -99,29 +99,42 @@ def count(
     sources: Sequence[str],
     referral_reply_days: int,
     standing: Mapping[str, Standing] | None = None,
+    station: str | None = None,
 ) -> Figures:
     """The figures of ``cases`` over ``[start, end)``. ``sources`` are the policy's source codes
     (every one is a key of ``by_source``); ``standing`` is each case's due-board standing at
-    ``end`` (missing: nothing overdue)."""
+    ``end`` (missing: nothing overdue).
+
+    With ``station``, only what belongs to that station (docs/statistics.md, "Transfers"): a
+    report to the station it was reported to; the cases open at the start to the station
+    owning them then; an event (resolution, closure, relapse, supervision order, referral,
+    outcome) to the station owning the case when it occurred; what stands at the end (in
+    hand, overdue) to the station owning the case then."""
     f = Figures(by_source=dict.fromkeys(sources, 0), outcomes=dict.fromkeys(OUTCOME_KINDS, 0))
     spans = _Spans()
     reply = timedelta(days=referral_reply_days)
     standing = standing or {}
+
+    def mine(owner: str) -> bool:
+        return station is None or owner == station
+
     for case in cases:
         if start <= case.reported_at < end:
-            _reported(f, spans, case, end)
-        elif case.status_before(start) in ("reported", "open"):
+            if mine(case.station):
+                _reported(f, spans, case, end)
+        elif case.status_before(start) in ("reported", "open") and mine(case.station_before(start)):
             f.open_at_start += 1
             f.open_at_start_settled += case.status_before(end) in ("observing", "closed")
-        _activity(f, case, start, end, reply)
-        if case.status_before(end) != "closed":
+        _activity(f, case, start, end, reply, mine)
+        at_end = mine(case.station_before(end))
+        if at_end and case.status_before(end) != "closed":
             grade = case.grade_before(end)
             f.in_hand_red += grade == "red"
             f.in_hand_yellow += grade == "yellow"
             f.in_hand_blue += grade == "blue"
-        spans.settled_during += case.settled_during(start, end)
+        spans.settled_during += _settled_during(case, start, end, mine)
         board = standing.get(case.case_no)
-        if board is not None:
+        if board is not None and at_end:
             f.overdue_items += board.overdue
             f.yellow_cards += board.yellow_cards
             f.red_cards += board.red_cards
@@ -160,20 +173,51 @@ def _reported(f: Figures, spans: _Spans, case: CaseLine, end: datetime) -> None:
         spans.to_resolve.append(resolved - case.reported_at)
 
 
-def _activity(f: Figures, case: CaseLine, start: datetime, end: datetime, reply: timedelta) -> None:
-    """Count what happened to a case in the period (whenever it was reported)."""
-    f.resolved += bool(case.within("Resolved", start, end))
-    f.closed += bool(case.within("Closed", start, end))
-    relapses = len(case.within("Relapsed", start, end))
-    f.relapses += relapses
-    f.relapsed_cases += relapses > 0
-    f.supervision_orders += len(case.within("SupervisionOrdered", start, end))
+def _settled_during(
+    case: CaseLine, start: datetime, end: datetime, mine: Callable[[str], bool]
+) -> bool:
+    """Settled at some moment of the period, in the station owning it then: at the start
+    (already settled), else at its first resolution in the period."""
+    if case.status_before(start) in ("observing", "closed"):
+        return mine(case.station_before(start))
+    resolved = case.within("Resolved", start, end)
+    return bool(resolved) and mine(case.station_at(resolved[0]))
+
+
+def _first_mine(
+    case: CaseLine, event: str, start: datetime, end: datetime, mine: Callable[[str], bool]
+) -> bool:
+    """Whether the first ``event`` of the period occurred while the station owned the case
+    (a case counts once, in the station owning it at the first such event)."""
+    found = case.within(event, start, end)
+    return bool(found) and mine(case.station_at(found[0]))
+
+
+def _activity(
+    f: Figures,
+    case: CaseLine,
+    start: datetime,
+    end: datetime,
+    reply: timedelta,
+    mine: Callable[[str], bool],
+) -> None:
+    """Count what happened to a case in the period (whenever it was reported), each event in
+    the station owning the case when it occurred."""
+
+    def owned(event: str) -> list[Fact]:
+        return [fact for fact in case.within(event, start, end) if mine(case.station_at(fact))]
+
+    f.resolved += _first_mine(case, "Resolved", start, end, mine)
+    f.closed += _first_mine(case, "Closed", start, end, mine)
+    f.relapses += len(owned("Relapsed"))
+    f.relapsed_cases += _first_mine(case, "Relapsed", start, end, mine)
+    f.supervision_orders += len(owned("SupervisionOrdered"))
     answered = {fact.value: fact.at for fact in case.facts if fact.event == "ReceiptRecorded"}
-    for referral in case.within("Referred", start, end):
+    for referral in owned("Referred"):
         f.referrals += 1
         due = referral.at + reply
         answer = answered.get(referral.value)
         f.referrals_late += (answer is not None and answer > due) or (answer is None and due < end)
-    for outcome in case.within("OutcomeRecorded", start, end):
+    for outcome in owned("OutcomeRecorded"):
         if outcome.value is not None:
             f.outcomes[outcome.value] = f.outcomes.get(outcome.value, 0) + 1

@@ -6,7 +6,8 @@ are counted from.
 - ``stat_events`` — one row per later event: the case, its version, the event's stable name,
   its occurred and recorded times (UTC ISO text) and the one value a figure needs of it (the
   grade of a grading or relapse, the number of a referral or of the referral a receipt answers,
-  the level of a supervision order, the kind of an outcome).
+  the level of a supervision order, the kind of an outcome, the station a transfer hands the
+  case to).
 
 Rows are only ever inserted, so the incremental build and a rebuild give the same rows.
 """
@@ -40,6 +41,8 @@ def value_of(event: Dispute.Event) -> str | None:
             return event.level
         case Dispute.OutcomeRecorded():
             return event.kind
+        case Dispute.Transferred():
+            return event.station
         case _:
             return None
 
@@ -48,7 +51,7 @@ class Statistics(Projection):
     """统计: the facts of every case and event that ``stats``, ``report-month`` and ``rating``
     count (see the module docstring)."""
 
-    name = "statistics@1"
+    name = "statistics@2"
     table_names = ("stat_cases", "stat_events")
     tables = (
         """CREATE TABLE IF NOT EXISTS stat_cases (

@@ -8,13 +8,13 @@ outcomes take penalties, and the stars follow the policy's thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from disputes.domain.policy import Cadence, Rating
-from disputes.projections.statistics.cases import CaseLine
+from disputes.projections.statistics.cases import CaseLine, Fact
 from disputes.projections.statistics.clocks import deadlines
 from disputes.projections.statistics.figures import OUTCOME_KINDS
 
@@ -40,6 +40,8 @@ class RatingInputs:
     relapses: int = 0
     overdue_cards: int = 0
     supervision_orders: int = 0
+    informant_reports: int = 0
+    informant_reports_graded: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_KINDS, 0))
 
     @property
@@ -70,20 +72,44 @@ class RatingInputs:
 
 
 def inputs(
-    cases: Sequence[CaseLine], start: datetime, end: datetime, cadence: Cadence
+    cases: Sequence[CaseLine],
+    start: datetime,
+    end: datetime,
+    cadence: Cadence,
+    *,
+    station: str | None = None,
+    informant_graded: Mapping[str, datetime | None] | None = None,
 ) -> RatingInputs:
-    """The rating inputs of ``cases`` (one village's) over ``[start, end)``."""
+    """The rating inputs of ``cases`` (one village's) over ``[start, end)``.
+
+    With ``station`` (the station the village room belongs to), a case transferred to another
+    station (跨所移交) is the room's only while that station owned it: its report when reported
+    to it, a deadline when it fell due while owned, an event when it occurred while owned, and
+    ``to_settle`` only when the station still owned it at the half's end.
+
+    ``informant_graded`` maps each case naming its informant to when it was first graded (None:
+    not yet), from the informants' projection (projections/informants.py)."""
     got = RatingInputs()
     card = timedelta(days=cadence.yellow_card_after_overdue_days)
+
+    def mine(owner: str) -> bool:
+        return station is None or owner == station
+
     for case in cases:
-        if start <= case.reported_at < end:
+        if start <= case.reported_at < end and mine(case.station):
             got.reported += 1
             got.found_actively += case.active
-        if start <= case.reported_at < end or case.status_before(start) in ("reported", "open"):
+            if informant_graded is not None and case.case_no in informant_graded:
+                graded = informant_graded[case.case_no]
+                got.informant_reports += 1
+                got.informant_reports_graded += graded is not None and graded < end
+        if (
+            start <= case.reported_at < end or case.status_before(start) in ("reported", "open")
+        ) and mine(case.station_before(end)):
             got.to_settle += 1
             got.settled += case.status_before(end) in ("observing", "closed")
         for deadline in deadlines(case, cadence, end):
-            if deadline.due < start:
+            if deadline.due < start or not mine(case.station_before(deadline.due)):
                 continue
             on_time = deadline.met_at is not None and deadline.met_at <= deadline.due
             if deadline.rule == "first-contact":
@@ -97,9 +123,13 @@ def inputs(
                 got.follow_ups_on_time += on_time
             late = deadline.late_by(end)
             got.overdue_cards += late > timedelta(0) and late >= card
-        got.relapses += len(case.within("Relapsed", start, end))
-        got.supervision_orders += len(case.within("SupervisionOrdered", start, end))
-        for outcome in case.within("OutcomeRecorded", start, end):
+
+        def owned(event: str, case: CaseLine = case) -> list[Fact]:
+            return [f for f in case.within(event, start, end) if mine(case.station_at(f))]
+
+        got.relapses += len(owned("Relapsed"))
+        got.supervision_orders += len(owned("SupervisionOrdered"))
+        for outcome in owned("OutcomeRecorded"):
             if outcome.value is not None:
                 got.outcomes[outcome.value] = got.outcomes.get(outcome.value, 0) + 1
     return got
@@ -126,6 +156,12 @@ def score(got: RatingInputs, rule: Rating) -> Score:
         "settled": earned(rule.settled_weight, got.settled_share),
         "found_actively": float(
             min(got.found_actively * rule.found_actively_points, rule.found_actively_max)
+        ),
+        "informant_reports": float(
+            min(
+                got.informant_reports_graded * rule.informant_report_points,
+                rule.informant_reports_max,
+            )
         ),
         "relapses": -float(got.relapses * rule.relapse_penalty),
         "overdue_cards": -float(got.overdue_cards * rule.overdue_card_penalty),
