@@ -14,6 +14,7 @@ from disputes.cli.common import (
     store_options,
 )
 from disputes.cli.render import GRADE, label, print_json, print_table
+from disputes.domain import vocabulary
 
 KIND = {
     "first-contact": ("首次接触", "first contact"),
@@ -23,11 +24,7 @@ KIND = {
     "observation-end": ("观察期满", "observation ends"),
     "stalled": ("停滞待升级", "stalled"),
 }
-SUPERVISION = {
-    "normal": ("普通", "normal"),
-    "yellow-card": ("黄牌", "yellow card"),
-    "red-card": ("红牌", "red card"),
-}
+SUPERVISION = vocabulary.SUPERVISION
 
 
 @click.command("due")

@@ -365,12 +365,20 @@ def nothing_recorded(desk: Desk) -> None:
 def refused_by(desk: Desk, rule: type[DisputesError] | tuple[type[DisputesError], ...]) -> None:
     refusal = desk.refused()
     assert isinstance(refusal, rule), f"refused by another rule: {refusal.message}"
+    assert refusal.zh, f"the refusal has no Chinese message: {refusal.message}"
 
 
 @then(says("拒绝理由为：{text}"))
 def refusal_text(desk: Desk, text: str) -> None:
     """The Chinese message the officer reads, word for word."""
     assert desk.refused().text("zh") == text.strip()
+
+
+@then(says("拒绝理由包含：{text}"))
+def refusal_line(desk: Desk, text: str) -> None:
+    """A line of a longer Chinese message (each failed closure condition is one line)."""
+    lines = [line.strip().removeprefix("- ") for line in desk.refused().text("zh").splitlines()]
+    assert text.strip() in lines, desk.refused().text("zh")
 
 
 @then(says("案件归属{station:Station}"))
