@@ -83,6 +83,10 @@ class DisputesGroup(click.Group):
 
         for name in VERB_MODULES:
             import_module(f"disputes.cli.{name}").register(self)
+        from disputes.cli.common import add_lang_option
+
+        for command in self.commands.values():
+            add_lang_option(command)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         self._register_verbs()

@@ -6,6 +6,7 @@ JSON times are ISO 8601 with the +08:00 offset (product.md §5).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -106,13 +107,31 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def print_table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A rich table on stdout (wide enough for piping to a file)."""
+def terminal_width(default: int = 200) -> int | None:
+    """The width a table fits: the terminal's (None: let rich ask it); piped, ``COLUMNS`` when
+    it is set to a number, else ``default``."""
+    if sys.stdout.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) >= 20 else default
+
+
+def print_table(
+    title: str | None,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    width: int | None = 0,
+) -> None:
+    """A rich table on stdout: as wide as the terminal; piped, ``width`` columns (0: wide
+    enough for piping to a file)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    if width == 0:
+        width = None if sys.stdout.isatty() else 200
+    console = Console(width=width, highlight=False)
     table = Table(title=title, show_lines=False, header_style="bold")
     for index, header in enumerate(headers):
         # The first column is the key (case number, event number, id): never folded.
