@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -39,6 +41,13 @@ SUPERVISION = vocabulary.SUPERVISION
 @click.option("--officer", metavar="PERSON", help="Only cases with this responsible officer.")
 @click.option("--leader", metavar="PERSON", help="Only cases with this responsible leader.")
 @click.option("--overdue", is_flag=True, help="Only items already overdue.")
+@click.option(
+    "--within",
+    type=click.IntRange(0, 366),
+    metavar="DAYS",
+    help="Also every item falling due in the next DAYS days (to the end of that day): every "
+    "pending deadline of each case, to plan the week.",
+)
 @purpose_option
 @json_option
 @store_options
@@ -51,6 +60,7 @@ def due(
     officer: str | None,
     leader: str | None,
     overdue: bool,
+    within: int | None,
     purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
@@ -73,10 +83,24 @@ def due(
             on = parse_time(on_text)
         except ValueError as exc:
             raise InvalidInput("--on", str(exc)) from None
+    if within is not None and overdue:
+        raise InvalidInput(
+            "--within",
+            "--within lists what falls due later, --overdue only what is late: give one",
+            zh="--within 列出今后到期的事项，--overdue 只列已逾期的事项，二者只能选一个",
+        )
     gate = gate_of(settings)
     moment = on or gate.store.app.clock()
+    until = None
+    if within is not None:
+        from datetime import timedelta
+
+        from disputes.projections.due_board.board import end_of_day
+
+        until = end_of_day(moment + timedelta(days=within))
     items = gate.due(
         moment,
+        until=until,
         overdue=overdue,
         station=station,
         officer=officer,
@@ -88,12 +112,19 @@ def due(
         return
     lang = settings.lang
     zh = lang == "zh"
+    roster = gate.store.app.roster
     late = sum(1 for item in items if item["overdue"])
     title = (
         f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"
         if zh
         else f"due at {local_text(moment)}: {len(items)} items, {late} overdue"
     )
+    if until is not None:
+        title += (
+            f"；含 {local_text(until)[:10]} 前到期的事项"
+            if zh
+            else f"; with what falls due by {local_text(until)[:10]}"
+        )
     headers = (
         ["督办", "案件编号", "事项", "到期时间", "逾期天数", "等级", "派出所", "责任人", "责任领导"]
         if zh
@@ -121,13 +152,19 @@ def due(
                 local_text(datetime.fromisoformat(item["due_at"])),
                 item.get("overdue_days", "") if item["overdue"] else "",
                 label(GRADE, item["grade"], lang),
-                item.get("station"),
-                item.get("officer"),
-                item.get("leader"),
+                _name(roster.units, item.get("station")),
+                _name(roster.people, item.get("officer")),
+                _name(roster.people, item.get("leader")),
             )
             for item in items
         ),
     )
+
+
+def _name(found: Mapping[str, Any], code: str | None) -> str:
+    """A station's or a person's name for a table (the code when the roster has no such)."""
+    entry = found.get(code or "")
+    return code or "" if entry is None else str(entry.name)
 
 
 def register(group: click.Group) -> None:

@@ -183,13 +183,21 @@ class Gate:
         leader: str | None = None,
         overdue: bool = False,
         purpose: str | None = None,
+        until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """``due --json``: the due board at ``on`` (default now), most urgent first, of the
-        cases the viewer may see."""
+        cases the viewer may see; with ``until``, also every item falling due by then."""
         store = self.store
         _check_due_filters(store, station, officer, leader)
         moment = on or store.app.clock()
-        items = store.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
+        items = store.due(
+            moment,
+            overdue=overdue,
+            station=station,
+            officer=officer,
+            leader=leader,
+            until=until,
+        )
         rows = [item.as_json() for item in items]
         return self._scoped_rows(rows, self._purpose(purpose), OWN_REPORT_DUE_KEYS)
 
