@@ -142,7 +142,9 @@ class DisputesGroup(click.Group):
             except StoreError:
                 location = "(unnamed)"
             error = store_failure(exc, location)
-            click.echo(f"error: {printable(error.message)}", err=True)
+            click.echo(
+                f"error: {printable(error.text(settings.lang if settings else 'zh'))}", err=True
+            )
             sys.exit(exit_code(error))
 
 
