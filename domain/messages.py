@@ -147,6 +147,40 @@ REASONS: tuple[_Rule, ...] = (
         r"^'(?P<v>.*)' is not a purpose of the policy$",
         lambda m: f"“{m['v']}”不是政策规定的查阅事由",
     ),
+    _rule(r"^'(?P<v>.*)' is not in the policy$", lambda m: f"“{m['v']}”不在政策规定之列"),
+    _rule(
+        r"^who is acting\? .*$",
+        "谁在办理？请用 --as 人员编号 指明，或设置 DISPUTES_ACTOR",
+    ),
+    _rule(
+        r"^(?P<p>.+) already exists; nothing was written.*$",
+        lambda m: f"{m['p']} 已存在，未写入任何内容；请换一个尚不存在的文件名",
+    ),
+    _rule(
+        r"^cannot create (?P<p>.+?): the folder (?P<f>.+) does not exist.*$",
+        lambda m: f"无法创建 {m['p']}：文件夹 {m['f']} 不存在；请先建好文件夹或另选位置",
+    ),
+    _rule(r"^cannot create (?P<p>.+?): (?P<w>.+)$", lambda m: f"无法创建 {m['p']}（{m['w']}）"),
+    _rule(r"^cannot read: (?P<w>.+)$", lambda m: f"无法读取（{m['w']}）"),
+    _rule(
+        r"^(?P<p>\S+) is a grid worker, not a police officer$",
+        lambda m: f"{m['p']} 是网格员，不是民警",
+    ),
+    _rule(r"^(?P<p>\S+) is not a leader on the roster$", lambda m: f"{m['p']} 不是花名册上的领导"),
+    _rule(r"^not valid JSON.*$", "不是有效的 JSON"),
+    _rule(r"^a journal line is a JSON object$", "每行须是一个 JSON 对象"),
+    _rule(r"^unknown key in a journal line$", "指令行中没有这一项"),
+    _rule(r"^missing or not a non-empty string$", "缺少，或不是非空的文字"),
+    _rule(r"^must be an object$", "须是 JSON 对象"),
+    _rule(r"^given twice in one object$", "同一对象中重复出现"),
+    _rule(r"^not an arg; it belongs on the line itself$", "不属于 args，应写在指令行本身"),
+    _rule(
+        r"^missing: every command but report names a case$", "缺少：除登记外每条指令都须指明案件"
+    ),
+    _rule(
+        r"^alias '(?P<a>.*)' is not bound.*$",
+        lambda m: f"别名“{m['a']}”未对应任何案件：其登记行失败，或在文件中更靠后",
+    ),
     _rule(r"^unknown verb '(?P<v>.*)'; known: (?P<k>.*)$", lambda m: f"没有“{m['v']}”这一指令"),
     _rule(
         r"^Input should be (?P<opts>(?:'[^']*'(?:, | or )?)+)$",
