@@ -137,7 +137,8 @@ def test_ledger_xlsx_reads_back(
     assert sheet.cell(2, 2).value == station
     headers = [c.value for c in sheet[1]]
     reported = sheet.cell(2, headers.index("登记时间" if lang == "zh" else "reported") + 1)
-    assert reported.value == datetime(2024, 3, 1, 9, 0)  # a real date cell, Shanghai time
+    # a real date cell: Asia/Shanghai wall time, without an offset (as Excel keeps dates)
+    assert reported.value == datetime(2024, 3, 1, 9, 0)  # noqa: DTZ001
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}2"
     assert (sheet.column_dimensions["A"].width or 0) >= len("HY-2024-0001")
