@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from disputes.domain.clock import local_text
-from disputes.domain.messages import field_zh, reason_zh
+from disputes.domain.messages import field_zh, reason_zh, translated
 
 
 def word_zh(table: str, code: str | None, none: str = "") -> str:
@@ -49,8 +49,10 @@ class InvalidInput(DisputesError):
     """A command, option, file or journal line is malformed. ``field`` names the input."""
 
     def __init__(self, field: str, reason: str, zh: str | None = None) -> None:
+        known = zh is not None or translated(reason)
         super().__init__(
-            f"{field}: {reason}", zh=f"输入有误：{field_zh(field)}：{zh or reason_zh(reason)}"
+            f"{field}: {reason}",
+            zh=f"输入有误：{field_zh(field)}：{zh or reason_zh(reason)}" if known else None,
         )
         self.field = field
         self.reason = reason
@@ -63,7 +65,9 @@ class InvalidInputs(DisputesError):
         super().__init__(
             "; ".join(f"{field}: {reason}" for field, reason in errors),
             zh="输入有误："
-            + "；".join(f"{field_zh(field)}：{reason_zh(reason)}" for field, reason in errors),
+            + "；".join(f"{field_zh(field)}：{reason_zh(reason)}" for field, reason in errors)
+            if any(translated(reason) for _, reason in errors)
+            else None,
         )
         self.errors = list(errors)
 

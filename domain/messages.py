@@ -66,8 +66,11 @@ FIELD: dict[str, str] = {
 
 def field_zh(field: str) -> str:
     """``parties.0.role`` → ``当事人第1项的身份``; an unknown name stays as it is."""
+    parts = field.split(".")
+    if not all(part.isdigit() or re.fullmatch(r"[a-z_]+", part) for part in parts):
+        return field  # an option (--out), a file name, a header: as it was given
     words: list[str] = []
-    for part in field.split("."):
+    for part in parts:
         if part.isdigit():
             words.append(f"第{int(part) + 1}项")
         else:
@@ -228,6 +231,12 @@ REASONS: tuple[_Rule, ...] = (
         lambda m: f"{'字段名' if m['a'] else ''}含有控制字符 {m['u']}，请删去",
     ),
 )
+
+
+def translated(reason: str) -> bool:
+    """Whether :func:`reason_zh` knows ``reason``."""
+    text = reason.removeprefix("Value error, ")
+    return any(pattern.match(text) for pattern, _ in REASONS)
 
 
 def reason_zh(reason: str) -> str:

@@ -116,6 +116,8 @@ def test_a_command_id_of_a_case_command_reused_for_a_report_is_invalid(d: Disput
     case = d.open_case()
     d("visit", case, "--at", at(2), "--command-id", "c-2", actor=AUX)
     before = d.stored_events()
-    result = d(*report_args(summary="s", at=at(3)), "--command-id", "c-2", actor=GRID, code=2)
+    args = [*report_args(summary="s", at=at(3)), "--command-id", "c-2"]
+    result = d(*args, "--lang", "en", actor=GRID, code=2)
     assert "command-id" in result.stderr
+    assert "指令编号规则：c-2 已用于" in d(*args, actor=GRID, code=2).stderr
     assert d.stored_events() == before

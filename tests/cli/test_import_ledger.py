@@ -644,7 +644,7 @@ def test_options_that_cannot_be_used(d: Disputes, tmp_path: Path) -> None:
     half = d("import-ledger", str(XLSX), "--out", out, "--units", str(UNITS), code=2)
     assert "两个文件都要给" in half.stderr
     stranger = d("import-ledger", str(XLSX), "--out", out, "--as", "NOBODY", code=2)
-    assert "NOBODY is not on the roster" in stranger.stderr
+    assert "NOBODY 不在花名册上" in stranger.stderr
     assert not (tmp_path / "j.jsonl").exists()
 
 

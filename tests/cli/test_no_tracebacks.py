@@ -128,7 +128,7 @@ def test_a_path_the_system_refuses_is_invalid_input(d: Disputes, tmp_path: Path)
     was an OSError traceback, for an output file and for the store itself."""
     case = d.report()
     long_name = tmp_path / ("9" * 5000)
-    error = d("export", case, "--dossier", str(long_name), code=INVALID).stderr
+    error = d("--lang", "en", "export", case, "--dossier", str(long_name), code=INVALID).stderr
     assert "--dossier: cannot create" in error
     assert "File name too long" in error
     result = d.runner.invoke(d.cli, ["--db", f"{long_name}.db", "ledger"])

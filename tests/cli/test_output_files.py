@@ -84,8 +84,10 @@ def test_export_never_replaces_a_file(d: Disputes, tmp_path: Path) -> None:
 def test_export_into_a_missing_folder(d: Disputes, tmp_path: Path) -> None:
     case = d.report()
     target = tmp_path / "missing" / "case.json"
-    error = d("export", case, "--dossier", str(target), code=INVALID).stderr
+    error = d("export", case, "--dossier", str(target), "--lang", "en", code=INVALID).stderr
     assert f"--dossier: cannot create {target}" in error
+    error = d("export", case, "--dossier", str(target), code=INVALID).stderr
+    assert f"无法创建 {target}：文件夹 {target.parent} 不存在" in error
 
 
 def test_keygen_never_replaces_a_public_key(bare: Disputes, tmp_path: Path) -> None:
@@ -101,7 +103,7 @@ def test_keygen_never_replaces_a_public_key(bare: Disputes, tmp_path: Path) -> N
 
 def test_keygen_into_a_missing_folder(bare: Disputes, tmp_path: Path) -> None:
     out = tmp_path / "keys" / "station.key"
-    error = bare("keygen", "--out", str(out), code=INVALID).stderr
+    error = bare("--lang", "en", "keygen", "--out", str(out), code=INVALID).stderr
     assert f"--out: cannot create {out}" in error
 
 

@@ -163,7 +163,7 @@ def test_an_empty_disputes_db_is_an_error_not_the_default(
         ("init",),
         ("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE)),
     ):
-        result = runner.invoke(cli, list(args))
+        result = runner.invoke(cli, ["--lang", "en", *args])
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith("error: DISPUTES_DB is set but empty"), result.stderr
     result = runner.invoke(cli, ["--db", "", "ledger"])
