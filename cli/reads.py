@@ -107,7 +107,10 @@ def show(
         ("等级" if zh else "grade", label(GRADE, data["grade"], lang)),
         ("类别" if zh else "category", policy_label(policy, "categories", data["category"], lang)),
         ("来源" if zh else "source", policy_label(policy, "sources", data["source"], lang)),
-        ("派出所/村" if zh else "station/village", f"{data['station']} / {data['village']}"),
+        (
+            "派出所/村" if zh else "station/village",
+            f"{_unit(store, data['station'])} / {_unit(store, data['village'])}",
+        ),
         ("责任领导" if zh else "leader", _person(store, data["leader"])),
         ("责任人" if zh else "officer", _person(store, data["officer"])),
         ("简要情况" if zh else "summary", data["summary"]),
@@ -436,6 +439,15 @@ def _late_mark(reasons: list[str], lang: str) -> str:
 
 def _t(value: str | None) -> str:
     return local_text(datetime.fromisoformat(value)) if value else ""
+
+
+def _unit(store: object, code: str | None) -> str:
+    """A station or village by name (``王店派出所``), the code when the roster has none."""
+    from disputes.storage.store import Store
+
+    assert isinstance(store, Store)
+    unit = store.app.roster.units.get(code or "")
+    return code or "" if unit is None else unit.name
 
 
 def _person(store: object, person_id: str | None) -> str:
