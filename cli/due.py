@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import click
 
@@ -15,7 +13,7 @@ from disputes.cli.common import (
     purpose_option,
     store_options,
 )
-from disputes.cli.render import GRADE, label, print_json, print_table
+from disputes.cli.render import GRADE, Names, label, print_json, print_table
 from disputes.domain import vocabulary
 
 KIND = {
@@ -112,7 +110,7 @@ def due(
         return
     lang = settings.lang
     zh = lang == "zh"
-    roster = gate.store.app.roster
+    names = Names(gate.store)
     late = sum(1 for item in items if item["overdue"])
     title = (
         f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"
@@ -152,19 +150,13 @@ def due(
                 local_text(datetime.fromisoformat(item["due_at"])),
                 item.get("overdue_days", "") if item["overdue"] else "",
                 label(GRADE, item["grade"], lang),
-                _name(roster.units, item.get("station")),
-                _name(roster.people, item.get("officer")),
-                _name(roster.people, item.get("leader")),
+                names.unit(item.get("station")),
+                names.person(item.get("officer")),
+                names.person(item.get("leader")),
             )
             for item in items
         ),
     )
-
-
-def _name(found: Mapping[str, Any], code: str | None) -> str:
-    """A station's or a person's name for a table (the code when the roster has no such)."""
-    entry = found.get(code or "")
-    return code or "" if entry is None else str(entry.name)
 
 
 def register(group: click.Group) -> None:

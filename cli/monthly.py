@@ -172,19 +172,12 @@ def ledger_cells(
     """The 台账 as a sheet shows it (the monthly report's 台账 sheet, ``ledger --format
     xlsx|csv``): headers and rows of :data:`LEDGER`, stations, villages and people by name,
     labels in ``lang``, times as date cells (Asia/Shanghai wall time, to the minute)."""
-    from disputes.cli.render import GRADE, STATUS, label, policy_label
+    from disputes.cli.render import GRADE, STATUS, Names, label, policy_label
     from disputes.cli.workbook import local_cell
 
     zh = lang == "zh"
-    roster, policy = store.app.roster, store.policy
-
-    def unit(code: str | None) -> str:
-        found = roster.units.get(code or "")
-        return code or "" if found is None else found.name
-
-    def person(person_id: str | None) -> str:
-        found = roster.people.get(person_id or "")
-        return person_id or "" if found is None else found.name
+    names, policy = Names(store), store.policy
+    unit, person = names.unit, names.person
 
     def cell(key: str, row: dict[str, Any]) -> Any:
         value = row.get(key)

@@ -24,6 +24,7 @@ from disputes.cli.render import (
     EVENTS,
     GRADE,
     STATUS,
+    Names,
     describe,
     label,
     policy_label,
@@ -360,16 +361,9 @@ def _xlsx(store: Any, rows: list[dict[str, Any]], lang: str, out: Path) -> None:
 
 
 def _table(store: Any, rows: list[dict[str, Any]], lang: str, picked: list[str]) -> None:
-    policy, roster = store.policy, store.app.roster
+    policy, names = store.policy, Names(store)
     zh = lang == "zh"
-
-    def unit(code: str | None) -> str:
-        found = roster.units.get(code or "")
-        return code or "" if found is None else found.name
-
-    def person(person_id: str | None) -> str:
-        found = roster.people.get(person_id or "")
-        return person_id or "" if found is None else found.name
+    unit, person = names.unit, names.person
 
     def cell(key: str, r: dict[str, Any]) -> Any:
         value = r.get(key)
@@ -443,11 +437,7 @@ def _t(value: str | None) -> str:
 
 def _unit(store: object, code: str | None) -> str:
     """A station or village by name (``王店派出所``), the code when the roster has none."""
-    from disputes.storage.store import Store
-
-    assert isinstance(store, Store)
-    unit = store.app.roster.units.get(code or "")
-    return code or "" if unit is None else unit.name
+    return Names(store).unit(code)
 
 
 def _person(store: object, person_id: str | None) -> str:

@@ -103,6 +103,29 @@ def _value(key: str, value: Any, policy: Policy, lang: str) -> str:
     return str(value)
 
 
+class Names:
+    """Stations, villages and people by name for tables (王店派出所, not WD); the code when the
+    roster does not know it, or when no roster is loaded yet (an empty store)."""
+
+    def __init__(self, store: Any) -> None:
+        from disputes.domain.errors import InvalidInput
+
+        try:
+            roster = store.app.roster
+        except InvalidInput:
+            roster = None
+        self.units = {} if roster is None else roster.units
+        self.people = {} if roster is None else roster.people
+
+    def unit(self, code: str | None) -> str:
+        found = self.units.get(code or "")
+        return code or "" if found is None else str(found.name)
+
+    def person(self, person_id: str | None) -> str:
+        found = self.people.get(person_id or "")
+        return person_id or "" if found is None else str(found.name)
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 

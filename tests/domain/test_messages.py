@@ -185,7 +185,7 @@ def test_times_in_messages_are_asia_shanghai_to_the_minute() -> None:
 
 def test_unknown_reasons_and_fields_are_kept_as_they_are() -> None:
     assert reason_zh("something new") == "something new"
-    assert field_zh("args.mystery") == "args的mystery"
+    assert field_zh("args.mystery") == "参数的mystery"
     assert field_zh("cut.json") == "cut的json"  # a file name looks like a path of fields…
     assert field_zh("exports/cut.json") == "exports/cut.json"
     assert field_zh("with_units.1") == "联调单位第2项"
