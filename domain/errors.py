@@ -209,11 +209,13 @@ class CommandIdReused(DisputesError):
     def __init__(self, command_id: str, first: str, differences: Sequence[str] = ()) -> None:
         differs = f"; a retry must be the same command, but {', '.join(differences)}"
         zh_differs = f"；重试须是同一指令，但{'、'.join(differences)}不同" if differences else ""
+        verb, _, case = first.partition(" on ")
+        zh_first = f"{case} 的{word_zh('VERB', verb.strip('`'))}（{verb}）" if case else first
         super().__init__(
             f"command-id: {command_id} was already used for {first}"
             + (differs if differences else "")
             + " — send a new command with a new id",
-            zh=f"指令编号规则：{command_id} 已用于 {first}{zh_differs}——请换一个新的指令编号",
+            zh=f"指令编号规则：{command_id} 已用于 {zh_first}{zh_differs}——请换一个新的指令编号",
         )
         self.differences = list(differences)
 

@@ -273,6 +273,22 @@ def assign(desk: Desk, actor: str, leader: str, officer: str) -> None:
     desk.attempt("assign", actor, leader=leader, officer=officer)
 
 
+@when(says("{actor:Person}召开一案一议"))
+def deliberate(desk: Desk, actor: str) -> None:
+    desk.attempt("deliberate", actor, plan="所长包案，分头做双方工作")
+
+
+@when(says("{actor:Person}补登第{referral:Number}号移交的回执，发生于 {at:Time}"))
+def record_receipt_at(desk: Desk, actor: str, referral: int, at: datetime) -> None:
+    desk.attempt("receipt", actor, referral=referral, outcome="handled", at=at.isoformat())
+
+
+@when(says("{actor:Person}用上一条指令的编号回访当事人"))
+def follow_up_reusing_an_id(desk: Desk, actor: str) -> None:
+    reused = desk.sent[-1][1]["command_id"]
+    desk.attempt("follow-up", actor, mode="phone", note="双方无异常", command_id=reused)
+
+
 @when(says("{actor:Person}反馈该案的督办"))
 def answer_supervision(desk: Desk, actor: str) -> None:
     desk.attempt("answer-supervision", actor, note="已走访，双方情绪稳定")

@@ -26,10 +26,13 @@ from disputes.domain.errors import (
     BeforeLatestDecision,
     BeforeReport,
     ClosureRefused,
+    CommandIdReused,
     DisputesError,
     InvalidInput,
     InvalidInputs,
+    NotAssigned,
     NotResponsibleLeader,
+    OccurredOutOfOrder,
     OutOfScope,
     OwnSupervisionOrder,
     ReferralAlreadyAnswered,
@@ -193,6 +196,9 @@ RULES: dict[str, type[DisputesError] | tuple[type[DisputesError], ...]] = {
     "不能反馈本人下达的督办": OwnSupervisionOrder,
     "分包须为本所人员": AssigneeOutOfStation,
     "案件已属该所": SameStation,
+    "须先分包": NotAssigned,
+    "回执早于移交": OccurredOutOfOrder,
+    "指令编号已用于别的指令": CommandIdReused,
 }
 Rule = Word(_one_of(RULES), _look_up(RULES, "rule"))
 """The rule a refusal names (``不是该案的分包领导`` → NotResponsibleLeader)."""
