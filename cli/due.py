@@ -93,9 +93,13 @@ def due(
     if within is not None:
         from datetime import timedelta
 
-        from disputes.projections.due_board.board import end_of_day
+        from disputes.domain.clock import SHANGHAI
 
-        until = end_of_day(moment + timedelta(days=within))
+        # the end of the day ``within`` days on, Asia/Shanghai (the board's own horizon is
+        # the end of the day of --on)
+        last = (moment + timedelta(days=within)).astimezone(SHANGHAI)
+        midnight = datetime(last.year, last.month, last.day, tzinfo=SHANGHAI)
+        until = midnight + timedelta(days=1, microseconds=-1)
     items = gate.due(
         moment,
         until=until,

@@ -192,7 +192,16 @@ TABLE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 """The columns ``ledger --columns`` may pick (ledger keys), with their headers."""
 
-DEFAULT_COLUMNS = ("case_no", "status", "grade", "category", "station", "officer", "next_due_at")
+DEFAULT_COLUMNS = (
+    "case_no",
+    "status",
+    "grade",
+    "category",
+    "station",
+    "officer",
+    "next_due_at",
+    "supervision",
+)
 """What a normal terminal shows: readable at 100 columns (``--columns`` picks others)."""
 
 

@@ -59,7 +59,7 @@ def test_a_retry_after_the_case_moved_on_still_records_nothing(d: Disputes) -> N
     again = d.json("visit", case, "--at", at(2), "--command-id", "v-1", "--json", actor=AUX)
     assert {**again, "duplicate": False} == first  # as the first time: version 4, still red
     text = d("visit", case, "--at", at(2), "--command-id", "v-1", actor=AUX).stdout
-    assert "already recorded" in text
+    assert "该指令编号已记录过，本次未新增记录" in text
     assert len(d.history(case)) == events
 
 

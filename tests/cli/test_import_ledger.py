@@ -698,7 +698,7 @@ def test_a_file_that_is_not_a_ledger_in_english(d: Disputes, tmp_path: Path) -> 
 def test_an_existing_journal_is_never_replaced(d: Disputes, tmp_path: Path) -> None:
     (tmp_path / "j.jsonl").write_text("mine", encoding="utf-8")
     result = d("import-ledger", str(XLSX), "--out", str(tmp_path / "j.jsonl"), code=2)
-    assert "already exists" in result.stderr
+    assert "已存在，未写入任何内容" in result.stderr
     assert (tmp_path / "j.jsonl").read_text(encoding="utf-8") == "mine"
 
 
