@@ -146,7 +146,7 @@ def history(
     if as_json:
         print_json(rows)
         return
-    lang, policy = settings.lang, store.policy
+    lang, policy, names = settings.lang, store.policy, Names(store)
     zh = lang == "zh"
     headers = (
         ["#", "事件", "发生时间", "记录时间", "操作人", "政策版本", "详情"]
@@ -164,7 +164,7 @@ def history(
                 _t(r["recorded_at"]) + _late_mark(r["late_reasons"], lang),
                 _person(store, r["actor"]),
                 r["policy_version"],
-                describe(details_of(r), policy, lang),
+                describe(details_of(r), policy, lang, names),
             )
             for r in rows
         ),

@@ -70,12 +70,24 @@ def policy_label(policy: Policy, kind: str, code: str, lang: str) -> str:
     return str(entry.zh if lang == "zh" else entry.en)
 
 
-def describe(details: Mapping[str, Any], policy: Policy, lang: str) -> str:
-    """One line of an event's details for the audit trail table."""
+PEOPLE_KEYS = frozenset({"leader", "officer", "auxiliary", "grid_worker", "attendees"})
+UNIT_KEYS = frozenset({"station", "from_station", "village", "to", "with_units"})
+"""Details that name people or units: shown by name when the table is given the roster."""
+
+
+def describe(
+    details: Mapping[str, Any], policy: Policy, lang: str, names: Names | None = None
+) -> str:
+    """One line of an event's details for the audit trail table; people and units by name
+    when ``names`` is given."""
     parts = []
-    for key, value in details.items():
-        if key in ("case_no", "district") or value in (None, "", []):
+    for key, given in details.items():
+        if key in ("case_no", "district") or given in (None, "", []):
             continue
+        value = given
+        if names is not None and key in PEOPLE_KEYS | UNIT_KEYS:
+            name = names.person if key in PEOPLE_KEYS else names.unit
+            value = [name(v) for v in given] if isinstance(given, list) else name(given)
         parts.append(
             f"{FIELDS.get(key, key) if lang == 'zh' else key}: {_value(key, value, policy, lang)}"
         )

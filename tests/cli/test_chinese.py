@@ -211,3 +211,11 @@ def test_json_is_unchanged_by_the_language(d: Disputes) -> None:
     zh = d("ledger", "--format", "json").stdout
     en = d("--lang", "en", "ledger", "--format", "json").stdout
     assert json.loads(zh) == json.loads(en)
+
+
+def test_history_and_show_name_people_and_units(d: Disputes) -> None:
+    case = d.open_case()
+    history = d("history", case).stdout
+    assert "分包领导: 萧卫东；责任人: 冯桂芝" in history
+    assert "王店派出所 / 东岗村" in d("show", case).stdout
+    assert f'"leader": "{LEADER}"' in d("history", case, "--json").stdout  # JSON keeps codes
