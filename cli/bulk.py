@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.common import apply_overrides, json_option, settings_of, store_options
 from disputes.cli.render import print_json
 
 if TYPE_CHECKING:
@@ -44,8 +44,17 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
             _run(store, file, quiet or as_json, stop=stop, result=result)
         except KeyboardInterrupt:  # a second Ctrl-C: the batch being saved is not counted
             result.interrupted = True
+    zh = settings_of(ctx).lang == "zh"
     if as_json:
         print_json(result.as_json())
+    elif zh:
+        click.echo(
+            f"{file.name}：新记录 {result.applied} 条，已记录过 {result.skipped} 条，"
+            f"失败 {len(result.failed)} 条；涉及 {len(result.cases)} 件案件"
+        )
+        for failure in result.failed:
+            where = f"第 {failure.line} 行" + (f"（{failure.id}）" if failure.id else "")
+            click.echo(f"  {where}：{failure.zh or failure.error}", err=True)
     else:
         click.echo(
             f"{file.name}: {result.applied} applied, {result.skipped} already recorded, "
@@ -56,7 +65,11 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
             click.echo(f"  {where}: {failure.error}", err=True)
     if result.interrupted:
         click.echo(
-            f"interrupted: stopped after {result.applied} lines applied "
+            f"已中断：新记录 {result.applied} 行后停止（已记录过 {result.skipped} 行，失败 "
+            f"{len(result.failed)} 行），其后各行未记录。"
+            "再次运行同一文件即可继续：已记录的行会跳过。"
+            if zh
+            else f"interrupted: stopped after {result.applied} lines applied "
             f"({result.skipped} already recorded, {len(result.failed)} failed); the lines "
             "after them record nothing. Run the same file again to apply the rest: lines "
             "already applied are skipped.",
@@ -141,7 +154,11 @@ def rebuild(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
     if as_json:
         print_json({"events": events, "seconds": round(seconds, 3)})
     else:
-        click.echo(f"rebuilt projections from {events} events in {seconds:.2f} s")
+        click.echo(
+            f"已根据 {events} 个事件重建全部视图，用时 {seconds:.2f} 秒"
+            if settings.lang == "zh"
+            else f"rebuilt projections from {events} events in {seconds:.2f} s"
+        )
 
 
 @click.command("demo")
@@ -162,7 +179,6 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     the ledger and the history of one case. Your DISPUTES_DB is never touched."""
     from importlib import resources
 
-    from disputes.cli.common import settings_of
     from disputes.domain.errors import InvalidInput, StoreError
     from disputes.domain.roster import Roster
     from disputes.storage.location import resolve_db
@@ -175,7 +191,9 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         working = None  # an empty DISPUTES_DB names no store: the demo does not need one
     if Path(into).resolve() == working:
         msg = f"{into} is your working store (--db/DISPUTES_DB); pick another file"
-        raise InvalidInput("--into", msg)
+        raise InvalidInput(
+            "--into", msg, zh=f"{into} 是正在使用的数据库（--db/DISPUTES_DB），请另选一个文件"
+        )
     _replaceable_demo_store(into)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{into}{suffix}").unlink(missing_ok=True)
@@ -192,12 +210,20 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
         journal = Path(str(sample.joinpath("scenarios.jsonl")))
         result = _run(store, journal, quiet=True)
     _mark_demo_store(into)
+    zh = settings.lang == "zh"
     click.echo(
-        f"demo store {into}: roster loaded, scenarios.jsonl {result.applied} commands applied, "
-        f"{len(result.failed)} failed\n"
+        f"演示数据库 {into}：已载入花名册，scenarios.jsonl 记录指令 {result.applied} 条，"
+        f"失败 {len(result.failed)} 条\n"
+        if zh
+        else f"demo store {into}: roster loaded, scenarios.jsonl {result.applied} commands "
+        f"applied, {len(result.failed)} failed\n"
     )
     if alias not in result.cases:
-        raise InvalidInput("--case", f"no sample case {alias}; known: {', '.join(result.cases)}")
+        raise InvalidInput(
+            "--case",
+            f"no sample case {alias}; known: {', '.join(result.cases)}",
+            zh=f"样例中没有案件 {alias}；可选：{'、'.join(result.cases)}",
+        )
     from disputes.cli.reads import history, ledger
 
     ctx.invoke(
@@ -206,7 +232,10 @@ def demo(ctx: click.Context, /, into: Path, alias: str) -> None:
     click.echo("")
     ctx.invoke(history, case=result.cases[alias], as_json=False)
     click.echo(
-        f"\nExplore it: DISPUTES_DB={into} disputes show {result.cases[alias]}   "
+        f"\n接着看：DISPUTES_DB={into} disputes show {result.cases[alias]}   "
+        f"（或：disputes --db {into} ledger --format json）"
+        if zh
+        else f"\nExplore it: DISPUTES_DB={into} disputes show {result.cases[alias]}   "
         f"(or: disputes --db {into} ledger --format json)"
     )
 
@@ -274,9 +303,17 @@ def init(ctx: click.Context, /, as_json: bool, **kwargs: str) -> None:
     if as_json:
         print_json({"store": location, "created": store.created})
     elif store.created:
-        click.echo(f"created an empty store: {location}\nnext: disputes roster load …")
+        click.echo(
+            f"已新建空数据库：{location}\n下一步：disputes roster load …"
+            if settings.lang == "zh"
+            else f"created an empty store: {location}\nnext: disputes roster load …"
+        )
     else:
-        click.echo(f"{location} is already a disputes store: nothing changed")
+        click.echo(
+            f"{location} 已是 disputes 数据库，未作任何改动"
+            if settings.lang == "zh"
+            else f"{location} is already a disputes store: nothing changed"
+        )
 
 
 def register(group: click.Group) -> None:

@@ -31,6 +31,32 @@ def store_options(func: F) -> F:
     )(func)
 
 
+def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        settings_of(ctx).lang = value
+
+
+def add_lang_option(command: click.Command) -> None:
+    """``--lang`` accepted after the verb too, on every verb (and every verb of a group) that
+    has none of its own: eager, so that even the verb's own option errors speak it."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_lang_option(sub)
+        return
+    if any("--lang" in getattr(param, "opts", ()) for param in command.params):
+        return
+    command.params.append(
+        click.Option(
+            ["--lang", "lang_here"],
+            type=click.Choice(["zh", "en"]),
+            expose_value=False,
+            is_eager=True,
+            callback=_set_lang,
+            help="Language of messages and labels (overrides the root --lang).",
+        )
+    )
+
+
 def apply_overrides(ctx: click.Context, /, kwargs: dict[str, Any]) -> Settings:
     settings = settings_of(ctx)
     db = kwargs.pop("db_here", None)

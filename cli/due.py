@@ -13,7 +13,8 @@ from disputes.cli.common import (
     purpose_option,
     store_options,
 )
-from disputes.cli.render import GRADE, label, print_json, print_table
+from disputes.cli.render import GRADE, Names, label, print_json, print_table
+from disputes.domain import vocabulary
 
 KIND = {
     "first-contact": ("首次接触", "first contact"),
@@ -23,11 +24,7 @@ KIND = {
     "observation-end": ("观察期满", "observation ends"),
     "stalled": ("停滞待升级", "stalled"),
 }
-SUPERVISION = {
-    "normal": ("普通", "normal"),
-    "yellow-card": ("黄牌", "yellow card"),
-    "red-card": ("红牌", "red card"),
-}
+SUPERVISION = vocabulary.SUPERVISION
 
 
 @click.command("due")
@@ -42,6 +39,13 @@ SUPERVISION = {
 @click.option("--officer", metavar="PERSON", help="Only cases with this responsible officer.")
 @click.option("--leader", metavar="PERSON", help="Only cases with this responsible leader.")
 @click.option("--overdue", is_flag=True, help="Only items already overdue.")
+@click.option(
+    "--within",
+    type=click.IntRange(0, 366),
+    metavar="DAYS",
+    help="Also every item falling due in the next DAYS days (to the end of that day): every "
+    "pending deadline of each case, to plan the week.",
+)
 @purpose_option
 @json_option
 @store_options
@@ -54,6 +58,7 @@ def due(
     officer: str | None,
     leader: str | None,
     overdue: bool,
+    within: int | None,
     purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
@@ -76,10 +81,28 @@ def due(
             on = parse_time(on_text)
         except ValueError as exc:
             raise InvalidInput("--on", str(exc)) from None
+    if within is not None and overdue:
+        raise InvalidInput(
+            "--within",
+            "--within lists what falls due later, --overdue only what is late: give one",
+            zh="--within 列出今后到期的事项，--overdue 只列已逾期的事项，二者只能选一个",
+        )
     gate = gate_of(settings)
     moment = on or gate.store.app.clock()
+    until = None
+    if within is not None:
+        from datetime import timedelta
+
+        from disputes.domain.clock import SHANGHAI
+
+        # the end of the day ``within`` days on, Asia/Shanghai (the board's own horizon is
+        # the end of the day of --on)
+        last = (moment + timedelta(days=within)).astimezone(SHANGHAI)
+        midnight = datetime(last.year, last.month, last.day, tzinfo=SHANGHAI)
+        until = midnight + timedelta(days=1, microseconds=-1)
     items = gate.due(
         moment,
+        until=until,
         overdue=overdue,
         station=station,
         officer=officer,
@@ -91,12 +114,19 @@ def due(
         return
     lang = settings.lang
     zh = lang == "zh"
+    names = Names(gate.store)
     late = sum(1 for item in items if item["overdue"])
     title = (
         f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"
         if zh
         else f"due at {local_text(moment)}: {len(items)} items, {late} overdue"
     )
+    if until is not None:
+        title += (
+            f"；含 {local_text(until)[:10]} 前到期的事项"
+            if zh
+            else f"; with what falls due by {local_text(until)[:10]}"
+        )
     headers = (
         ["督办", "案件编号", "事项", "到期时间", "逾期天数", "等级", "派出所", "责任人", "责任领导"]
         if zh
@@ -124,9 +154,9 @@ def due(
                 local_text(datetime.fromisoformat(item["due_at"])),
                 item.get("overdue_days", "") if item["overdue"] else "",
                 label(GRADE, item["grade"], lang),
-                item.get("station"),
-                item.get("officer"),
-                item.get("leader"),
+                names.unit(item.get("station")),
+                names.person(item.get("officer")),
+                names.person(item.get("leader")),
             )
             for item in items
         ),

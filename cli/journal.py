@@ -38,6 +38,8 @@ class Failure:
     id: str | None
     error: str
     exit_code: int
+    zh: str = ""
+    """The error as an officer reads it (the JSON keeps ``error``, in English)."""
 
     def as_json(self) -> dict[str, Any]:
         return {"line": self.line, "id": self.id, "error": self.error}
@@ -203,7 +205,13 @@ def _decide_batch(
                 return False
             identifier = _line_id(raw or text)
             outcome.failed.append(
-                Failure(number, identifier, printable(exc.message), exit_code(exc))
+                Failure(
+                    number,
+                    identifier,
+                    printable(exc.message),
+                    exit_code(exc),
+                    printable(exc.text("zh")),
+                )
             )
             continue
         if done.duplicate:
@@ -224,7 +232,15 @@ def _apply_line(store: Store, number: int, text: str, result: ApplyResult) -> No
         outcome = store.app.execute(_command(store, raw, result.cases), os_user=os_user())
     except DisputesError as exc:
         identifier = _line_id(raw or text)
-        result.failed.append(Failure(number, identifier, printable(exc.message), exit_code(exc)))
+        result.failed.append(
+            Failure(
+                number,
+                identifier,
+                printable(exc.message),
+                exit_code(exc),
+                printable(exc.text("zh")),
+            )
+        )
         return
     if raw["command"] == "report" and isinstance(raw.get("case"), str):
         result.cases[raw["case"]] = outcome.case_no

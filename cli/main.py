@@ -107,6 +107,10 @@ class DisputesGroup(click.Group):
 
         for name in VERB_MODULES:
             import_module(f"disputes.cli.{name}").register(self)
+        from disputes.cli.common import add_lang_option
+
+        for command in self.commands.values():
+            add_lang_option(command)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The verb; with a server (``--server``/``DISPUTES_SERVER``), its client version
@@ -169,7 +173,9 @@ class DisputesGroup(click.Group):
             except StoreError:
                 location = "(unnamed)"
             error = store_failure(exc, location)
-            click.echo(f"error: {printable(error.message)}", err=True)
+            click.echo(
+                f"error: {printable(error.text(settings.lang if settings else 'zh'))}", err=True
+            )
             sys.exit(exit_code(error))
 
 

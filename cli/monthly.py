@@ -18,6 +18,8 @@ from disputes.cli.common import apply_overrides, store_options
 from disputes.cli.stats import group_name, station_option, when
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from openpyxl import Workbook
 
     from disputes.storage.statistics import Period, Views
@@ -157,30 +159,35 @@ def _figures(flat: dict[str, Any]) -> list[Any]:
 def _ledger_sheet(
     store: Store, db: Views, sheet: Any, period: Period, station: str | None, lang: str
 ) -> None:
-    from disputes.cli.render import GRADE, STATUS, label, policy_label
-    from disputes.cli.workbook import local_cell, write_table
+    from disputes.cli.workbook import write_table
     from disputes.storage.statistics import cases_in_scope
 
+    headers, cells = ledger_cells(store, cases_in_scope(db, period, station=station), lang)
+    write_table(sheet, headers, cells)
+
+
+def ledger_cells(
+    store: Store, rows: Iterable[dict[str, Any]], lang: str
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The 台账 as a sheet shows it (the monthly report's 台账 sheet, ``ledger --format
+    xlsx|csv``): headers and rows of :data:`LEDGER`, stations, villages and people by name,
+    labels in ``lang``, times as date cells (Asia/Shanghai wall time, to the minute)."""
+    from disputes.cli.render import GRADE, STATUS, Names, label, policy_label
+    from disputes.cli.workbook import local_cell
+
     zh = lang == "zh"
-    roster, policy = store.app.roster, store.policy
-
-    def unit(code: str) -> str:
-        found = roster.units.get(code)
-        return code if found is None else found.name
-
-    def person(person_id: str | None) -> str:
-        found = roster.people.get(person_id or "")
-        return person_id or "" if found is None else found.name
+    names, policy = Names(store), store.policy
+    unit, person = names.unit, names.person
 
     def cell(key: str, row: dict[str, Any]) -> Any:
-        value = row[key]
+        value = row.get(key)
         match key:
             case "station" | "village":
                 return unit(value)
             case "category":
-                return policy_label(policy, "categories", value, lang)
+                return policy_label(policy, "categories", value or "", lang)
             case "source":
-                return policy_label(policy, "sources", value, lang)
+                return policy_label(policy, "sources", value or "", lang)
             case "grade":
                 return label(GRADE, value, lang)
             case "status":
@@ -191,12 +198,8 @@ def _ledger_sheet(
                 return local_cell(value)
         return value
 
-    rows = cases_in_scope(db, period, station=station)
-    write_table(
-        sheet,
-        [c[1] if zh else c[2] for c in LEDGER],
-        ([cell(key, row) for key, _, _ in LEDGER] for row in rows),
-    )
+    headers = [c[1] if zh else c[2] for c in LEDGER]
+    return headers, ([cell(key, row) for key, _, _ in LEDGER] for row in rows)
 
 
 def _charts(

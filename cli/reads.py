@@ -6,6 +6,7 @@ import csv
 import io
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -23,13 +24,16 @@ from disputes.cli.render import (
     EVENTS,
     GRADE,
     STATUS,
+    Names,
     describe,
     label,
     policy_label,
     print_json,
     print_table,
+    terminal_width,
 )
 from disputes.domain.clock import local_text
+from disputes.domain.errors import InvalidInput
 from disputes.gate.shapes import details_of
 
 as_of_option = click.option(
@@ -104,7 +108,10 @@ def show(
         ("等级" if zh else "grade", label(GRADE, data["grade"], lang)),
         ("类别" if zh else "category", policy_label(policy, "categories", data["category"], lang)),
         ("来源" if zh else "source", policy_label(policy, "sources", data["source"], lang)),
-        ("派出所/村" if zh else "station/village", f"{data['station']} / {data['village']}"),
+        (
+            "派出所/村" if zh else "station/village",
+            f"{_unit(store, data['station'])} / {_unit(store, data['village'])}",
+        ),
         ("责任领导" if zh else "leader", _person(store, data["leader"])),
         ("责任人" if zh else "officer", _person(store, data["officer"])),
         ("简要情况" if zh else "summary", data["summary"]),
@@ -139,7 +146,7 @@ def history(
     if as_json:
         print_json(rows)
         return
-    lang, policy = settings.lang, store.policy
+    lang, policy, names = settings.lang, store.policy, Names(store)
     zh = lang == "zh"
     headers = (
         ["#", "事件", "发生时间", "记录时间", "操作人", "政策版本", "详情"]
@@ -157,11 +164,45 @@ def history(
                 _t(r["recorded_at"]) + _late_mark(r["late_reasons"], lang),
                 _person(store, r["actor"]),
                 r["policy_version"],
-                describe(details_of(r), policy, lang),
+                describe(details_of(r), policy, lang, names),
             )
             for r in rows
         ),
     )
+
+
+TABLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "case_no": ("案件编号", "case"),
+    "status": ("状态", "status"),
+    "grade": ("等级", "grade"),
+    "category": ("类别", "category"),
+    "source": ("来源", "source"),
+    "station": ("派出所", "station"),
+    "village": ("村", "village"),
+    "leader": ("责任领导", "leader"),
+    "officer": ("责任人", "officer"),
+    "reported_at": ("登记", "reported"),
+    "resolved_at": ("化解", "resolved"),
+    "observe_until": ("观察期至", "observe until"),
+    "closed_at": ("销号", "closed"),
+    "relapses": ("反弹", "relapses"),
+    "open_referrals": ("未回执", "open ref."),
+    "next_due_at": ("下次到期", "next due"),
+    "supervision": ("督办", "supervision"),
+}
+"""The columns ``ledger --columns`` may pick (ledger keys), with their headers."""
+
+DEFAULT_COLUMNS = (
+    "case_no",
+    "status",
+    "grade",
+    "category",
+    "station",
+    "officer",
+    "next_due_at",
+    "supervision",
+)
+"""What a normal terminal shows: readable at 100 columns (``--columns`` picks others)."""
 
 
 @click.command("ledger")
@@ -172,10 +213,22 @@ def history(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
     default="table",
     show_default=True,
-    help="csv is UTF-8 with BOM (opens in Excel/WPS).",
+    help="csv (UTF-8 with BOM) and xlsx are for Excel/WPS: Chinese headers and labels by "
+    "default, English codes with --lang en; scripts read json.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write csv or xlsx to this new file (never overwritten); xlsx needs it.",
+)
+@click.option(
+    "--columns",
+    metavar="A,B,…",
+    help=f"Table columns, comma-separated, or 'all' [default: {','.join(DEFAULT_COLUMNS)}]; "
+    f"one of: {', '.join(TABLE_COLUMNS)}.",
 )
 @as_of_option
 @known_at_option
@@ -191,14 +244,33 @@ def ledger(
     station: str | None,
     category: str | None,
     fmt: str,
+    out: Path | None,
+    columns: str | None,
     as_of: str | None,
     known_at: str | None,
     purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
 ) -> None:
-    """台账 — one row per case, filtered; ``--as-of``/``--known-at`` replay it as it stood."""
+    """台账 — one row per case, filtered; ``--as-of``/``--known-at`` replay it as it stood.
+
+    The table fits the terminal (piped, the width ``COLUMNS`` says): stations, villages and
+    people by name; ``--columns`` picks the columns. ``--format csv|xlsx`` write the 台账 for
+    Excel/WPS in Chinese (``--lang en``: English headers and codes, as before); ``--format
+    json`` is for scripts.
+    """
     settings = apply_overrides(ctx, kwargs)
+    picked = _columns(columns)
+    if fmt == "xlsx" and out is None:
+        raise InvalidInput(
+            "--out",
+            "--format xlsx writes a workbook: name it with --out FILE.xlsx",
+            zh="--format xlsx 会生成 Excel 文件，请用 --out 文件名.xlsx 指定",
+        )
+    if out is not None:
+        from disputes.cli.workbook import new_out
+
+        new_out(out)
     gate = gate_of(settings)
     store = gate.store
     when, known = _when("--as-of", as_of), _when("--known-at", known_at)
@@ -214,80 +286,119 @@ def ledger(
     if as_json or fmt == "json":
         print_json(rows)
         return
+    lang = settings.lang
     if fmt == "csv":
-        from disputes.storage.store import LEDGER_COLUMNS
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(LEDGER_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        _write(_csv(store, rows, lang), out)
         return
-    lang, policy = settings.lang, store.policy
+    if fmt == "xlsx":
+        assert out is not None
+        _xlsx(store, rows, lang, out)
+        return
+    _table(store, rows, lang, picked)
+
+
+def _columns(text: str | None) -> list[str]:
+    if text is None:
+        return list(DEFAULT_COLUMNS)
+    if text.strip() == "all":
+        return list(TABLE_COLUMNS)
+    picked = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in picked if c not in TABLE_COLUMNS]
+    if unknown or not picked:
+        raise InvalidInput(
+            "--columns",
+            f"unknown column {', '.join(unknown) or '(none given)'}; "
+            f"one of: {', '.join(TABLE_COLUMNS)}",
+            zh=f"没有这一列：{'、'.join(unknown) or '（未指定）'}；可选："
+            + "、".join(f"{key}（{zh}）" for key, (zh, _) in TABLE_COLUMNS.items()),
+        )
+    return picked
+
+
+def _csv(store: Any, rows: list[dict[str, Any]], lang: str) -> bytes:
+    """The 台账 as CSV, UTF-8 with BOM: Chinese headers and labels, times to the minute; with
+    ``--lang en`` the ledger's own keys and codes (what the CSV was before)."""
+    from disputes.storage.store import LEDGER_COLUMNS
+
+    buffer = io.StringIO()
+    if lang == "zh":
+        from disputes.cli.monthly import ledger_cells
+
+        headers, cells = ledger_cells(store, rows, lang)
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for line in cells:
+            writer.writerow(
+                [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in line]
+            )
+    else:
+        fields = list(rows[0]) if rows else list(LEDGER_COLUMNS)
+        dict_writer = csv.DictWriter(buffer, fieldnames=fields)
+        dict_writer.writeheader()
+        dict_writer.writerows(rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    import os
+
+    from disputes.cli.guards import open_new
+
+    with os.fdopen(open_new(out, "--out"), "wb") as file:
+        file.write(data)
+
+
+def _xlsx(store: Any, rows: list[dict[str, Any]], lang: str, out: Path) -> None:
+    """The 台账 as a workbook: the monthly report's 台账 sheet (real date cells, frozen and
+    filtered header, fitting widths)."""
+    from openpyxl import Workbook
+
+    from disputes.cli.monthly import ledger_cells
+    from disputes.cli.workbook import save_new, write_table
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "台账" if lang == "zh" else "ledger"
+    headers, cells = ledger_cells(store, rows, lang)
+    write_table(sheet, headers, cells)
+    save_new(book, out)
+
+
+def _table(store: Any, rows: list[dict[str, Any]], lang: str, picked: list[str]) -> None:
+    policy, names = store.policy, Names(store)
     zh = lang == "zh"
-    headers = (
-        [
-            "案件编号",
-            "状态",
-            "等级",
-            "类别",
-            "派出所",
-            "村",
-            "责任领导",
-            "责任人",
-            "登记",
-            "化解",
-            "观察期至",
-            "销号",
-            "反弹",
-            "未回执",
-            "下次到期",
-            "督办",
-        ]
-        if zh
-        else [
-            "case",
-            "status",
-            "grade",
-            "category",
-            "station",
-            "village",
-            "leader",
-            "officer",
-            "reported",
-            "resolved",
-            "observe until",
-            "closed",
-            "relapses",
-            "open ref.",
-            "next due",
-            "supervision",
-        ]
-    )
+    unit, person = names.unit, names.person
+
+    def cell(key: str, r: dict[str, Any]) -> Any:
+        value = r.get(key)
+        match key:
+            case "status":
+                return label(STATUS, value, lang)
+            case "grade":
+                return label(GRADE, value, lang)
+            case "category" | "source":
+                kind = "categories" if key == "category" else "sources"
+                return policy_label(policy, kind, value or "", lang)
+            case "station" | "village":
+                return unit(value)
+            case "leader" | "officer":
+                return person(value)
+            case "supervision":
+                return _late(r, lang)
+            case _ if key.endswith(("_at", "_until")):
+                return _t(value)
+        return value
+
     print_table(
         f"台账（{len(rows)} 件）" if zh else f"ledger ({len(rows)} cases)",
-        headers,
-        (
-            (
-                r["case_no"],
-                label(STATUS, r["status"], lang),
-                label(GRADE, r["grade"], lang),
-                policy_label(policy, "categories", r.get("category", ""), lang),
-                r.get("station"),
-                r.get("village"),
-                r.get("leader"),
-                r.get("officer"),
-                _t(r["reported_at"]),
-                _t(r.get("resolved_at")),
-                _t(r.get("observe_until")),
-                _t(r.get("closed_at")),
-                r.get("relapses"),
-                r.get("open_referrals"),
-                _t(r["next_due_at"]),
-                _late(r, lang),
-            )
-            for r in rows
-        ),
+        [TABLE_COLUMNS[key][0 if zh else 1] for key in picked],
+        ([cell(key, r) for key in picked] for r in rows),
+        width=terminal_width(),
     )
 
 
@@ -331,6 +442,11 @@ def _late_mark(reasons: list[str], lang: str) -> str:
 
 def _t(value: str | None) -> str:
     return local_text(datetime.fromisoformat(value)) if value else ""
+
+
+def _unit(store: object, code: str | None) -> str:
+    """A station or village by name (``王店派出所``), the code when the roster has none."""
+    return Names(store).unit(code)
 
 
 def _person(store: object, person_id: str | None) -> str:

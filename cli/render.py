@@ -6,6 +6,7 @@ JSON times are ISO 8601 with the +08:00 offset (product.md §5).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -33,44 +34,7 @@ __all__ = [
 ]
 
 STATUS, GRADE, EVENTS = vocabulary.STATUS, vocabulary.GRADE, vocabulary.EVENT
-FIELDS = {
-    "case_no": "案件编号",
-    "category": "类别",
-    "source": "来源",
-    "district": "辖区",
-    "station": "派出所",
-    "from_station": "原派出所",
-    "village": "村",
-    "summary": "简要情况",
-    "parties": "当事人",
-    "people_involved": "涉及人数",
-    "grade": "等级",
-    "reason": "理由",
-    "signals": "风险信号",
-    "leader": "分包领导",
-    "officer": "责任人",
-    "auxiliary": "辅警",
-    "grid_worker": "网格员",
-    "plan": "方案",
-    "attendees": "参会人",
-    "mode": "方式",
-    "note": "备注",
-    "result": "结果",
-    "with_units": "联调单位",
-    "referral": "移交序号",
-    "to": "移交单位",
-    "outcome": "回执结果",
-    "agreement": "协议内容",
-    "form": "协议形式",
-    "observe_days": "观察天数",
-    "observe_until": "观察期至",
-    "follow_up_max_gap_days": "回访间隔上限（天）",
-    "level": "督办级别",
-    "order": "督办序号",
-    "kind": "后果类别",
-    "ref": "警情编号",
-    "orders": "反馈的督办",
-}
+FIELDS = vocabulary.FIELD
 VALUES = {
     "in-person": "当面",
     "phone": "电话",
@@ -106,12 +70,24 @@ def policy_label(policy: Policy, kind: str, code: str, lang: str) -> str:
     return str(entry.zh if lang == "zh" else entry.en)
 
 
-def describe(details: Mapping[str, Any], policy: Policy, lang: str) -> str:
-    """One line of an event's details for the audit trail table."""
+PEOPLE_KEYS = frozenset({"leader", "officer", "auxiliary", "grid_worker", "attendees"})
+UNIT_KEYS = frozenset({"station", "from_station", "village", "to", "with_units"})
+"""Details that name people or units: shown by name when the table is given the roster."""
+
+
+def describe(
+    details: Mapping[str, Any], policy: Policy, lang: str, names: Names | None = None
+) -> str:
+    """One line of an event's details for the audit trail table; people and units by name
+    when ``names`` is given."""
     parts = []
-    for key, value in details.items():
-        if key in ("case_no", "district") or value in (None, "", []):
+    for key, given in details.items():
+        if key in ("case_no", "district") or given in (None, "", []):
             continue
+        value = given
+        if names is not None and key in PEOPLE_KEYS | UNIT_KEYS:
+            name = names.person if key in PEOPLE_KEYS else names.unit
+            value = [name(v) for v in given] if isinstance(given, list) else name(given)
         parts.append(
             f"{FIELDS.get(key, key) if lang == 'zh' else key}: {_value(key, value, policy, lang)}"
         )
@@ -139,17 +115,58 @@ def _value(key: str, value: Any, policy: Policy, lang: str) -> str:
     return str(value)
 
 
+class Names:
+    """Stations, villages and people by name for tables (王店派出所, not WD); the code when the
+    roster does not know it, or when no roster is loaded yet (an empty store)."""
+
+    def __init__(self, store: Any) -> None:
+        from disputes.domain.errors import InvalidInput
+
+        try:
+            roster = store.app.roster
+        except InvalidInput:
+            roster = None
+        self.units = {} if roster is None else roster.units
+        self.people = {} if roster is None else roster.people
+
+    def unit(self, code: str | None) -> str:
+        found = self.units.get(code or "")
+        return code or "" if found is None else str(found.name)
+
+    def person(self, person_id: str | None) -> str:
+        found = self.people.get(person_id or "")
+        return person_id or "" if found is None else str(found.name)
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def print_table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A rich table on stdout (wide enough for piping to a file)."""
+def terminal_width(default: int = 200) -> int | None:
+    """The width a table fits: the terminal's (None: let rich ask it); piped, ``COLUMNS`` when
+    it is set to a number, else ``default``."""
+    if sys.stdout.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) >= 20 else default
+
+
+def print_table(
+    title: str | None,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    width: int | None = 0,
+) -> None:
+    """A rich table on stdout: as wide as the terminal; piped, ``width`` columns (0: wide
+    enough for piping to a file)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    if width == 0:
+        width = None if sys.stdout.isatty() else 200
+    console = Console(width=width, highlight=False)
     table = Table(title=title, show_lines=False, header_style="bold")
     for index, header in enumerate(headers):
         # The first column is the key (case number, event number, id): never folded.

@@ -60,6 +60,12 @@ def load(
     summary = {"units": len(loaded.units), "people": len(loaded.people), "recorded": changed}
     if as_json:
         print_json(summary)
+    elif settings.lang == "zh":
+        click.echo(
+            f"已记录花名册：单位 {summary['units']} 个，人员 {summary['people']} 人"
+            if changed
+            else "花名册没有变化，未记录任何内容"
+        )
     elif changed:
         click.echo(f"roster recorded: {summary['units']} units, {summary['people']} people")
     else:
@@ -186,7 +192,7 @@ def _change(
     at: str | None,
     as_json: bool,
 ) -> None:
-    from disputes.domain.clock import local_iso
+    from disputes.domain.clock import local_iso, local_text
     from disputes.domain.roster import RosterChange
 
     settings = apply_overrides(ctx, kwargs)
@@ -204,6 +210,8 @@ def _change(
         summary["account_locked"] = Accounts(store).departed(data["person_id"], settings.actor)
     if as_json:
         print_json(summary)
+    elif settings.lang == "zh":
+        click.echo(f"已记录花名册变动（{kind}），自 {local_text(when)} 起生效")
     else:
         click.echo(f"roster: {kind} recorded, in force from {local_iso(when)}")
 

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import GRADE, STATUS, label, print_json
+from disputes.domain import vocabulary
 from disputes.domain.commands import COMMANDS, CaseCommand, Command, RewardCommand, verb_fields
 from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
 
@@ -109,6 +110,15 @@ def build_verb(cls: type[Command]) -> click.Command:
             click.echo(reward_line(outcome, lang))
             return
         state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}".strip()
+        if lang == "zh":
+            word = label(vocabulary.EVENT, outcome.event, lang)
+            extra = f" 第 {outcome.referral} 号移交" if outcome.referral else ""
+            click.echo(
+                f"{outcome.case_no}：该指令编号已记录过，本次未新增记录 — {state}"
+                if outcome.duplicate
+                else f"{outcome.case_no}：已{word}（第 {outcome.version} 条记录）{extra} — {state}"
+            )
+            return
         extra = f" referral {outcome.referral}" if outcome.referral else ""
         if outcome.duplicate:
             click.echo(f"{outcome.case_no}: already recorded (command id), nothing new — {state}")

@@ -239,7 +239,15 @@ class DisputesApp(RewardVerbs):
 
 def _in_policy(field: str, value: str, allowed: Mapping[str, Any]) -> None:
     if value not in allowed:
-        raise InvalidInput(field, f"'{value}' is not in the policy; known: {', '.join(allowed)}")
+        known = "、".join(
+            f"{code}（{entry.zh}）" if hasattr(entry, "zh") else code
+            for code, entry in allowed.items()
+        )
+        raise InvalidInput(
+            field,
+            f"'{value}' is not in the policy; known: {', '.join(allowed)}",
+            zh=f"“{value}”不在政策规定之列；可选：{known}",
+        )
 
 
 ROLE_NAMES = {

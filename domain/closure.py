@@ -66,17 +66,43 @@ def observation_window(
     return Window(start, start + timedelta(days=observe_days), last)
 
 
+class Failure(str):
+    """A failed closure condition: the English text (``str``), and ``zh``, what the officer
+    reads — both say what would let the case close."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Failure:
+        failure = super().__new__(cls, en)
+        failure.zh = zh
+        return failure
+
+
 def closure_failures(case: Dispute, actor: str, at: datetime) -> list[str]:
     """Every condition of product.md §3 that fails for closing ``case`` at ``at`` by ``actor``.
 
-    Returns an empty list when the case may be closed; each failure says what is missing.
+    Returns an empty list when the case may be closed; each failure (a :class:`Failure`, in
+    English and Chinese) says what is missing.
     """
+    from disputes.domain.errors import word_zh
+
     failures: list[str] = []
     if case.status != Status.OBSERVING:
-        failures.append(f"1. the case must be observing (resolved, blue); it is {case.status}")
+        failures.append(
+            Failure(
+                f"1. the case must be observing (resolved, blue); it is {case.status}",
+                f"1. 案件须在观察中（已化解，蓝色），目前为{word_zh('STATUS', case.status)}；"
+                "请先化解",
+            )
+        )
     window = case.window(at)
     if window is None:
-        failures.append("2. no observation period has started (the case was never resolved)")
+        failures.append(
+            Failure(
+                "2. no observation period has started (the case was never resolved)",
+                "2. 观察期尚未开始（案件从未化解）；化解后须观察期满才能销号",
+            )
+        )
     else:
         if at < window.until:
             restarted = (
@@ -84,31 +110,64 @@ def closure_failures(case: Dispute, actor: str, at: datetime) -> list[str]:
                 if window.start != case.resolved_at
                 else ""
             )
+            zh_restarted = (
+                f"，因回访中断，已自 {local_text(window.start)} 的回访起重新计算"
+                if window.start != case.resolved_at
+                else ""
+            )
             failures.append(
-                f"2. the observation period runs until {local_text(window.until)} "
-                f"({days(window.until - at):.1f} days left{restarted})"
+                Failure(
+                    f"2. the observation period runs until {local_text(window.until)} "
+                    f"({days(window.until - at):.1f} days left{restarted})",
+                    f"2. 观察期至 {local_text(window.until)} 届满（还剩 "
+                    f"{days(window.until - at):.1f} 天{zh_restarted}）；请在观察期满后销号",
+                )
             )
         limit = case.follow_up_max_gap_days
         if days(at - window.last) > limit:
             failures.append(
-                f"3. no follow-up for {days(at - window.last):.1f} days since "
-                f"{local_text(window.last)} (at most {limit}): record a follow-up; the "
-                f"observation then restarts and runs {case.observe_days} days from it"
+                Failure(
+                    f"3. no follow-up for {days(at - window.last):.1f} days since "
+                    f"{local_text(window.last)} (at most {limit}): record a follow-up; the "
+                    f"observation then restarts and runs {case.observe_days} days from it",
+                    f"3. 还需回访：最近一次回访已超过 {limit} 天（自 {local_text(window.last)} "
+                    f"起 {days(at - window.last):.1f} 天未回访）；请先回访，观察期自该次回访起"
+                    f"重新计算 {case.observe_days} 天",
+                )
             )
     unanswered = [r for r in case.referrals if r.get("outcome") is None]
     if unanswered:
         listed = ", ".join(f"{r['referral']} ({r['to']})" for r in unanswered)
-        failures.append(f"4. referrals without a receipt: {listed}")
+        zh_listed = "、".join(f"第 {r['referral']} 号（{r['to']}）" for r in unanswered)
+        failures.append(
+            Failure(
+                f"4. referrals without a receipt: {listed}",
+                f"4. 还需回执：移交{zh_listed}尚无回执；请先登记回执",
+            )
+        )
     if actor != case.leader:
         failures.append(
-            f"5. only the responsible leader ({case.leader or 'none assigned'}) may close; "
-            f"{actor} is not"
+            Failure(
+                f"5. only the responsible leader ({case.leader or 'none assigned'}) may close; "
+                f"{actor} is not",
+                f"5. 只有该案的分包领导（{case.leader or '尚未分包'}）可以销号，{actor} 不是；"
+                + ("请由分包领导销号" if case.leader else "请先分包"),
+            )
         )
     if case.open_supervisions:
         listed = ", ".join(
             f"{o['order']} ({o['level']} by {o['actor']})" for o in case.open_supervisions
         )
-        failures.append(f"6. supervision orders (督办) without an answer: {listed}")
+        zh_listed = "、".join(
+            f"第 {o['order']} 号（{word_zh('SUPERVISION', o['level'])}，{o['actor']} 下达）"
+            for o in case.open_supervisions
+        )
+        failures.append(
+            Failure(
+                f"6. supervision orders (督办) without an answer: {listed}",
+                f"6. 还需督办反馈：督办{zh_listed}尚未反馈；请先督办反馈",
+            )
+        )
     return failures
 
 

@@ -11,6 +11,22 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from disputes.domain.clock import local_text
+from disputes.domain.messages import field_zh, reason_zh, translated
+
+
+def word_zh(table: str, code: str | None, none: str = "") -> str:
+    """The Chinese word of a status, grade, verb or role code (domain/vocabulary.py); the code
+    itself when it has none."""
+    if code is None:
+        return none
+    from disputes.domain import vocabulary
+
+    words: dict[str, tuple[str, str]] = getattr(vocabulary, table)
+    return words.get(code, (code, code))[0]
+
+
+def words_zh(table: str, codes: Sequence[str]) -> str:
+    return "或".join(word_zh(table, code) for code in codes)
 
 
 class DisputesError(Exception):
@@ -32,8 +48,12 @@ class DisputesError(Exception):
 class InvalidInput(DisputesError):
     """A command, option, file or journal line is malformed. ``field`` names the input."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, reason: str, zh: str | None = None) -> None:
+        known = zh is not None or translated(reason)
+        super().__init__(
+            f"{field}: {reason}",
+            zh=f"输入有误：{field_zh(field)}：{zh or reason_zh(reason)}" if known else None,
+        )
         self.field = field
         self.reason = reason
 
@@ -42,7 +62,13 @@ class InvalidInputs(DisputesError):
     """Several fields are invalid at once; ``errors`` holds (field, reason) pairs."""
 
     def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors))
+        super().__init__(
+            "; ".join(f"{field}: {reason}" for field, reason in errors),
+            zh="输入有误："
+            + "；".join(f"{field_zh(field)}：{reason_zh(reason)}" for field, reason in errors)
+            if any(translated(reason) for _, reason in errors)
+            else None,
+        )
         self.errors = list(errors)
 
 
@@ -52,13 +78,19 @@ class NotFound(DisputesError):
 
 class CaseNotFound(NotFound):
     def __init__(self, case: str) -> None:
-        super().__init__(f"case {case} not found")
+        super().__init__(
+            f"case {case} not found",
+            zh=f"找不到案件 {case}；请核对案件编号（`disputes ledger` 列出全部案件）",
+        )
         self.case = case
 
 
 class ReferralNotFound(NotFound):
     def __init__(self, case_no: str, referral: int) -> None:
-        super().__init__(f"case {case_no} has no referral {referral}")
+        super().__init__(
+            f"case {case_no} has no referral {referral}",
+            zh=f"{case_no} 没有第 {referral} 号移交；请核对移交序号（`disputes show {case_no}`）",
+        )
 
 
 class RuleViolation(DisputesError):
@@ -68,9 +100,18 @@ class RuleViolation(DisputesError):
 class RoleNotAllowed(RuleViolation):
     """product.md §2 'who may': the actor's role may not issue this verb."""
 
-    def __init__(self, actor: str, role: str, verb: str, allowed: Sequence[str]) -> None:
+    def __init__(
+        self, actor: str, role: str, verb: str, allowed: Sequence[str], name: str | None = None
+    ) -> None:
+        who = (
+            f"{word_zh('ROLE', role)}{name}（{actor}）"
+            if name
+            else f"{actor}（{word_zh('ROLE', role)}）"
+        )
         super().__init__(
-            f"role rule: {actor} ({role}) may not {verb}; allowed roles: {', '.join(allowed)}"
+            f"role rule: {actor} ({role}) may not {verb}; allowed roles: {', '.join(allowed)}",
+            zh=f"岗位规则：{who}无权办理{word_zh('VERB', verb)}；"
+            f"请由{'、'.join(word_zh('ROLE', r) for r in allowed)}办理",
         )
 
 
@@ -81,7 +122,13 @@ class NotResponsibleLeader(RuleViolation):
         owner = leader or "nobody (the case is not assigned)"
         super().__init__(
             f"responsible-leader rule: only the case's responsible leader may {verb} "
-            f"{case_no}; {actor} is not, the leader is {owner}"
+            f"{case_no}; {actor} is not, the leader is {owner}",
+            zh=f"分包领导规则：只有该案的分包领导可以{word_zh('VERB', verb)} {case_no}；"
+            + (
+                f"{actor} 不是，分包领导是 {leader}，请由其办理"
+                if leader
+                else f"{actor} 不是，该案尚未分包，请先分包"
+            ),
         )
 
 
@@ -89,9 +136,14 @@ class WrongStatus(RuleViolation):
     """product.md §2 'allowed when': the verb is not allowed in the case's status."""
 
     def __init__(self, case_no: str, verb: str, status: str, allowed: Sequence[str]) -> None:
+        now, _, when = status.partition(" at ")
+        then = f"在 {when} 时" if when else "目前"
         super().__init__(
             f"status rule: cannot {verb} {case_no} while it is {status}; "
-            f"allowed when {' or '.join(allowed)}"
+            f"allowed when {' or '.join(allowed)}",
+            zh=f"状态规则：{case_no} {then}为{word_zh('STATUS', now)}，"
+            f"不能{word_zh('VERB', verb)}；"
+            f"案件须为{words_zh('STATUS', allowed)}",
         )
 
 
@@ -99,8 +151,11 @@ class WrongGrade(RuleViolation):
     """product.md §2: escalate needs yellow, downgrade red; grade and relapse red or yellow."""
 
     def __init__(self, case_no: str, verb: str, expected: str, actual: str | None) -> None:
+        needs = words_zh("GRADE", expected.split(" or "))
         super().__init__(
-            f"grade rule: cannot {verb} {case_no} graded {actual or 'not yet'}; needs {expected}"
+            f"grade rule: cannot {verb} {case_no} graded {actual or 'not yet'}; needs {expected}",
+            zh=f"等级规则：{case_no} 的等级为{word_zh('GRADE', actual, '未定级')}，"
+            f"不能{word_zh('VERB', verb)}；须为{needs}",
         )
 
 
@@ -108,14 +163,20 @@ class NotAssigned(RuleViolation):
     """product.md §2: deliberation (一案一议) needs a responsible leader and officer first."""
 
     def __init__(self, case_no: str) -> None:
-        super().__init__(f"assignment rule: {case_no} has no responsible leader yet; assign first")
+        super().__init__(
+            f"assignment rule: {case_no} has no responsible leader yet; assign first",
+            zh=f"分包规则：{case_no} 尚未指定分包领导；请先分包（`disputes assign`）",
+        )
 
 
 class ReferralAlreadyAnswered(RuleViolation):
     """product.md §2: a receipt answers an open referral once."""
 
     def __init__(self, case_no: str, referral: int) -> None:
-        super().__init__(f"receipt rule: referral {referral} of {case_no} already has a receipt")
+        super().__init__(
+            f"receipt rule: referral {referral} of {case_no} already has a receipt",
+            zh=f"回执规则：{case_no} 的第 {referral} 号移交已有回执，不能重复登记",
+        )
 
 
 class OccurredOutOfOrder(RuleViolation):
@@ -123,8 +184,14 @@ class OccurredOutOfOrder(RuleViolation):
     before the case's latest decision; a receipt not before its referral. ``what`` names the
     earlier event (at ``previous``)."""
 
-    def __init__(self, case_no: str, occurred: str, previous: str, what: str) -> None:
-        super().__init__(f"time rule: {occurred} is before {what} ({previous})")
+    def __init__(
+        self, case_no: str, occurred: str, previous: str, what: str, zh_what: str | None = None
+    ) -> None:
+        super().__init__(
+            f"time rule: {occurred} is before {what} ({previous})",
+            zh=f"时间规则：发生时间 {occurred} 早于 {zh_what or what}（{previous}）；"
+            f"请填写 {previous} 以后的时间",
+        )
 
 
 class BeforeReport(OccurredOutOfOrder):
@@ -141,10 +208,14 @@ class CommandIdReused(DisputesError):
 
     def __init__(self, command_id: str, first: str, differences: Sequence[str] = ()) -> None:
         differs = f"; a retry must be the same command, but {', '.join(differences)}"
+        zh_differs = f"；重试须是同一指令，但{'、'.join(differences)}不同" if differences else ""
+        verb, _, case = first.partition(" on ")
+        zh_first = f"{case} 的{word_zh('VERB', verb.strip('`'))}（{verb}）" if case else first
         super().__init__(
             f"command-id: {command_id} was already used for {first}"
             + (differs if differences else "")
-            + " — send a new command with a new id"
+            + " — send a new command with a new id",
+            zh=f"指令编号规则：{command_id} 已用于 {zh_first}{zh_differs}——请换一个新的指令编号",
         )
         self.differences = list(differences)
 
@@ -154,7 +225,8 @@ class NoOpenSupervision(RuleViolation):
 
     def __init__(self, case_no: str) -> None:
         super().__init__(
-            f"supervision rule: {case_no} has no open supervision order (督办) to answer"
+            f"supervision rule: {case_no} has no open supervision order (督办) to answer",
+            zh=f"督办规则：{case_no} 没有待反馈的督办，无需督办反馈",
         )
 
 
@@ -171,7 +243,16 @@ class ClosureRefused(RuleViolation):
             if earliest is not None
             else ""
         )
-        super().__init__(f"closure rule (不化解不销案): cannot close {case_no}:\n{lines}{when}")
+        zh_lines = "\n".join(f"  - {getattr(failure, 'zh', failure)}" for failure in failures)
+        zh_when = (
+            f"\n  最早可于 {local_text(earliest)} 销号，此前须按政策规定按时回访"
+            if earliest is not None
+            else ""
+        )
+        super().__init__(
+            f"closure rule (不化解不销案): cannot close {case_no}:\n{lines}{when}",
+            zh=f"销号规则（不化解不销案）：{case_no} 不能销号：\n{zh_lines}{zh_when}",
+        )
         self.failures = list(failures)
         self.earliest = earliest
 
@@ -179,9 +260,17 @@ class ClosureRefused(RuleViolation):
 class ConcurrentModification(DisputesError):
     """Another writer changed the case at the same time, and retries ran out."""
 
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(
+            message, zh=zh or "并发冲突：其他人同时修改了该案件，本次未记录任何内容；请重试"
+        )
+
 
 class StoreError(DisputesError):
     """The store cannot be opened or written: bad URL, unreachable, read-only, full."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message, zh=zh or f"数据库无法使用：{message}")
 
 
 # -- jurisdiction (issue 11 §1, docs/trust.md §1) ---------------------------------------------

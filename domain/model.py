@@ -38,6 +38,7 @@ from disputes.domain.errors import (
     SameStation,
     WrongGrade,
     WrongStatus,
+    word_zh,
 )
 from disputes.domain.values import NAMESPACE, Answer, Grade, Meta, Status
 
@@ -256,6 +257,7 @@ class Dispute(Aggregate):
                 local_text(meta.occurred_at),
                 local_text(self.last_decision_at),
                 f"the latest decision of {self.case_no} (no {verb} may be placed before it)",
+                f"{self.case_no} 最近一次决定（{word_zh('VERB', verb)}不能排在其前）",
             )
         self._require_status(verb, *allowed)
 
@@ -272,6 +274,7 @@ class Dispute(Aggregate):
                 local_text(meta.occurred_at),
                 local_text(self.reported_at),
                 f"the report of {self.case_no}",
+                f"{self.case_no} 的登记",
             )
         then = self.status_at(meta.occurred_at)
         if allowed and then not in allowed:
@@ -353,6 +356,7 @@ class Dispute(Aggregate):
                 local_text(meta.occurred_at),
                 local_text(answered["referred_at"]),
                 f"referral {referral} of {self.case_no}",
+                f"{self.case_no} 的第 {referral} 号移交",
             )
         self.trigger_event(
             self.ReceiptRecorded, referral=referral, outcome=outcome, note=note, **meta.fields()

@@ -208,7 +208,7 @@ class CommandService(Application[UUID]):
         actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
             raise RoleNotAllowed(
-                actor.id, actor.role, command.verb, [str(r) for r in command.roles]
+                actor.id, actor.role, command.verb, [str(r) for r in command.roles], actor.name
             )
         skew = timedelta(minutes=self.policy.time.clock_skew_minutes)
         now = self.clock()

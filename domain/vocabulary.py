@@ -10,8 +10,12 @@ topic), verbs by their CLI verb; a verb's words are its event's.
 
 from __future__ import annotations
 
+from disputes.domain.jurisdiction import ROLE_ZH
+from disputes.domain.messages import FIELD
 from disputes.domain.model import VERB_EVENTS
 from disputes.domain.values import Grade, Status
+
+__all__ = ["EVENT", "FIELD", "GRADE", "OUTCOME", "ROLE", "STATUS", "SUPERVISION", "VERB"]
 
 STATUS: dict[str, tuple[str, str]] = {
     Status.REPORTED: ("已登记", "reported"),
@@ -58,3 +62,13 @@ OUTCOME: dict[str, tuple[str, str]] = {
 
 VERB: dict[str, tuple[str, str]] = {verb: EVENT[event] for verb, event in VERB_EVENTS.items()}
 """A verb's words: those of the event it records (``grade`` → 研判定级)."""
+
+ROLE: dict[str, tuple[str, str]] = {role: (zh, str(role)) for role, zh in ROLE_ZH.items()}
+"""A roster role's words (``leader`` → 领导)."""
+
+SUPERVISION: dict[str, tuple[str, str]] = {
+    "normal": ("普通", "normal"),
+    "yellow-card": ("黄牌", "yellow card"),
+    "red-card": ("红牌", "red card"),
+}
+"""The supervision levels (督办级别)."""

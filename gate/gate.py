@@ -188,17 +188,26 @@ class Gate:
         leader: str | None = None,
         overdue: bool = False,
         purpose: str | None = None,
+        until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """``due --json``: the due board at ``on`` (default now), most urgent first, of the
-        cases the viewer may see. For a community officer's board (``--officer P``, else the
-        viewer P) when P owns sectors (包片): the cases of villages in P's own sectors first,
-        then the rest, each part most urgent first (issue 11 §1)."""
+        cases the viewer may see; with ``until``, also every item falling due by then. For a
+        community officer's board (``--officer P``, else the viewer P) when P owns sectors
+        (包片): the cases of villages in P's own sectors first, then the rest, each part most
+        urgent first (issue 11 §1)."""
         from disputes.domain.jurisdiction import sector_villages
 
         store = self.store
         _check_due_filters(store, station, officer, leader)
         moment = on or store.app.clock()
-        items = store.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
+        items = store.due(
+            moment,
+            overdue=overdue,
+            station=station,
+            officer=officer,
+            leader=leader,
+            until=until,
+        )
         rows = [item.as_json() for item in items]
         shown = self._scoped_rows(rows, self._purpose(purpose), OWN_REPORT_DUE_KEYS)
         own = sector_villages(store.app.roster, officer or self.viewer.person)

@@ -385,7 +385,7 @@ def test_without_a_key_verify_dossier_is_a_usage_error(sd: Disputes, dossier: Pa
 
 def test_a_missing_dossier_file_is_named(sd: Disputes, key: Path, tmp_path: Path) -> None:
     path = tmp_path / "nowhere.json"
-    result = sd("verify-dossier", str(path), "--key", str(public(key)), code=2)
+    result = sd("verify-dossier", str(path), "--key", str(public(key)), "--lang", "en", code=2)
     assert result.stderr.strip() == f"error: {path}: cannot read: No such file or directory"
 
 

@@ -113,13 +113,13 @@ def test_list_lock_unlock(d: Disputes) -> None:
 
 def test_refusals_name_the_rule_and_record_nothing(d: Disputes) -> None:
     d("accounts", "create", LEADER, actor=ADMIN)
-    err = d.fails("accounts", "unlock", LEADER, actor=ADMIN, code=1)
+    err = d.fails("accounts", "unlock", LEADER, actor=ADMIN, code=1, lang=None)
     assert "账号未锁定" in err
     err = d.fails("--lang", "en", "accounts", "create", LEADER, actor=ADMIN, code=1)
     assert "already has an account" in err
     assert "accounts reset L-WD-01" in err
     for actor in (SECURITY, LEADER):
-        err = d.fails("accounts", "create", OFFICER, actor=actor, code=1)
+        err = d.fails("accounts", "create", OFFICER, actor=actor, code=1, lang=None)
         assert "只有系统管理员（system-admin）可以" in err
     err = d.fails("--lang", "en", "accounts", "lock", OFFICER, actor=ADMIN, code=3)
     assert "accounts create P-WD-01" in err

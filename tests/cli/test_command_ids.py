@@ -59,7 +59,7 @@ def test_a_retry_after_the_case_moved_on_still_records_nothing(d: Disputes) -> N
     again = d.json("visit", case, "--at", at(2), "--command-id", "v-1", "--json", actor=AUX)
     assert {**again, "duplicate": False} == first  # as the first time: version 4, still red
     text = d("visit", case, "--at", at(2), "--command-id", "v-1", actor=AUX).stdout
-    assert "already recorded" in text
+    assert "该指令编号已记录过，本次未新增记录" in text
     assert len(d.history(case)) == events
 
 
@@ -116,6 +116,8 @@ def test_a_command_id_of_a_case_command_reused_for_a_report_is_invalid(d: Disput
     case = d.open_case()
     d("visit", case, "--at", at(2), "--command-id", "c-2", actor=AUX)
     before = d.stored_events()
-    result = d(*report_args(summary="s", at=at(3)), "--command-id", "c-2", actor=GRID, code=2)
+    args = [*report_args(summary="s", at=at(3)), "--command-id", "c-2"]
+    result = d(*args, "--lang", "en", actor=GRID, code=2)
     assert "command-id" in result.stderr
+    assert "指令编号规则：c-2 已用于" in d(*args, actor=GRID, code=2).stderr
     assert d.stored_events() == before

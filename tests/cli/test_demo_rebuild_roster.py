@@ -24,7 +24,7 @@ def test_demo_loads_the_sample_and_shows_the_ledger_and_a_history(
 ) -> None:
     into = tmp_path / "demo.db"
     text = bare("demo", "--into", str(into)).stdout
-    assert "0 failed" in text
+    assert "记录指令 49 条，失败 0 条" in text
     assert "台账（3 件）" in text
     assert "HY-2021-0001 办理记录" in text
     assert "销号" in text  # C01 ends closed
@@ -73,7 +73,8 @@ def test_rebuild_gives_the_same_read_models(d: Disputes) -> None:
     assert rebuilt["events"] >= sum(len(trail) for trail in trails.values())
     assert d.ledger() == ledger
     assert {case: d.history(case) for case in trails} == trails
-    assert "rebuilt projections" in d("rebuild").stdout
+    assert "rebuilt projections" in d("rebuild", "--lang", "en").stdout
+    assert "已根据" in d("rebuild").stdout
 
 
 def test_roster_load_records_once(bare: Disputes) -> None:

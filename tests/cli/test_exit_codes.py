@@ -43,13 +43,19 @@ def test_a_concurrent_modification_exits_4(d: Disputes, monkeypatch: pytest.Monk
         raise ConcurrentModification(msg)
 
     monkeypatch.setattr("disputes.domain.application.DisputesApp.execute", conflict)
-    result = d("visit", case, "--at", at(2), actor=AUX, code=4)
+    result = d("--lang", "en", "visit", case, "--at", at(2), actor=AUX, code=4)
     assert "retry" in result.stderr
+    assert "请重试" in d("visit", case, "--at", at(2), actor=AUX, code=4).stderr
 
 
 def test_errors_are_one_line_on_stderr_prefixed_error(d: Disputes) -> None:
     case = d.open_case()
     result = d("escalate", case, "--reason", "r", "--at", at(2), actor=LEADER, code=1)
+    assert result.stderr.startswith("error: 等级规则：")
+    assert result.stderr.count("\n") == 1
+    result = d(
+        "escalate", case, "--reason", "r", "--at", at(2), "--lang", "en", actor=LEADER, code=1
+    )
     assert result.stderr.startswith("error: grade rule:")
     assert result.stderr.count("\n") == 1
 

@@ -105,7 +105,7 @@ def test_ctrl_c_during_apply_stops_cleanly(d: Disputes, tmp_path: Path) -> None:
     journal = journal_of_reports(tmp_path / "long.jsonl", lines)
     db = str(d.db)
     before = stored_events(db)
-    run = disputes("apply", str(journal), "--quiet", "--json", db=db)
+    run = disputes("apply", str(journal), "--quiet", "--json", "--lang", "en", db=db)
     try:
         deadline = time.monotonic() + 60
         while stored_events(db) == before and run.poll() is None:

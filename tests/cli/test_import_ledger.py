@@ -644,7 +644,7 @@ def test_options_that_cannot_be_used(d: Disputes, tmp_path: Path) -> None:
     half = d("import-ledger", str(XLSX), "--out", out, "--units", str(UNITS), code=2)
     assert "两个文件都要给" in half.stderr
     stranger = d("import-ledger", str(XLSX), "--out", out, "--as", "NOBODY", code=2)
-    assert "NOBODY is not on the roster" in stranger.stderr
+    assert "NOBODY 不在花名册上" in stranger.stderr
     assert not (tmp_path / "j.jsonl").exists()
 
 
@@ -698,7 +698,7 @@ def test_a_file_that_is_not_a_ledger_in_english(d: Disputes, tmp_path: Path) -> 
 def test_an_existing_journal_is_never_replaced(d: Disputes, tmp_path: Path) -> None:
     (tmp_path / "j.jsonl").write_text("mine", encoding="utf-8")
     result = d("import-ledger", str(XLSX), "--out", str(tmp_path / "j.jsonl"), code=2)
-    assert "already exists" in result.stderr
+    assert "已存在，未写入任何内容" in result.stderr
     assert (tmp_path / "j.jsonl").read_text(encoding="utf-8") == "mine"
 
 

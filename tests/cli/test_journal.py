@@ -54,9 +54,11 @@ def test_re_applying_records_nothing_new(d: Disputes) -> None:
 
 
 def test_apply_text_summary(d: Disputes) -> None:
-    text = d("apply", str(SCENARIOS)).stdout
+    text = d("apply", str(SCENARIOS), "--lang", "en").stdout
     assert f"{lines_of(SCENARIOS)} applied" in text
     assert "0 failed" in text
+    again = d("apply", str(SCENARIOS)).stdout
+    assert f"新记录 0 条，已记录过 {lines_of(SCENARIOS)} 条，失败 0 条" in again
 
 
 def test_apply_accepts_case_numbers_as_well_as_aliases(d: Disputes, tmp_path: Path) -> None:
@@ -175,12 +177,15 @@ def test_re_running_a_journal_with_bad_lines(d: Disputes, tmp_path: Path) -> Non
 
 def test_apply_text_mode_lists_failures_on_stderr(d: Disputes, tmp_path: Path) -> None:
     journal = write_journal(tmp_path, REPORT, "{", line("J-x", "explode"))
-    result = d("apply", str(journal), code=1)
+    result = d("apply", str(journal), "--lang", "en", code=1)
     assert "1 applied" in result.stdout
     assert "2 failed" in result.stdout
     assert "line 2: line: not valid JSON" in result.stderr
     assert "line 3 (J-x): command: unknown verb" in result.stderr
     assert "None" not in result.stderr
+    zh = d("apply", str(journal), code=1)
+    assert "新记录 0 条，已记录过 1 条，失败 2 条" in zh.stdout
+    assert "第 2 行：输入有误：指令行：不是有效的 JSON" in zh.stderr
 
 
 def test_apply_a_missing_file(d: Disputes, tmp_path: Path) -> None:

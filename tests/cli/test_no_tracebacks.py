@@ -119,8 +119,9 @@ def test_bad_journal_lines_are_reported_and_the_run_goes_on(d: Disputes, tmp_pat
     assert "args.parties.0.name" in failed[4]["error"]
     assert failed[5]["id"] is None
     assert (result["applied"], result["cases"]) == (1, {"C6": d.ledger()[0]["case_no"]})
-    text = d("apply", str(journal), code=1)
+    text = d("apply", str(journal), "--lang", "en", code=1)
     assert "line 1 (j1): args.summary" in text.stderr
+    assert "第 1 行（j1）" in d("apply", str(journal), code=1).stderr
 
 
 def test_a_path_the_system_refuses_is_invalid_input(d: Disputes, tmp_path: Path) -> None:
@@ -128,7 +129,7 @@ def test_a_path_the_system_refuses_is_invalid_input(d: Disputes, tmp_path: Path)
     was an OSError traceback, for an output file and for the store itself."""
     case = d.report()
     long_name = tmp_path / ("9" * 5000)
-    error = d("export", case, "--dossier", str(long_name), code=INVALID).stderr
+    error = d("--lang", "en", "export", case, "--dossier", str(long_name), code=INVALID).stderr
     assert "--dossier: cannot create" in error
     assert "File name too long" in error
     result = d.runner.invoke(d.cli, ["--db", f"{long_name}.db", "ledger"])

@@ -59,7 +59,7 @@ def test_demo_recognises_and_replaces_its_own_store(bare: Disputes, tmp_path: Pa
 
 def test_demo_into_a_missing_folder(bare: Disputes, tmp_path: Path) -> None:
     into = tmp_path / "no" / "such" / "demo.db"
-    error = bare("demo", "--into", str(into), code=INVALID).stderr
+    error = bare("demo", "--into", str(into), "--lang", "en", code=INVALID).stderr
     assert f"cannot create {into}" in error
     assert not (tmp_path / "no").exists()
 
@@ -75,7 +75,7 @@ def test_export_never_replaces_a_file(d: Disputes, tmp_path: Path) -> None:
     case = d.report()
     target = tmp_path / "case.json"
     target.write_text("an auditor's earlier dossier", encoding="utf-8")
-    error = d("export", case, "--dossier", str(target), code=INVALID).stderr
+    error = d("export", case, "--dossier", str(target), "--lang", "en", code=INVALID).stderr
     assert "--dossier" in error
     assert "already exists" in error
     assert target.read_text(encoding="utf-8") == "an auditor's earlier dossier"
@@ -84,8 +84,10 @@ def test_export_never_replaces_a_file(d: Disputes, tmp_path: Path) -> None:
 def test_export_into_a_missing_folder(d: Disputes, tmp_path: Path) -> None:
     case = d.report()
     target = tmp_path / "missing" / "case.json"
-    error = d("export", case, "--dossier", str(target), code=INVALID).stderr
+    error = d("export", case, "--dossier", str(target), "--lang", "en", code=INVALID).stderr
     assert f"--dossier: cannot create {target}" in error
+    error = d("export", case, "--dossier", str(target), code=INVALID).stderr
+    assert f"无法创建 {target}：文件夹 {target.parent} 不存在" in error
 
 
 def test_keygen_never_replaces_a_public_key(bare: Disputes, tmp_path: Path) -> None:
@@ -94,14 +96,14 @@ def test_keygen_never_replaces_a_public_key(bare: Disputes, tmp_path: Path) -> N
     pub = tmp_path / "station.key.pub"
     pub.write_text("the key auditors trust", encoding="utf-8")
     error = bare("keygen", "--out", str(out), code=INVALID).stderr
-    assert f"{pub} already exists" in error
+    assert f"{pub} 已存在，未写入任何内容" in error
     assert not out.exists()
     assert pub.read_text(encoding="utf-8") == "the key auditors trust"
 
 
 def test_keygen_into_a_missing_folder(bare: Disputes, tmp_path: Path) -> None:
     out = tmp_path / "keys" / "station.key"
-    error = bare("keygen", "--out", str(out), code=INVALID).stderr
+    error = bare("--lang", "en", "keygen", "--out", str(out), code=INVALID).stderr
     assert f"--out: cannot create {out}" in error
 
 

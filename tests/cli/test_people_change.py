@@ -52,7 +52,7 @@ def test_the_transferred_officers_late_entry_is_judged_by_the_roster_of_its_day(
     case = d.open_case()
     d("roster", "transfer", OFFICER, "--unit", "DM", "--at", at(10))
     d.write("visit", case, actor=OFFICER, when=at(5))  # 补录: before the transfer
-    error = d.fails("visit", case, "--at", at(11), actor=OFFICER, code=1)
+    error = d.fails("visit", case, "--at", at(11), actor=OFFICER, code=1, lang=None)
     assert "冯桂芝无权办理" in error
 
 
@@ -60,7 +60,7 @@ def test_transfer_moves_the_case_and_the_ledger_follows(d: Disputes) -> None:
     case = d.open_case()
     args = ("transfer", case, "--station", "DM", "--leader", "L-DM-01", "--officer", "P-DM-01",
             "--reason", "跨所管辖", "--at", at(3))  # fmt: skip
-    error = d.fails(*args, actor=LEADER, code=1)
+    error = d.fails(*args, actor=LEADER, code=1, lang=None)
     assert "跨所移交由区局领导办理" in error
     assert d.json(*args, "--json", actor=DISTRICT_LEADER)["event"] == "Transferred"
     (row,) = d.ledger()

@@ -181,7 +181,7 @@ def test_ledger_refuses_bad_filters(d: Disputes, filters: list[str], field: str)
 
 @pytest.mark.usefixtures("three_cases")
 def test_ledger_csv_has_a_bom_and_the_json_rows(d: Disputes) -> None:
-    raw = d("ledger", "--format", "csv").stdout_bytes
+    raw = d("ledger", "--format", "csv", "--lang", "en").stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
     as_json = d.ledger()
@@ -192,7 +192,7 @@ def test_ledger_csv_has_a_bom_and_the_json_rows(d: Disputes) -> None:
 
 
 def test_ledger_csv_of_no_rows_still_has_the_header(d: Disputes) -> None:
-    raw = d("ledger", "--format", "csv").stdout_bytes
+    raw = d("ledger", "--format", "csv", "--lang", "en").stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].decode("utf-8").splitlines()
     assert len(header) == 1

@@ -121,7 +121,7 @@ def test_init_creates_an_empty_store_and_leaves_an_existing_one_as_it_is(
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     d("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))
     events = d.stored_events()
-    assert "already a disputes store" in d("init").stdout
+    assert "已是 disputes 数据库，未作任何改动" in d("init").stdout
     assert d.stored_events() == events
     d(*REPORT, actor=GRID)
     d(*GRADE, actor=OFFICER)
@@ -163,7 +163,7 @@ def test_an_empty_disputes_db_is_an_error_not_the_default(
         ("init",),
         ("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE)),
     ):
-        result = runner.invoke(cli, list(args))
+        result = runner.invoke(cli, ["--lang", "en", *args])
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith("error: DISPUTES_DB is set but empty"), result.stderr
     result = runner.invoke(cli, ["--db", "", "ledger"])
@@ -275,7 +275,7 @@ def test_a_store_written_before_the_application_id_still_opens(
     d = Disputes(cli, runner, copy)
     assert len(d.ledger()) == 5
     d("verify")
-    assert "already a disputes store" in d("init").stdout
+    assert "已是 disputes 数据库，未作任何改动" in d("init").stdout
 
 
 @pytest.mark.parametrize("kind", ["0 bytes", "no tables"])

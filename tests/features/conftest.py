@@ -273,6 +273,22 @@ def assign(desk: Desk, actor: str, leader: str, officer: str) -> None:
     desk.attempt("assign", actor, leader=leader, officer=officer)
 
 
+@when(says("{actor:Person}召开一案一议"))
+def deliberate(desk: Desk, actor: str) -> None:
+    desk.attempt("deliberate", actor, plan="所长包案，分头做双方工作")
+
+
+@when(says("{actor:Person}补登第{referral:Number}号移交的回执，发生于 {at:Time}"))
+def record_receipt_at(desk: Desk, actor: str, referral: int, at: datetime) -> None:
+    desk.attempt("receipt", actor, referral=referral, outcome="handled", at=at.isoformat())
+
+
+@when(says("{actor:Person}用上一条指令的编号回访当事人"))
+def follow_up_reusing_an_id(desk: Desk, actor: str) -> None:
+    reused = desk.sent[-1][1]["command_id"]
+    desk.attempt("follow-up", actor, mode="phone", note="双方无异常", command_id=reused)
+
+
 @when(says("{actor:Person}反馈该案的督办"))
 def answer_supervision(desk: Desk, actor: str) -> None:
     desk.attempt("answer-supervision", actor, note="已走访，双方情绪稳定")
@@ -365,12 +381,20 @@ def nothing_recorded(desk: Desk) -> None:
 def refused_by(desk: Desk, rule: type[DisputesError] | tuple[type[DisputesError], ...]) -> None:
     refusal = desk.refused()
     assert isinstance(refusal, rule), f"refused by another rule: {refusal.message}"
+    assert refusal.zh, f"the refusal has no Chinese message: {refusal.message}"
 
 
 @then(says("拒绝理由为：{text}"))
 def refusal_text(desk: Desk, text: str) -> None:
     """The Chinese message the officer reads, word for word."""
     assert desk.refused().text("zh") == text.strip()
+
+
+@then(says("拒绝理由包含：{text}"))
+def refusal_line(desk: Desk, text: str) -> None:
+    """A line of a longer Chinese message (each failed closure condition is one line)."""
+    lines = [line.strip().removeprefix("- ") for line in desk.refused().text("zh").splitlines()]
+    assert text.strip() in lines, desk.refused().text("zh")
 
 
 @then(says("案件归属{station:Station}"))

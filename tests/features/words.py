@@ -26,10 +26,13 @@ from disputes.domain.errors import (
     BeforeLatestDecision,
     BeforeReport,
     ClosureRefused,
+    CommandIdReused,
     DisputesError,
     InvalidInput,
     InvalidInputs,
+    NotAssigned,
     NotResponsibleLeader,
+    OccurredOutOfOrder,
     OutOfScope,
     OwnSupervisionOrder,
     ReferralAlreadyAnswered,
@@ -211,6 +214,9 @@ RULES: dict[str, type[DisputesError] | tuple[type[DisputesError], ...]] = {
     "发放金额须与批准金额相同": PaidAmountDiffers,
     "奖励只发给该案的信息员": NotTheInformant,
     "未定级的案件不能申报奖励": CaseNotGraded,
+    "须先分包": NotAssigned,
+    "回执早于移交": OccurredOutOfOrder,
+    "指令编号已用于别的指令": CommandIdReused,
 }
 Rule = Word(_one_of(RULES), _look_up(RULES, "rule"))
 """The rule a refusal names (``不是该案的分包领导`` → NotResponsibleLeader)."""

@@ -223,7 +223,7 @@ def test_a_full_disk_gives_a_clear_error_and_the_store_stays_intact(cli: Any, di
     with closing(sqlite3.connect(d.db)) as holder:
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         disk.fill()
-        result = d(*command, actor=OFFICER, code=2)
+        result = d("--lang", "en", *command, actor=OFFICER, code=2)
         assert result.stderr.startswith(f"error: store {d.db}: the disk is full"), result.stderr
         assert result.stdout == ""
         assert d.stored_events() == events

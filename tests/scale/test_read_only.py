@@ -91,7 +91,7 @@ def refuses_writes(d: Disputes, case: str, folder: Path) -> None:
         assert "read-only" in result.stderr, (args, result.stderr)
         assert str(d.db) in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
-    assert "already a disputes store: nothing changed" in d("init").stdout
+    assert "already a disputes store: nothing changed" in d("--lang", "en", "init").stdout
 
 
 def test_a_store_on_a_read_only_mount_is_read_and_verified_and_refuses_writes(

@@ -24,8 +24,8 @@ from tests.support.stores import SERVER, admin, needs_server, server_url
 
 def refused(cli: Any, db: str, *args: str) -> str:
     """Run a command on store ``db`` (``ledger`` if none); it must fail with exit 2 and a
-    one-line message."""
-    result = Disputes(cli, CliRunner(), db)(*(args or ("ledger",)), code=2)
+    one-line message (in English: ``--lang en``)."""
+    result = Disputes(cli, CliRunner(), db)("--lang", "en", *(args or ("ledger",)), code=2)
     assert result.stdout == ""
     assert result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.stderr

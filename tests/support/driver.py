@@ -147,8 +147,15 @@ class Disputes:
     def json(self, *args: str, actor: str | None = None, code: int = 0) -> Any:
         return json.loads(self(*args, actor=actor, code=code).stdout)
 
-    def fails(self, *args: str, actor: str | None = None, code: int) -> str:
-        """Run a command that must be refused with ``code`` and store nothing; returns stderr."""
+    def fails(
+        self, *args: str, actor: str | None = None, code: int, lang: str | None = "en"
+    ) -> str:
+        """Run a command that must be refused with ``code`` and store nothing; returns stderr.
+
+        The refusal is read in English (``lang``, given before the verb) unless the command
+        names its ``--lang`` itself or ``lang`` is None (the default, Chinese)."""
+        if lang is not None and "--lang" not in args:
+            args = ("--lang", lang, *args)
         before = self.stored_events()
         result = self(*args, actor=actor, code=code)
         assert self.stored_events() == before, "a refused command stored an event"
