@@ -77,6 +77,7 @@ VERB_MODULES = (
     "accounts",
     "serve",
     "session",
+    "handover",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

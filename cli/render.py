@@ -134,6 +134,7 @@ def case_json(dispute: Dispute) -> dict[str, Any]:
         "village": dispute.village,
         "leader": dispute.leader,
         "officer": dispute.officer,
+        "reported_by": dispute.reporter,
         "reported_at": local_iso(dispute.reported_at),
         "resolved_at": local_iso(dispute.resolved_at),
         "observe_until": local_iso(dispute.observe_until),

@@ -1,8 +1,13 @@
-"""``disputes roster load|list`` — the jurisdiction units and the people who act on cases."""
+"""``disputes roster load|list|show|add|transfer|depart|move-village`` — the jurisdiction units
+and the people who act on cases, and how they change over time (issue 11 §1): each change takes
+effect at ``--at`` (Asia/Shanghai when given without an offset; default now), and jurisdiction
+is judged with the roster as it stood at a command's occurred time."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,7 +25,7 @@ def roster() -> None:
     "--units",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="units.csv: code,name,kind,parent",
+    help="units.csv: code,name,kind,parent[,officer] (officer: a sector's community officer)",
 )
 @click.option(
     "--people",
@@ -28,10 +33,19 @@ def roster() -> None:
     required=True,
     help="people.csv: id,name,role,unit",
 )
+@click.option(
+    "--at",
+    "at",
+    metavar="TIME",
+    help="When this roster takes effect (Asia/Shanghai); default: the first roster from the "
+    "beginning, a later one from now.",
+)
 @json_option
 @store_options
 @click.pass_context
-def load(ctx: click.Context, /, units: Path, people: Path, as_json: bool, **kwargs: str) -> None:
+def load(
+    ctx: click.Context, /, units: Path, people: Path, at: str | None, as_json: bool, **kwargs: str
+) -> None:
     """Validate and record the roster (nothing is recorded if it is unchanged or invalid).
 
     A store that does not exist yet is created: this is how a store usually starts."""
@@ -42,7 +56,7 @@ def load(ctx: click.Context, /, units: Path, people: Path, as_json: bool, **kwar
     loaded = Roster.from_csv(_read(units), _read(people))  # an invalid file creates nothing
     store = settings.store(Access.CREATE)
     store.require_writable()
-    changed = store.app.load_roster(loaded, actor=settings.actor)
+    changed = store.app.load_roster(loaded, actor=settings.actor, at=_time(at))
     summary = {"units": len(loaded.units), "people": len(loaded.people), "recorded": changed}
     if as_json:
         print_json(summary)
@@ -60,17 +74,144 @@ def load(ctx: click.Context, /, units: Path, people: Path, as_json: bool, **kwar
 def list_(ctx: click.Context, /, kind: str, as_json: bool, **kwargs: str) -> None:
     """List the people (default) or the units of the roster in force."""
     settings = apply_overrides(ctx, kwargs)
-    current = settings.store().app.roster
+    _print_roster(settings.store().app.roster, kind, as_json)
+
+
+@roster.command("show")
+@click.option("--kind", type=click.Choice(["units", "people"]), default="people", show_default=True)
+@click.option("--at", "at", metavar="TIME", help="The roster as it stood then (default: now).")
+@json_option
+@store_options
+@click.pass_context
+def show(ctx: click.Context, /, kind: str, at: str | None, as_json: bool, **kwargs: str) -> None:
+    """The people (default) or units of the roster as it stood at ``--at`` (Asia/Shanghai)."""
+    settings = apply_overrides(ctx, kwargs)
+    app = settings.store().app
+    when = _time(at)
+    _print_roster(app.roster if when is None else app.roster_at(when), kind, as_json)
+
+
+def _print_roster(current: Any, kind: str, as_json: bool) -> None:
     if kind == "people":
         rows = [p.model_dump(mode="json") for p in current.people.values()]
         headers = ["id", "name", "role", "unit"]
     else:
         rows = [u.model_dump(mode="json") for u in current.units.values()]
-        headers = ["code", "name", "kind", "parent"]
+        headers = ["code", "name", "kind", "parent", "officer"]
     if as_json:
         print_json(rows)
         return
     print_table(f"{kind} ({len(rows)})", headers, ([r[h] for h in headers] for r in rows))
+
+
+_AT = click.option(
+    "--at", "at", metavar="TIME", help="When it takes effect (Asia/Shanghai; default now)."
+)
+
+
+@roster.command("add")
+@click.argument("person")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", required=True, help="Roster role (leader, community-police, …).")
+@click.option("--unit", required=True, help="Unit code (station, village, grid, district).")
+@_AT
+@json_option
+@store_options
+@click.pass_context
+def add(
+    ctx: click.Context,
+    /,
+    person: str,
+    name: str,
+    role: str,
+    unit: str,
+    at: str | None,
+    as_json: bool,
+    **kwargs: str,
+) -> None:
+    """A person joins the roster (PersonAdded)."""
+    row = {"id": person, "name": name, "role": role, "unit": unit}
+    _change(ctx, kwargs, "person-added", {"person": row}, at, as_json)
+
+
+@roster.command("transfer")
+@click.argument("person")
+@click.option("--unit", required=True, help="The person's new unit.")
+@_AT
+@json_option
+@store_options
+@click.pass_context
+def transfer(
+    ctx: click.Context, /, person: str, unit: str, at: str | None, as_json: bool, **kwargs: str
+) -> None:
+    """A person moves to another unit (PersonTransferred); from then on their jurisdiction is
+    the new unit's. Their open cases stay theirs until handed over (``disputes handover``)."""
+    _change(ctx, kwargs, "person-transferred", {"person_id": person, "unit": unit}, at, as_json)
+
+
+@roster.command("depart")
+@click.argument("person")
+@_AT
+@json_option
+@store_options
+@click.pass_context
+def depart(
+    ctx: click.Context, /, person: str, at: str | None, as_json: bool, **kwargs: str
+) -> None:
+    """A person leaves the roster (PersonDeparted); from then on they act on no case. List and
+    hand over their open cases with ``disputes handover``."""
+    _change(ctx, kwargs, "person-departed", {"person_id": person}, at, as_json)
+
+
+@roster.command("move-village")
+@click.argument("village")
+@click.option("--to", "parent", required=True, help="The new station or sector.")
+@_AT
+@json_option
+@store_options
+@click.pass_context
+def move_village(
+    ctx: click.Context, /, village: str, parent: str, at: str | None, as_json: bool, **kwargs: str
+) -> None:
+    """A village moves to another station or sector (VillageMoved). Cases already reported stay
+    with the station that owns them (``transfer`` moves one)."""
+    _change(ctx, kwargs, "village-moved", {"village": village, "parent": parent}, at, as_json)
+
+
+def _change(
+    ctx: click.Context,
+    kwargs: dict[str, str],
+    kind: str,
+    data: dict[str, Any],
+    at: str | None,
+    as_json: bool,
+) -> None:
+    from disputes.domain.clock import local_iso
+    from disputes.domain.roster import RosterChange
+
+    settings = apply_overrides(ctx, kwargs)
+    store = settings.store()
+    store.require_writable()
+    app = store.app
+    when = _time(at) or app.clock()
+    app.change_roster(RosterChange(when, kind, data), actor=settings.actor)
+    summary = {"change": kind, **data, "effective_at": local_iso(when)}
+    if as_json:
+        print_json(summary)
+    else:
+        click.echo(f"roster: {kind} recorded, in force from {local_iso(when)}")
+
+
+def _time(text: str | None) -> datetime | None:
+    from disputes.domain.clock import parse_time
+    from disputes.domain.errors import InvalidInput
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise InvalidInput("--at", str(exc)) from None
 
 
 def _read(path: Path) -> str:

@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from disputes.domain import commands as c
 from disputes.domain.clock import SHANGHAI
-from disputes.domain.errors import InvalidInput
+from disputes.domain.errors import InvalidInput, SameStation
 from disputes.domain.jurisdiction import CaseScope, check_act, check_assignees
 from disputes.domain.model import Dispute
 from disputes.domain.records import CaseNumbers, sequence_id
@@ -221,6 +221,8 @@ class DisputesApp(CommandService):
         _with_role(roster, command.leader, "leader", (Role.LEADER,))
         _with_role(roster, command.officer, "officer", POLICE_ROLES)
         case = self.case_for(command)
+        if station.code == case.station:
+            raise SameStation(case.case_no, station.name)
         target = CaseScope(case.case_no, station.code, case.village, case.reporter)
         check_assignees(roster, target, command.leader, command.officer)
         meta = self.meta(command)

@@ -286,10 +286,19 @@ class OutOfScope(RuleViolation):
     their own village; auditors, administrators and finance act on no case. ``zh`` says what
     would make the command succeed."""
 
-    def __init__(self, person: str, what: str, reason: str, *, zh_what: str, zh_fix: str) -> None:
+    def __init__(
+        self,
+        person: str,
+        what: str,
+        reason: str,
+        *,
+        zh_what: str,
+        zh_fix: str,
+        zh_who: str | None = None,
+    ) -> None:
         super().__init__(
             f"jurisdiction rule: {person} may not {what}: {reason}",
-            zh=f"管辖规则：{person} 无权{zh_what}；{zh_fix}",
+            zh=f"管辖规则：{zh_who or person}无权{zh_what}；{zh_fix}",
         )
         self.person = person
         self.reason = reason
@@ -343,13 +352,21 @@ class OwnSupervisionOrder(SeparationOfDuties):
 class AssigneeOutOfStation(SeparationOfDuties):
     """``assign`` names a leader and an officer of the case's station (or of the district)."""
 
-    def __init__(self, case_no: str, field: str, person: str, station: str) -> None:
-        zh_field = {"leader": "分包责任领导", "officer": "责任人"}.get(field, field)
+    def __init__(
+        self,
+        case_no: str,
+        field: str,
+        person: str,
+        station: str,
+        person_name: str | None = None,
+        station_name: str | None = None,
+    ) -> None:
+        zh_field = {"leader": "分包领导", "officer": "责任人"}.get(field, field)
         super().__init__(
             f"assignment rule: the {field} of {case_no} must belong to its station {station} "
             f"or to the district; {person} does not",
-            zh=f"分包规则：{case_no} 的{zh_field}须是 {station} 所或区局的人员，{person} 不是；"
-            "请改派本所人员，或先由区局领导移交",
+            zh=f"分包规则：{case_no} 的{zh_field}须是{station_name or station}或区局的人员，"
+            f"{person_name or person}不是；请指定{station_name or station}的人员",
         )
         self.field = field
 
@@ -361,5 +378,5 @@ class SameStation(RuleViolation):
         super().__init__(
             f"transfer rule: {case_no} already belongs to station {station}; transfer it to "
             "another station, or assign within the station",
-            zh=f"移交规则：{case_no} 已属 {station} 所；请移交给其他派出所，或在本所内重新分包",
+            zh=f"移交规则：{case_no} 已属{station}；请移交给其他派出所，或在本所内重新分包",
         )

@@ -108,9 +108,12 @@ def _in_district(roster: Roster, person: Person, unit_code: str) -> bool:
     return district is not None and district.code == person.unit
 
 
-def check_on_roster(roster: Roster, actor_id: str, verb: str, subject: str = "") -> Person:
+def check_on_roster(
+    roster: Roster, actor_id: str, verb: str, subject: str = "", name: str | None = None
+) -> Person:
     """The actor as on ``roster`` (the roster of the occurred time); raises
-    :class:`OutOfScope` when they were not on it then (not yet joined, or departed)."""
+    :class:`OutOfScope` when they were not on it then (not yet joined, or departed). ``name``:
+    theirs, for the Chinese text."""
     person = roster.people.get(actor_id)
     if person is None:
         what = f"{verb} {subject}".strip()
@@ -118,10 +121,21 @@ def check_on_roster(roster: Roster, actor_id: str, verb: str, subject: str = "")
             actor_id,
             what,
             "not on the roster at that time (not yet joined, or departed)",
-            zh_what=f"在该时间办理{'「' + subject + '」' if subject else '此事项'}",
+            zh_who=name,
+            zh_what=f"在该时间办理{' ' + subject if subject else '此事项'}",
             zh_fix="此人在该时间不在花名册上（尚未调入或已调离），请由当时在岗的人员办理",
         )
     return person
+
+
+DISTRICT_VERBS = frozenset({"transfer"})
+"""Verbs only a district role may issue (``transfer``: a district leader's)."""
+
+
+def _name(roster: Roster, code: str | None) -> str:
+    """A unit's name (王店派出所) for the Chinese texts; the code when not on the roster."""
+    unit = roster.units.get(code) if code else None
+    return unit.name if unit else str(code)
 
 
 def check_act(
@@ -138,28 +152,42 @@ def check_act(
     roles are checked before (``Command.roles``); this judges the scope only."""
     subject = case.case_no if case is not None else f"village {village}"
     person = check_on_roster(roster, actor_id, verb, subject)
+    who = person.name
     role_zh = ROLE_ZH.get(person.role, str(person.role))
     if person.role in NO_CASE_ROLES:
         raise OutOfScope(
             actor_id,
             f"{verb} {subject}",
             f"a {person.role} acts on no case",
+            zh_who=who,
             zh_what=f"办理案件（{role_zh}不办理案件）",
-            zh_fix="请由该案所属派出所的领导或民警办理",
+            zh_fix="案件由所属派出所的领导和民警办理",
         )
     if case is None:
         _check_report(roster, person, village or "")
         return
-    if is_district_role(roster, person):
+    district = is_district_role(roster, person)
+    if verb in DISTRICT_VERBS and not district:
+        raise OutOfScope(
+            actor_id,
+            f"{verb} {case.case_no}",
+            "only a district leader transfers a case to another station",
+            zh_who=who,
+            zh_what=f"将 {case.case_no} 跨所移交（跨所移交由区局领导办理）",
+            zh_fix="请报区局领导移交",
+        )
+    if district:
         if _in_district(roster, person, case.station):
             return
         raise OutOfScope(
             actor_id,
             f"{verb} {case.case_no}",
             f"the case's station {case.station} is not in their district {person.unit}",
-            zh_what=f"办理 {case.case_no}（该案不属本区）",
+            zh_who=who,
+            zh_what=f"办理 {case.case_no}（该案不属{_name(roster, person.unit)}）",
             zh_fix="请由该案所属区局的人员办理",
         )
+    owner = _name(roster, case.station)
     if person.role in (Role.LEADER, Role.COMMUNITY_POLICE):
         station = station_of(roster, person)
         if station == case.station:
@@ -168,8 +196,9 @@ def check_act(
             actor_id,
             f"{verb} {case.case_no}",
             f"the case belongs to station {case.station}, they to {station}",
-            zh_what=f"办理 {case.case_no}（该案属 {case.station} 所，本人属 {station} 所）",
-            zh_fix=f"请由 {case.station} 所的领导或民警办理，或由区局领导将案件移交本所",
+            zh_who=who,
+            zh_what=f"办理 {case.case_no}（该案属{owner}，本人属{_name(roster, station)}）",
+            zh_fix=f"请由{owner}的领导或民警办理，或由区局领导将案件移交本所",
         )
     if person.role is Role.AUXILIARY_POLICE:
         mine = village_of(roster, person)
@@ -179,15 +208,18 @@ def check_act(
             actor_id,
             f"{verb} {case.case_no}",
             f"the case is in village {case.village}, they serve {mine or person.unit}",
-            zh_what=f"办理 {case.case_no}（该案在 {case.village} 村，本人包 {mine} 村）",
-            zh_fix=f"请由 {case.village} 村的专职辅警或 {case.station} 所的民警办理",
+            zh_who=who,
+            zh_what=f"办理 {case.case_no}（该案在{_name(roster, case.village)}，"
+            f"本人包{_name(roster, mine or person.unit)}）",
+            zh_fix=f"请由{_name(roster, case.village)}的专职辅警或{owner}的民警办理",
         )
     raise OutOfScope(  # a grid worker only reports
         actor_id,
         f"{verb} {case.case_no}",
         f"a {person.role} only reports",
-        zh_what=f"办理 {case.case_no}（{role_zh}只能登记本村的纠纷）",
-        zh_fix=f"请由 {case.station} 所的民警或本村专职辅警办理",
+        zh_who=who,
+        zh_what=f"办理 {case.case_no}（{role_zh}只登记本村的纠纷）",
+        zh_fix=f"请由{owner}的民警或本村专职辅警办理",
     )
 
 
@@ -203,16 +235,18 @@ def _check_report(roster: Roster, person: Person, village: str) -> None:
     elif person.role in (Role.LEADER, Role.COMMUNITY_POLICE):
         if station is not None and station_of(roster, person) == station:
             return
-        fix = f"请由 {station} 所的人员或该村的专职辅警、网格员登记"
+        fix = f"请由{_name(roster, station)}的人员或该村的专职辅警、网格员登记"
     else:
         if village_of(roster, person) == village:
             return
-        fix = "请在本人所在的村登记，或由该村的专职辅警、网格员登记"
+        fix = "请由该村的专职辅警或网格员登记"
+    area = village_of(roster, person) or station_of(roster, person) or person.unit
     raise OutOfScope(
         person.id,
         f"report in village {village}",
-        f"{village} is outside their {'village' if station else 'district'} ({person.unit})",
-        zh_what=f"在 {village} 登记纠纷（不在本人辖区 {person.unit}）",
+        f"{village} is outside their jurisdiction ({area})",
+        zh_who=person.name,
+        zh_what=f"在{_name(roster, village)}登记纠纷（本人辖区为{_name(roster, area)}）",
         zh_fix=fix,
     )
 
@@ -265,4 +299,11 @@ def check_assignees(roster: Roster, case: CaseScope, leader: str, officer: str) 
         if is_district_role(roster, person) and _in_district(roster, person, case.station):
             continue
         if station_of(roster, person) != case.station:
-            raise AssigneeOutOfStation(case.case_no, field, person_id, case.station)
+            raise AssigneeOutOfStation(
+                case.case_no,
+                field,
+                person_id,
+                case.station,
+                person.name,
+                _name(roster, case.station),
+            )

@@ -306,6 +306,18 @@ class RosterHistory:
                 return True
         return False
 
+    def name_of(self, person_id: str) -> str | None:
+        """The name a person had on the roster, at any time (the latest recorded)."""
+        name = None
+        for change in self.changes:
+            rows = change.data.get("people", []) if change.kind == "loaded" else []
+            if change.kind == "person-added":
+                rows = [change.data["person"]]
+            for row in rows:
+                if row.get("id") == person_id:
+                    name = row.get("name")
+        return name
+
     def departures(self) -> dict[str, datetime]:
         """Person id → when they left (the latest departure of each)."""
         return {

@@ -181,7 +181,8 @@ class CommandService(Application[UUID]):
         roster = self.roster_for(command)
         if command.actor not in roster.people and self.roster_history.known(command.actor):
             subject = command.case_no if isinstance(command, c.CaseCommand) else ""
-            check_on_roster(roster, command.actor, command.verb, subject)  # raises
+            name = self.roster_history.name_of(command.actor)
+            check_on_roster(roster, command.actor, command.verb, subject, name)  # raises
         actor = roster.person(command.actor, "actor")
         if actor.role not in command.roles:
             raise RoleNotAllowed(

@@ -22,6 +22,7 @@ COLUMNS = (
     "village",
     "leader",
     "officer",
+    "reported_by",
     "reported_at",
     "graded_at",
     "resolved_at",
@@ -38,9 +39,10 @@ COLUMNS = (
 class Ledger(Projection):
     """台账: the ``ledger`` table, one row per case (columns :data:`COLUMNS`, times UTC ISO)."""
 
-    name = "ledger@2"
-    """Version 2: the observation window restarts after a broken follow-up chain (issue 10);
-    a store whose ledger is of version 1 rebuilds it on opening."""
+    name = "ledger@3"
+    """Version 3: ``reported_by`` (the actor of the report) and the owning station after a
+    ``transfer`` (issue 11). Version 2: the observation window restarts after a broken
+    follow-up chain (issue 10). A store whose ledger is older rebuilds it on opening."""
     _updates: ClassVar[dict[type, str]] = {}
     """The UPDATE statement of each event class (the changed columns depend on the class only)."""
     table_names = ("ledger",)
@@ -57,6 +59,7 @@ class Ledger(Projection):
             village TEXT NOT NULL,
             leader TEXT,
             officer TEXT,
+            reported_by TEXT NOT NULL,
             reported_at TEXT NOT NULL,
             graded_at TEXT,
             resolved_at TEXT,
@@ -137,8 +140,8 @@ class Ledger(Projection):
         if isinstance(event, Dispute.Reported):
             return (
                 "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
-                " station, village, reported_at, last_event_at)"
-                " VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
+                " station, village, reported_by, reported_at, last_event_at)"
+                " VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
                 (
                     str(event.originator_id),
                     case_no,
@@ -148,6 +151,7 @@ class Ledger(Projection):
                     event.district,
                     event.station,
                     event.village,
+                    event.actor,
                     at,
                     at,
                 ),
@@ -172,6 +176,8 @@ class Ledger(Projection):
                 return {"grade": P, "status": "'open'", "graded_at": P}
             case Dispute.Assigned():
                 return {"leader": P, "officer": P}
+            case Dispute.Transferred():
+                return {"station": P, "leader": P, "officer": P}
             case Dispute.Referred():
                 return {"open_referrals": "open_referrals + 1", "referrals": "referrals + 1"}
             case Dispute.ReceiptRecorded():
@@ -209,6 +215,8 @@ class Ledger(Projection):
                 return [event.grade, at]
             case Dispute.Assigned():
                 return [event.leader, event.officer]
+            case Dispute.Transferred():
+                return [event.station, event.leader, event.officer]
             case Dispute.Resolved():
                 return [
                     at,

@@ -115,7 +115,7 @@ def test_a_row_deleted_or_inserted_is_named(
 
 def test_a_tracking_position_beyond_the_log_is_named(sd: Disputes) -> None:
     """Views marked as ahead of the log would never take in the events recorded next."""
-    sql(sd.db, "UPDATE tracking SET notification_id = 1000 WHERE projection = 'ledger@2'")
+    sql(sd.db, "UPDATE tracking SET notification_id = 1000 WHERE projection = 'ledger@3'")
     report = verify(sd, code=1)
     assert [(p["kind"], p["table"], p["stored"], p["replayed"]) for p in report["problems"]] == [
         ("view", "tracking", 1000, EVENTS)

@@ -16,6 +16,7 @@ from pytest_bdd import given, then, when
 
 from disputes.domain.clock import parse_time
 from disputes.domain.errors import ClosureRefused, DisputesError
+from disputes.domain.roster import RosterChange
 from disputes.storage.store import Store
 from tests.features.desk import Desk, ScenarioClock, fields_named
 from tests.features.words import POLICY, ROSTER, moment, says
@@ -111,6 +112,34 @@ def relapsed(desk: Desk, grade: str) -> None:
 def closed(desk: Desk) -> None:
     assert desk.leader is not None, "name the responsible leader first (分包领导为…)"
     desk.record("close", desk.leader, note="矛盾化解，观察期满")
+
+
+@given(
+    says(
+        "{actor:Person}已将案件跨所移交{station:Station}，分包领导为{leader:Name}，责任人为{officer:Name}"
+    )
+)
+def transferred(desk: Desk, actor: str, station: str, leader: str, officer: str) -> None:
+    desk.record(
+        "transfer", actor, station=station, leader=leader, officer=officer, reason="跨所管辖"
+    )
+    desk.leader, desk.officer = leader, officer
+
+
+@given(says("{actor:Person}下达过一次督办"))
+def supervised_once(desk: Desk, actor: str) -> None:
+    desk.record("supervise", actor, level="yellow-card", note="三日内走访并报告")
+
+
+@given(says("{person:Name}于 {at:Time} 调往{station:Station}"))
+def person_transferred(desk: Desk, person: str, at: datetime, station: str) -> None:
+    change = RosterChange(at, "person-transferred", {"person_id": person, "unit": station})
+    desk.store.app.change_roster(change)
+
+
+@given(says("{person:Name}于 {at:Time} 离职"))
+def person_departed(desk: Desk, person: str, at: datetime) -> None:
+    desk.store.app.change_roster(RosterChange(at, "person-departed", {"person_id": person}))
 
 
 def report(village: str, category: str) -> dict[str, object]:
@@ -228,6 +257,27 @@ def outcome(desk: Desk, actor: str, kind: str) -> None:
     desk.attempt("outcome", actor, kind=kind)
 
 
+@when(
+    says(
+        "{actor:Person}将案件跨所移交{station:Station}，分包领导为{leader:Name}，责任人为{officer:Name}"
+    )
+)
+def transfer(desk: Desk, actor: str, station: str, leader: str, officer: str) -> None:
+    desk.attempt(
+        "transfer", actor, station=station, leader=leader, officer=officer, reason="跨所管辖"
+    )
+
+
+@when(says("{actor:Person}分包给分包领导{leader:Name}，责任人{officer:Name}"))
+def assign(desk: Desk, actor: str, leader: str, officer: str) -> None:
+    desk.attempt("assign", actor, leader=leader, officer=officer)
+
+
+@when(says("{actor:Person}反馈该案的督办"))
+def answer_supervision(desk: Desk, actor: str) -> None:
+    desk.attempt("answer-supervision", actor, note="已走访，双方情绪稳定")
+
+
 @when(says("{verb:Verb}指令因网络中断被重新提交"))
 def resend(desk: Desk, verb: str) -> None:
     desk.resend(verb)
@@ -315,6 +365,23 @@ def nothing_recorded(desk: Desk) -> None:
 def refused_by(desk: Desk, rule: type[DisputesError] | tuple[type[DisputesError], ...]) -> None:
     refusal = desk.refused()
     assert isinstance(refusal, rule), f"refused by another rule: {refusal.message}"
+
+
+@then(says("拒绝理由为：{text}"))
+def refusal_text(desk: Desk, text: str) -> None:
+    """The Chinese message the officer reads, word for word."""
+    assert desk.refused().text("zh") == text.strip()
+
+
+@then(says("案件归属{station:Station}"))
+def owned_by(desk: Desk, station: str) -> None:
+    assert desk.row()["station"] == station
+
+
+@then(says("台账上分包领导为{leader:Name}，责任人为{officer:Name}"))
+def ledger_assignees(desk: Desk, leader: str, officer: str) -> None:
+    row = desk.row()
+    assert (row["leader"], row["officer"]) == (leader, officer)
 
 
 @then(says("销号被拒绝，未满足的条件为第{conditions:Conditions}条"))

@@ -22,6 +22,7 @@ from pytest_bdd import parsers
 from disputes.domain import vocabulary
 from disputes.domain.clock import parse_time
 from disputes.domain.errors import (
+    AssigneeOutOfStation,
     BeforeLatestDecision,
     BeforeReport,
     ClosureRefused,
@@ -29,9 +30,13 @@ from disputes.domain.errors import (
     InvalidInput,
     InvalidInputs,
     NotResponsibleLeader,
+    OutOfScope,
+    OwnSupervisionOrder,
     ReferralAlreadyAnswered,
     ReferralNotFound,
+    ReporterCannotClose,
     RoleNotAllowed,
+    SameStation,
     WrongGrade,
     WrongStatus,
 )
@@ -84,6 +89,7 @@ def _look_up(table: Mapping[str, T], kind: str) -> Callable[[str], T]:
 # -- people ------------------------------------------------------------------------------------
 
 POSTS: dict[str, Role] = {
+    "区局领导": Role.LEADER,
     "分包领导": Role.LEADER,
     "领导": Role.LEADER,
     "社区民警": Role.COMMUNITY_POLICE,
@@ -121,6 +127,10 @@ Village = Word(r"[\u4e00-\u9fff]+村", lambda text: VILLAGES.get(text, text))
 
 Partner = Word(_one_of(PARTNERS), _look_up(PARTNERS, "partner unit"))
 """``司法所`` → ``SFS``."""
+
+STATIONS = {u.name: u.code for u in ROSTER.units.values() if u.kind is UnitKind.STATION}
+Station = Word(_one_of(STATIONS), _look_up(STATIONS, "station"))
+"""``豆门派出所`` → ``DM``."""
 
 # -- policy words --------------------------------------------------------------------------------
 
@@ -178,6 +188,11 @@ RULES: dict[str, type[DisputesError] | tuple[type[DisputesError], ...]] = {
     "该移交已有回执": ReferralAlreadyAnswered,
     "找不到该移交": ReferralNotFound,
     "不化解不销案": ClosureRefused,
+    "不在管辖范围": OutOfScope,
+    "登记人不能销号": ReporterCannotClose,
+    "不能反馈本人下达的督办": OwnSupervisionOrder,
+    "分包须为本所人员": AssigneeOutOfStation,
+    "案件已属该所": SameStation,
 }
 Rule = Word(_one_of(RULES), _look_up(RULES, "rule"))
 """The rule a refusal names (``不是该案的分包领导`` → NotResponsibleLeader)."""
@@ -231,6 +246,7 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "Name": Name,
     "Village": Village,
     "Partner": Partner,
+    "Station": Station,
     "Category": Category,
     "Grade": Grade,
     "OutcomeKind": OutcomeKind,
