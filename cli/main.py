@@ -78,6 +78,9 @@ VERB_MODULES = (
     "serve",
     "session",
     "handover",
+    "stats",
+    "monthly",
+    "rating",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

@@ -112,6 +112,51 @@ class Accounts(_Frozen):
         return self
 
 
+OUTCOME_KINDS = ("criminal-case", "public-order-case", "homicide", "mass-incident", "petition")
+"""The kinds of serious outcome (``outcome --kind``), weighed by ``[rating.outcome_penalty]``."""
+Score = Annotated[int, Field(ge=0, le=100)]
+
+
+class Rating(_Frozen):
+    """五星警务室: the half-year score of a village police room (out of 100) and its stars.
+
+    Each share (first contact on time, cadence kept, follow-ups on time, settled) earns its
+    weight times the share (a share with nothing due counts in full); each dispute found
+    actively earns ``found_actively_points`` up to ``found_actively_max``; relapses, overdue
+    cards, supervision orders and serious outcomes take their penalties; the score is kept
+    within 0–100. ``stars`` lists the lowest score for one, two, … five stars."""
+
+    first_contact_weight: Annotated[int, Field(ge=0, le=100)] = 15
+    cadence_weight: Annotated[int, Field(ge=0, le=100)] = 15
+    follow_up_weight: Annotated[int, Field(ge=0, le=100)] = 15
+    settled_weight: Annotated[int, Field(ge=0, le=100)] = 25
+    found_actively_points: Annotated[int, Field(ge=0, le=100)] = 2
+    found_actively_max: Annotated[int, Field(ge=0, le=100)] = 30
+    relapse_penalty: Annotated[int, Field(ge=0, le=100)] = 5
+    overdue_card_penalty: Annotated[int, Field(ge=0, le=100)] = 2
+    supervision_order_penalty: Annotated[int, Field(ge=0, le=100)] = 3
+    outcome_penalty: dict[str, Annotated[int, Field(ge=0, le=100)]] = {
+        "homicide": 100,
+        "criminal-case": 40,
+        "mass-incident": 30,
+        "public-order-case": 10,
+        "petition": 10,
+    }
+    stars: Annotated[list[Score], Field(min_length=5, max_length=5)] = [40, 55, 70, 80, 90]
+
+    @model_validator(mode="after")
+    def _known_outcomes_and_rising_stars(self) -> Rating:
+        unknown = sorted(set(self.outcome_penalty) - set(OUTCOME_KINDS))
+        if unknown:
+            kinds = ", ".join(OUTCOME_KINDS)
+            msg = f"outcome_penalty: unknown outcome kind {unknown[0]} (one of {kinds})"
+            raise ValueError(msg)
+        if any(b < a for a, b in zip(self.stars, self.stars[1:], strict=False)):
+            msg = "stars must not fall: the lowest score for one, two, … five stars"
+            raise ValueError(msg)
+        return self
+
+
 CodeMap = dict[Annotated[str, Field(pattern=CODE_PATTERN)], Label]
 
 DEFAULT_PURPOSES: dict[str, Label] = {
@@ -140,6 +185,7 @@ class Policy(_Frozen):
     audit: Audit = Audit()
     accounts: Accounts = Accounts()
     access: Access = Access()
+    rating: Rating = Rating()
     categories: Annotated[CodeMap, Field(min_length=1)]
     sources: Annotated[CodeMap, Field(min_length=1)]
     signals: CodeMap = {}

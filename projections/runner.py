@@ -22,6 +22,7 @@ from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
 from disputes.projections.history import CaseHistory
 from disputes.projections.ledger import Ledger, case_no_of
+from disputes.projections.statistics import Statistics
 
 BATCH = 2000
 CASE_NOS = 200_000
@@ -95,7 +96,7 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard())
+            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Statistics())
         )
         self.topics = dispute_topics()
         self._case_nos: dict[UUID, str] = {}

@@ -401,3 +401,33 @@ def earliest_close(desk: Desk, at: datetime) -> None:
 @then(says("拒绝理由指出{field:Field}有误"))
 def refusal_names_field(desk: Desk, field: str) -> None:
     assert fields_named(desk.refused()) == [field], desk.refused().message
+
+
+# == Ratings (五星警务室, features/rating.feature) =================================================
+
+
+@given(says("{village:Village}有一起{source:Source}的{grade:Grade}{category:Category}在办"))
+def open_case_from(desk: Desk, village: str, source: str, grade: str, category: str) -> None:
+    desk.record("report", "G-WD-V01-G1", **{**report(village, category), "source": source})
+    desk.record("grade", "P-WD-01", grade=grade, reason="研判", signals=["threat-of-violence"])
+
+
+@given(says("{actor:Person}已登记严重后果{kind:OutcomeKind}，警情编号 {ref:PoliceCaseNo}"))
+def outcome_recorded(desk: Desk, actor: str, kind: str, ref: str) -> None:
+    desk.record("outcome", actor, kind=kind, ref=ref, note="")
+
+
+@given(says("{actor:Person}已对案件下达督办令"))
+def supervised(desk: Desk, actor: str) -> None:
+    desk.record("supervise", actor, level="yellow-card", note="限期回访")
+
+
+@then(says("{half:Half}{village:Village}警务室得{points:Number}分，{stars:Stars}"))
+def rated(desk: Desk, half: str, village: str, points: int, stars: int) -> None:
+    room = desk.rating(half, village)
+    assert (room.score.points, room.score.stars) == (points, stars), room.score.parts
+
+
+@then(says("{half:Half}{village:Village}警务室的评比注明所用政策版本"))
+def rating_names_policy(desk: Desk, half: str, village: str) -> None:
+    assert desk.rating(half, village).policy_version == POLICY.version

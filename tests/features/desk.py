@@ -8,6 +8,7 @@ history or the refusal. Nothing here touches the application's private state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
@@ -16,6 +17,7 @@ from disputes.domain.application import Outcome
 from disputes.domain.commands import build_command
 from disputes.domain.errors import DisputesError, InvalidInput, InvalidInputs
 from disputes.projections.base import Row
+from disputes.projections.statistics import Score
 from disputes.storage.store import Store
 
 
@@ -100,6 +102,10 @@ class Desk:
         assert self.refusal is None, f"the command was refused: {self.refusal.message}"
         return self.answers[-1]
 
+    def rating(self, half: str, village: str) -> Rated:
+        """The half-year rating of a village's police room (五星警务室)."""
+        return rating_of(self.store, half, village)
+
     def row(self) -> Row:
         """The ledger row of the case in hand (fails when the When step was refused)."""
         self.answer()
@@ -130,3 +136,21 @@ def fields_named(error: DisputesError) -> list[str]:
     if isinstance(error, InvalidInput):
         return [error.field]
     return []
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A village police room's rating, and the policy version that made it."""
+
+    score: Score
+    policy_version: str
+
+
+def rating_of(store: Store, half: str, village: str) -> Rated:
+    """五星警务室: the rating of ``village``'s police room for ``half`` (``2022H1``)."""
+    from disputes.storage.statistics import counting_views, half_period, rating
+
+    with counting_views(store) as db:
+        rows = rating(store, db, half_period(half))
+    room = next(row for row in rows if row.village == village)
+    return Rated(room.score, store.policy.version)

@@ -241,6 +241,21 @@ CaseNos = Word(rf"{CASE_NO}(?:、{CASE_NO})*", lambda text: text.split("、"))
 Conditions = Word(r"\d(?:、\d)*", lambda text: text.split("、"))
 """``1、2、5`` → the closure conditions of product.md §3 by number."""
 
+# -- ratings (五星警务室) ---------------------------------------------------------------------------
+
+SOURCES = {label.zh: code for code, label in POLICY.sources.items()}
+SOURCES |= {"群众来访反映": "walk-in", "走访": "visit", "信息员报告": "informant"}
+Source = Word(_one_of(SOURCES), _look_up(SOURCES, "source"))
+"""How a dispute was found: ``群众来访`` → ``walk-in``, ``治安信息员报告`` → ``informant``."""
+
+STARS = {"无星": 0, "一星": 1, "二星": 2, "三星": 3, "四星": 4, "五星": 5}
+Stars = Word(_one_of(STARS), _look_up(STARS, "stars"))
+"""``三星`` → 3."""
+
+Half = Word(r"\d{4}年[上下]半年", lambda text: f"{text[:4]}H{1 if text[5] == '上' else 2}")
+"""``2022年上半年`` → ``2022H1``."""
+
+
 TYPES: dict[str, Callable[[str], Any]] = {
     "Person": Person,
     "Name": Name,
@@ -261,6 +276,9 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "CaseNo": CaseNo,
     "CaseNos": CaseNos,
     "Conditions": Conditions,
+    "Source": Source,
+    "Stars": Stars,
+    "Half": Half,
 }
 
 

@@ -1,0 +1,273 @@
+"""``stats`` — the figures leaders report upward (统计), for any period, by any grouping.
+
+Figures are defined in docs/statistics.md; ``--format json`` keys are stable. ``--known-at``
+counts what the store held at that recorded time (a report handed in earlier, reproduced);
+``--as-of`` what had happened by that occurred time, as now recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from disputes.cli.common import apply_overrides, store_options
+from disputes.cli.figures import flat_columns, flatten, shown, word
+from disputes.cli.render import GRADE, label, policy_label, print_json, print_table
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from disputes.storage.statistics import Group, Period
+    from disputes.storage.store import Store
+
+TABLE_KEYS = (
+    "reported",
+    "found_actively",
+    "graded_red",
+    "graded_yellow",
+    "resolved",
+    "closed",
+    "settlement_rate",
+    "relapses",
+    "relapse_rate",
+    "overdue_items",
+    "red_cards",
+    "referrals_late",
+    "homicides",
+)
+"""The columns of the grouped table (every figure is in json, csv and xlsx)."""
+
+BY_HEADER = {
+    "station": ("派出所", "station"),
+    "village": ("村（警务室）", "village"),
+    "category": ("类别", "category"),
+    "source": ("来源", "source"),
+    "month": ("月份", "month"),
+    "grade": ("首次定级", "first grade"),
+}
+
+
+def when(option: str, text: str | None) -> datetime | None:
+    """A time option (``--as-of``, ``--known-at``); InvalidInput naming it when unreadable."""
+    from disputes.domain.clock import parse_time
+    from disputes.storage.statistics import invalid
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise invalid(option, str(exc), zh=f"“{text}”不是时间（如 2022-07-01T09:00）") from None
+
+
+def station_option(store: Store, station: str | None) -> None:
+    """Refuse a ``--station`` that is not a station on the roster (exit 2)."""
+    from disputes.domain.roster import UnitKind
+    from disputes.storage.statistics import invalid
+
+    if station is None:
+        return
+    unit = store.app.roster.units.get(station)
+    if unit is None or unit.kind is not UnitKind.STATION:
+        raise invalid(
+            "--station",
+            f"{station} is not a station unit on the roster",
+            zh=f"{station} 不是花名册上的派出所",
+        )
+
+
+def group_name(store: Store, by: str | None, key: str, lang: str) -> str:
+    """What a leader calls a group: a unit's name (王店派出所, not WD), a category's or a
+    source's label, a grade's word, a month."""
+    if by in ("station", "village"):
+        unit = store.app.roster.units.get(key)
+        if unit is None:
+            return key
+        if by == "village" and unit.parent in store.app.roster.units:
+            return f"{store.app.roster.units[unit.parent].name} {unit.name}"
+        return unit.name
+    if by == "category":
+        return policy_label(store.policy, "categories", key, lang)
+    if by == "source":
+        return policy_label(store.policy, "sources", key, lang)
+    if by == "grade":
+        return label(GRADE, key, lang) if key != "none" else ("未定级" if lang == "zh" else "none")
+    return key
+
+
+def stats_json(
+    store: Store,
+    period: Period,
+    groups: list[Group],
+    total: dict[str, Any],
+    meta: dict[str, Any],
+    lang: str,
+) -> dict[str, Any]:
+    """``stats --format json``: the period, the question, each group's figures, the total."""
+    return {
+        **period.as_json(),
+        **meta,
+        "policy_version": store.policy.version,
+        "groups": [
+            {
+                "key": g.key,
+                "name": group_name(store, meta["by"], g.key, lang),
+                **g.figures.as_json(),
+            }
+            for g in groups
+        ],
+        "total": total,
+    }
+
+
+@click.command("stats")
+@click.option("--from", "first", required=True, metavar="DATE", help="First day (2021-07-01).")
+@click.option("--to", "last", required=True, metavar="DATE", help="Last day, included.")
+@click.option(
+    "--by",
+    type=click.Choice(["station", "village", "category", "source", "month", "grade"]),
+    help="One row per station, village, category, source, month or first grade.",
+)
+@click.option("--station", metavar="CODE", help="Only the cases of this station.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="csv is UTF-8 with BOM; xlsx needs --out.",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="The workbook to write (xlsx).")
+@click.option("--as-of", metavar="TIME", help="What had happened by this occurred time.")
+@click.option("--known-at", metavar="TIME", help="What the store held at this recorded time.")
+@store_options
+@click.pass_context
+def stats(
+    ctx: click.Context,
+    /,
+    first: str,
+    last: str,
+    by: str | None,
+    station: str | None,
+    fmt: str,
+    out: Path | None,
+    as_of: str | None,
+    known_at: str | None,
+    **kwargs: str | None,
+) -> None:
+    """统计 — the figures of a period (reported, found actively, graded, settled, relapses,
+    medians, overdue, referrals, outcomes), per group; each is defined in docs/statistics.md."""
+    from disputes.domain.clock import local_iso
+    from disputes.storage.statistics import (
+        counting_views,
+        invalid,
+        parse_day,
+        period_of,
+        statistics,
+    )
+
+    settings = apply_overrides(ctx, kwargs)
+    lang = settings.lang
+    period = period_of(parse_day("--from", first), parse_day("--to", last))
+    occurred, recorded = when("--as-of", as_of), when("--known-at", known_at)
+    if fmt == "xlsx":
+        if out is None:
+            raise invalid("--out", "xlsx needs --out FILE", zh="xlsx 格式需要 --out 文件名")
+        from disputes.cli.guards import new_file
+
+        new_file(out, "--out")
+    store = settings.store()
+    station_option(store, station)
+    with counting_views(store, occurred, recorded) as db:
+        groups, total = statistics(store, db, period, by=by, station=station)
+    meta = {
+        "by": by,
+        "station": station,
+        "as_of": local_iso(occurred),
+        "known_at": local_iso(recorded),
+    }
+    data = stats_json(store, period, groups, total.as_json(), meta, lang)
+    if fmt == "json":
+        print_json(data)
+        return
+    rows = [
+        *data["groups"],
+        {"key": "", "name": "合计" if lang == "zh" else "total", **data["total"]},
+    ]
+    if fmt == "csv":
+        columns = [("name", BY_HEADER.get(by or "", ("范围", "scope"))[lang != "zh"])]
+        columns += flat_columns(store.policy, lang)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([header for _, header in columns])
+        for row in rows:
+            flat = flatten(row)
+            writer.writerow([_csv(flat.get(key)) for key, _ in columns])
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+        return
+    if fmt == "xlsx":
+        from disputes.cli.workbook import stats_workbook
+
+        assert out is not None
+        stats_workbook(store, data, by, lang, out)
+        click.echo(f"已写入 {out}" if lang == "zh" else f"wrote {out}")
+        return
+    title = _title(store, period, station, meta, lang)
+    if by is None:
+        flat = flatten(data["total"])
+        print_table(
+            title,
+            ["指标" if lang == "zh" else "figure", "数值" if lang == "zh" else "value"],
+            (
+                (header, shown(key.split(".")[0], flat.get(key), lang))
+                for key, header in flat_columns(store.policy, lang)
+            ),
+        )
+        return
+    print_table(
+        title,
+        [BY_HEADER[by][lang != "zh"], *(word(k, lang) for k in TABLE_KEYS)],
+        ((row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)) for row in rows),
+    )
+
+
+def _csv(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def _title(
+    store: Store,
+    period: Period,
+    station: str | None,
+    meta: dict[str, Any],
+    lang: str,
+) -> str:
+    scope = group_name(store, "station", station, lang) if station else ""
+    span = f"{period.first} – {period.last}"
+    text = (
+        f"{scope}统计 {span}" if lang == "zh" else f"statistics {scope} {span}".replace("  ", " ")
+    )
+    if meta["known_at"]:
+        text += (
+            f"（截至记录时间 {meta['known_at'][:16]}）"
+            if lang == "zh"
+            else f" (known at {meta['known_at'][:16]})"
+        )
+    if meta["as_of"]:
+        text += (
+            f"（截至发生时间 {meta['as_of'][:16]}）"
+            if lang == "zh"
+            else f" (as of {meta['as_of'][:16]})"
+        )
+    return text
+
+
+def register(group: click.Group) -> None:
+    group.add_command(stats)
