@@ -81,6 +81,7 @@ VERB_MODULES = (
     "stats",
     "monthly",
     "rating",
+    "intake",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

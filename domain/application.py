@@ -51,6 +51,11 @@ class DisputesApp(CommandService):
         assert district is not None
         meta = self.meta(command)
         year = meta.occurred_at.astimezone(SHANGHAI).year
+        photos: dict[str, Any] = (  # only when there are some: older reports stay as they were
+            {"attachments": [a.model_dump() for a in command.attachments]}
+            if command.attachments
+            else {}
+        )
         try:
             numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
         except AggregateNotFoundError:
@@ -66,6 +71,7 @@ class DisputesApp(CommandService):
             parties=[p.model_dump() for p in command.parties],
             people_involved=command.people_involved,
             **meta.fields(),
+            **photos,
         )
         return self._save_case(command, case, numbers)
 

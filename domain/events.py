@@ -90,6 +90,9 @@ class Reported(DisputeEvent, Aggregate.Created):
     summary: str
     parties: list[dict[str, str]]
     people_involved: int | None
+    attachments: list[dict[str, object]] | None = None
+    """Photos carried with the report (issue 14): ``{sha256, media_type, size}`` each. Events
+    recorded before photos existed have none (the class default)."""
 
 
 class Graded(DisputeEvent):

@@ -92,6 +92,7 @@ class Dispute(Aggregate):
     @event(Reported)
     def __init__(
         self,
+        attachments: list[dict[str, object]] | None = None,
         *,
         case_no: str,
         category: str,
@@ -107,7 +108,9 @@ class Dispute(Aggregate):
         policy_version: str,
         command_id: str,
     ) -> None:
-        """登记: a new case, status reported, not graded yet."""
+        """登记: a new case, status reported, not graded yet. ``attachments`` (photos, issue
+        14) stands before the keyword-only fields: the library takes a keyword-only argument
+        with a default for a required one, and events recorded before photos have none."""
         self.case_no = case_no
         self.category = category
         self.source = source
@@ -117,6 +120,7 @@ class Dispute(Aggregate):
         self.summary = summary
         self.parties = parties
         self.people_involved = people_involved
+        self.attachments = list(attachments or [])
         self.reporter = actor
         self.reported_at = occurred_at
         self.status: str = Status.REPORTED

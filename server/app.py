@@ -90,17 +90,20 @@ class BodyLimit:
     """Refuse a request body over ``limit`` bytes: by its Content-Length before reading, or
     while reading a body sent without one (chunked)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}
+        """Paths allowed a larger body (the web desk's 上报 with photos)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await _send(send, too_large(self.limit))
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                await _send(send, too_large(limit))
                 return
         received = 0
 
@@ -109,7 +112,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -193,8 +196,11 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
     )
     app.state.backend = backend
     app.state.max_body = max_body
+    app.state.sign_in_limits = limits  # shared with the web desk's sign-in form
     _install_handlers(app)
-    app.add_middleware(BodyLimit, limit=max_body)
+    from disputes.server.web import UPLOAD_BODY, UPLOAD_PATHS
+
+    app.add_middleware(BodyLimit, limit=max_body, larger=dict.fromkeys(UPLOAD_PATHS, UPLOAD_BODY))
 
     @app.post("/api/sessions", status_code=201, tags=["sessions"])
     async def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
@@ -251,6 +257,9 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
     from disputes.server.accounts import add_account_routes
 
     add_account_routes(app, backend)
+    from disputes.server.web import add_desk
+
+    add_desk(app, backend)  # the web desk (issue 14): /desk/…, same sessions and gate
     return app
 
 
