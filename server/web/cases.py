@@ -14,7 +14,8 @@ import contextlib
 import uuid
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-from fastapi import FastAPI, Request, UploadFile
+from fastapi import FastAPI, Request
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from disputes.domain.commands import (
@@ -32,6 +33,7 @@ from disputes.server.web.desk import Desk, Me, NotSignedIn, redirect, to_sign_in
 from disputes.server.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    drop_cookie,
     set_cookie,
 )
 
@@ -233,7 +235,7 @@ def add_case_pages(app: FastAPI, desk: Desk) -> None:
             )
         response = redirect("/desk/")
         set_cookie(request, response, SESSION_COOKIE, str(answer["token"]))
-        response.delete_cookie(CSRF_COOKIE, path="/desk")
+        drop_cookie(request, response, CSRF_COOKIE)
         return response
 
     @app.post("/desk/logout", include_in_schema=False)
@@ -244,7 +246,7 @@ def add_case_pages(app: FastAPI, desk: Desk) -> None:
         with contextlib.suppress(NotSignedIn):
             await desk.work(request, lambda s, m: backend.sign_out(s))
         response = redirect("/desk/login")
-        response.delete_cookie(SESSION_COOKIE, path="/desk")
+        drop_cookie(request, response, SESSION_COOKIE)
         return response
 
     # -- 上报 ----------------------------------------------------------------------------------
@@ -280,7 +282,10 @@ def add_case_pages(app: FastAPI, desk: Desk) -> None:
 
     @app.post("/desk/report", include_in_schema=False)
     async def report(request: Request) -> Response:
-        form = await request.form(max_files=MAX_ATTACHMENTS + 1)
+        async with request.form(max_files=MAX_ATTACHMENTS + 1) as form:
+            return await record_report(request, form)
+
+    async def record_report(request: Request, form: FormData) -> Response:
         if not desk.check_csrf(request, form):
             return desk.csrf_refused(request)
         photos: list[tuple[bytes, str]] = []
@@ -372,13 +377,24 @@ def add_case_pages(app: FastAPI, desk: Desk) -> None:
 
     @app.get("/desk/todo", include_in_schema=False)
     async def todo(request: Request) -> Response:
-        def items(session: Session, me: Me) -> list[dict[str, Any]]:
+        def items(session: Session, me: Me) -> dict[str, Any]:
             gate = backend.gate(session)
             if me.role == Role.LEADER:
-                return gate.due(leader=me.person)
-            if me.role == Role.COMMUNITY_POLICE:
-                return gate.due(officer=me.person)
-            return gate.due()
+                due = gate.due(leader=me.person)
+                mine = "leader"
+            elif me.role == Role.COMMUNITY_POLICE:
+                due = gate.due(officer=me.person)
+                mine = "officer"
+            else:
+                due = gate.due()
+                mine = ""
+            cases = [
+                r
+                for r in gate.ledger()
+                if r.get("status") != "closed" and (not mine or r.get(mine) == me.person)
+            ]
+            cases.sort(key=lambda r: str(r.get("next_due_at") or "9999"))
+            return {"items": due, "cases": cases}
 
         try:
             me, found = await desk.work(request, items)
@@ -386,7 +402,7 @@ def add_case_pages(app: FastAPI, desk: Desk) -> None:
             return to_sign_in()
         except DisputesError as error:
             return desk.error(request, None, error)
-        return desk.page(request, "todo.html", me, items=found)
+        return desk.page(request, "todo.html", me, **found)
 
     # -- the case page -------------------------------------------------------------------------
 

@@ -8,8 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import sys
+
 import pygal
 from pygal.style import Style
+
+# pygal appends an old-style import hook to sys.meta_path (for its map plugins, unused here),
+# which makes every later import in the process warn (ImportWarning: find_spec() not found).
+# The desk draws no maps: take the hook out again.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+]
 
 FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 STYLE = Style(

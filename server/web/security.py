@@ -62,6 +62,12 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
     )
 
 
+def drop_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(
+        name, path="/desk", secure=secure(request), httponly=True, samesite="strict"
+    )
+
+
 def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
