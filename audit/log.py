@@ -30,6 +30,7 @@ from disputes.audit.checkpoint import (
 )
 from disputes.audit.snapshots import verify_snapshots
 from disputes.audit.views import ViewReplay
+from disputes.domain.access import AccessEntry
 from disputes.domain.clock import local_iso
 from disputes.domain.errors import RuleViolation
 from disputes.domain.model import Dispute
@@ -75,17 +76,23 @@ class VerifyReport:
 
     def tail_note(self) -> str:
         """The sentence about the events no checkpoint covers (empty when there are none)."""
-        if not self.tail:
-            return ""
-        if self.covered_through is None:
-            return (
-                f"no checkpoint yet: all {self.tail} events are protected by the chain alone "
-                "(run `disputes checkpoint`)"
-            )
+        return tail_sentence(self.tail, self.covered_through)
+
+
+def tail_sentence(tail: int, covered_through: int | None) -> str:
+    """The sentence about the ``tail`` events after the latest checkpoint's head at
+    ``covered_through`` (None: no checkpoint), empty when there are none."""
+    if not tail:
+        return ""
+    if covered_through is None:
         return (
-            f"{self.tail} events after the latest checkpoint (position {self.covered_through})"
-            " are protected by the chain alone"
+            f"no checkpoint yet: all {tail} events are protected by the chain alone "
+            "(run `disputes checkpoint`)"
         )
+    return (
+        f"{tail} events after the latest checkpoint (position {covered_through})"
+        " are protected by the chain alone"
+    )
 
 
 def read_events(db: ViewDatabase) -> Iterator[EventRow]:
@@ -180,7 +187,7 @@ def checkpoint_records(db: ViewDatabase) -> list[tuple[int, int, bytes]]:
 
 def case_numbers(store: Store) -> dict[str, str]:
     """Aggregate id (hex) → case number: from the ledger, else from the stored reports (raw rows,
-    read without the read models catching up)."""
+    read without the read models catching up); an access entry's id → ``access entry``."""
     db = store.views
     names = {UUID(oid).hex: case_no for oid, case_no in store.case_numbers().items()}
     for raw_oid, state in db.stream(
@@ -196,6 +203,11 @@ def case_numbers(store: Store) -> dict[str, str]:
             continue
         if isinstance(case_no, str):
             names[str(oid)] = case_no
+    access = get_topic(AccessEntry.AccessRecorded)  # an access entry is named as one
+    for (raw_oid,) in db.stream(
+        f"SELECT originator_id FROM {db.events_table} WHERE topic = {P}", (access,)
+    ):
+        names.setdefault(hex_id(raw_oid), "access entry")
     return names
 
 

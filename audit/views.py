@@ -1,7 +1,7 @@
 """Comparing the view tables with a replay of the verified events.
 
-The ledger, the audit trail (``history``), the command log and the due board's tables are
-derived from the events, but ``ledger`` and ``history`` print them as they are stored: an
+The ledger, the audit trail (``history``), the command log, the due board's and the access
+log's tables are derived from the events, but the reads print them as they are stored: an
 ``UPDATE`` of a view table would show forged values while the log verifies. So ``verify``
 builds every projection afresh, in an in-memory SQLite database, from the events it has just
 verified against the chain, and compares the stored tables with it row by row — the first
@@ -43,7 +43,7 @@ class ViewReplay:
         self.topics = set(store.projections.topics)
         self.projections = [type(p)() for p in store.projections.projections]
         self.memory = ViewDatabase(":memory:")
-        self.batch: list[tuple[int, Dispute.Event, str]] = []
+        self.batch: list[tuple[int, Any, str]] = []
         self.case_nos: dict[UUID, str] = {}
         self.failed: Problem | None = None
         with self.memory.transaction() as cursor:
@@ -60,10 +60,10 @@ class ViewReplay:
             uuid = UUID(event.originator_id)
             stored = StoredEvent(uuid, event.version, event.topic, event.state)
             domain_event = self.store.app.mapper.to_domain_event(stored)
-            assert isinstance(domain_event, Dispute.Event)
             if isinstance(domain_event, Dispute.Reported):
                 self.case_nos[uuid] = domain_event.case_no
-            case_no = self.case_nos[uuid]
+            # An access entry belongs to no case (it names its own).
+            case_no = self.case_nos[uuid] if isinstance(domain_event, Dispute.Event) else ""
         except Exception as exc:  # an edited row; the chain names it, the views wait for it
             self.failed = Problem(
                 "view",
@@ -81,7 +81,11 @@ class ViewReplay:
         with self.memory.transaction() as cursor:
             for projection in self.projections:
                 position = self.tracked.get(projection.name, 0)
-                todo = [(e, c) for n, e, c in self.batch if n <= position]
+                todo: list[tuple[Any, str]] = [
+                    (e, c)
+                    for n, e, c in self.batch
+                    if n <= position and isinstance(e, projection.events)
+                ]
                 if todo:
                     projection.process_many(cursor, todo)
         self.batch.clear()
@@ -135,7 +139,9 @@ def _compare(table: str, stored_db: ViewDatabase, replayed_db: ViewDatabase) -> 
 
 
 def _by_case(columns: list[str], rows: list[tuple[Any, ...]]) -> dict[Any, list[tuple[Any, ...]]]:
-    at = columns.index("case_no")
+    """Rows grouped by case number (by the first column, the entry id, in a table of no case:
+    the access log)."""
+    at = columns.index("case_no") if "case_no" in columns else 0
     grouped: dict[Any, list[tuple[Any, ...]]] = {}
     for row in rows:
         grouped.setdefault(row[at], []).append(tuple(row))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import sys
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import measure
+from benchmarks import measure, server
 from benchmarks.generate import GENERATOR_VERSION, LONG_ALIAS, SEED
 from benchmarks.measure import Stat, log
 
@@ -56,6 +57,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="P3 repetitions (default 3, or 1 above 500k events)",
     )
     parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("DISPUTES_BENCH_POSTGRES"),
+        help="P6 (the server): a PostgreSQL server URL to create a scratch database on "
+        "[env DISPUTES_BENCH_POSTGRES]; without it P6 is left out",
+    )
+    parser.add_argument(
+        "--server-only",
+        action="store_true",
+        help="measure P6 alone (needs --postgres)",
+    )
+    parser.add_argument(
+        "--server-cases",
+        type=int,
+        default=60,
+        help="P6: cases per round (5 commands each; default %(default)s)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="fewest samples, and the smallest size as the P2 baseline (a smoke test, not a "
@@ -66,6 +85,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.server_only:
+        if not args.postgres:
+            print("--server-only needs --postgres URL", file=sys.stderr)
+            return 2
+        found = server.results(args.postgres, args.server_cases)
+        print(server.render(found), file=sys.stderr if args.json else sys.stdout)
+        if args.json:
+            print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
     sizes = sorted({int(s.replace("_", "")) for s in args.cases.split(",") if s.strip()})
     if not sizes or sizes[0] < 1:
         print("--cases: give positive sizes, e.g. 1000,10000,100000", file=sys.stderr)
@@ -75,6 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         small = min(SMALL, sizes[0]) if args.quick else SMALL
         results = run(sizes, workdir, args.rebuild_runs, small=small, quick=args.quick)
+        if args.postgres:
+            found = server.results(args.postgres, args.server_cases)
+            results["p6_server_ratio"] = found["p6_server_ratio"]
+            results["details"]["p6"] = found["p6"]
+            results["targets"]["p6_server_ratio"] = {
+                "target": f">= {server.TARGET:g}",
+                "holds": found["p6_server_ratio"] >= server.TARGET,
+            }
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -290,6 +326,10 @@ def render(results: dict[str, Any]) -> str:
         "  ".join("-" * w for w in widths),
     ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    if "p6_server_ratio" in results:
+        lines.append(
+            server.render({"p6_server_ratio": results["p6_server_ratio"], "p6": details["p6"]})
+        )
     noise = results["noise"]
     lines.append(
         "machine noise (max−min over median): cpu "

@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import print_json, print_table
 
 
@@ -48,37 +48,41 @@ def verify(
     row that differs from the events.
     """
     from disputes.audit.checkpoint import load_public_key, read_witness
-    from disputes.audit.log import verify_store
+    from disputes.audit.log import tail_sentence
 
-    store = apply_overrides(ctx, kwargs).store()
+    gate = gate_of(apply_overrides(ctx, kwargs))
     key = load_public_key(key_path) if key_path else _configured_public_key()
     witness = read_witness(witness_path) if witness_path else None
-    report = verify_store(store, key, witness)
+    report = gate.verify(key, witness)
+    problems = report["problems"]
     if as_json:
-        print_json({**report.as_json(), "key_pinned": key is not None})
-    elif report.intact:
-        click.echo(f"intact: {report.events} events, {report.checkpoints} checkpoints verified")
-        if report.witnessed is not None:
-            click.echo(f"witness: {report.witnessed} heads of {witness_path} found in the log")
-    else:
+        print_json(report)
+    elif report["intact"]:
         click.echo(
-            f"NOT INTACT: {len(report.problems)} problems in {report.events} events", err=True
+            f"intact: {report['events']} events, {report['checkpoints']} checkpoints verified"
         )
-        for p in report.problems:
-            where = f"{p.case_no or p.originator_id or '-'} v{p.version}" if p.version else "-"
-            if p.kind == "view":
-                where = p.case_no or "-"
-            at = "-" if p.position is None else p.position
-            click.echo(f"  {p.kind:<10} position {at}  {where}: {p.detail}", err=True)
-    if report.tail_note() and not as_json:
-        click.echo(f"note: {report.tail_note()}", err=True)
-    if key is None and report.checkpoints and not as_json:
+        if report.get("witnessed") is not None:
+            click.echo(f"witness: {report['witnessed']} heads of {witness_path} found in the log")
+    else:
+        click.echo(f"NOT INTACT: {len(problems)} problems in {report['events']} events", err=True)
+        for p in problems:
+            named = p["case_no"] or p["originator_id"] or "-"
+            where = f"{named} v{p['version']}" if p["version"] else "-"
+            if p["kind"] == "view":
+                where = p["case_no"] or "-"
+            at = "-" if p["position"] is None else p["position"]
+            click.echo(f"  {p['kind']:<10} position {at}  {where}: {p['detail']}", err=True)
+    tail = report.get("tail") or {}
+    note = tail_sentence(tail.get("events", 0), tail.get("after_position"))
+    if note and not as_json:
+        click.echo(f"note: {note}", err=True)
+    if key is None and report["checkpoints"] and not as_json:
         click.echo(
             "note: checkpoints were checked against the public keys stored with them; pass "
             "--key PUBLIC_KEY (or set DISPUTES_SIGNING_KEY) to pin the station's key",
             err=True,
         )
-    ctx.exit(0 if report.intact else 1)
+    ctx.exit(0 if report["intact"] else 1)
 
 
 def _configured_public_key() -> Ed25519PublicKey | None:

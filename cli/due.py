@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import click
 
-from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import GRADE, label, print_json, print_table
-
-if TYPE_CHECKING:
-    from disputes.domain.roster import Roster
 
 KIND = {
     "first-contact": ("首次接触", "first contact"),
@@ -72,16 +68,15 @@ def due(
             on = parse_time(on_text)
         except ValueError as exc:
             raise InvalidInput("--on", str(exc)) from None
-    store = settings.store()
-    _check_filters(store.app.roster, station, officer, leader)
-    moment = on or store.app.clock()
-    items = store.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
+    gate = gate_of(settings)
+    moment = on or gate.store.app.clock()
+    items = gate.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
     if as_json:
-        print_json([item.as_json() for item in items])
+        print_json(items)
         return
     lang = settings.lang
     zh = lang == "zh"
-    late = sum(1 for item in items if item.overdue)
+    late = sum(1 for item in items if item["overdue"])
     title = (
         f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"
         if zh
@@ -107,35 +102,20 @@ def due(
         headers,
         (
             (
-                label(SUPERVISION, item.supervision, lang),
-                item.case_no,
-                label(KIND, item.kind, lang)
-                + (f" #{item.referral}" if item.referral is not None else ""),
-                local_text(item.due_at),
-                item.overdue_days if item.overdue else "",
-                label(GRADE, item.grade, lang),
-                item.station,
-                item.officer,
-                item.leader,
+                label(SUPERVISION, item.get("supervision"), lang),
+                item["case_no"],
+                label(KIND, item["kind"], lang)
+                + (f" #{item['referral']}" if item.get("referral") is not None else ""),
+                local_text(datetime.fromisoformat(item["due_at"])),
+                item.get("overdue_days", "") if item["overdue"] else "",
+                label(GRADE, item["grade"], lang),
+                item.get("station"),
+                item.get("officer"),
+                item.get("leader"),
             )
             for item in items
         ),
     )
-
-
-def _check_filters(
-    roster: Roster, station: str | None, officer: str | None, leader: str | None
-) -> None:
-    """Unknown station, officer or leader: InvalidInput naming the option (exit 2)."""
-    from disputes.domain.errors import InvalidInput
-    from disputes.domain.roster import Role, UnitKind
-
-    if station is not None:
-        roster.unit(station, UnitKind.STATION, "--station")
-    if officer is not None and roster.person(officer, "--officer").role is Role.GRID_WORKER:
-        raise InvalidInput("--officer", f"{officer} is a grid worker, not a police officer")
-    if leader is not None and roster.person(leader, "--leader").role is not Role.LEADER:
-        raise InvalidInput("--leader", f"{leader} is not a leader on the roster")
 
 
 def register(group: click.Group) -> None:

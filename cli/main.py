@@ -74,6 +74,8 @@ VERB_MODULES = (
     "bulk",
     "audit",
     "due",
+    "handover",
+    "access_log",
     "accounts",
     "serve",
     "session",

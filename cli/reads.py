@@ -5,32 +5,32 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from disputes.storage.store import Store
-
-from disputes.cli.common import apply_overrides, json_option, settings_of, store_options
+from disputes.cli.common import (
+    apply_overrides,
+    gate_of,
+    json_option,
+    purpose_option,
+    settings_of,
+    store_options,
+)
 from disputes.cli.due import SUPERVISION
 from disputes.cli.render import (
     EVENTS,
     GRADE,
     STATUS,
-    case_json,
     describe,
-    history_json,
     label,
-    localise_row,
     policy_label,
     print_json,
     print_table,
-    to_local,
 )
 from disputes.domain.clock import local_text
+from disputes.gate.shapes import details_of
 
 as_of_option = click.option(
     "--as-of",
@@ -60,6 +60,7 @@ def _when(option: str, text: str | None) -> datetime | None:
 @click.argument("case")
 @as_of_option
 @known_at_option
+@purpose_option
 @json_option
 @store_options
 @click.pass_context
@@ -69,26 +70,34 @@ def show(
     case: str,
     as_of: str | None,
     known_at: str | None,
+    purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
 ) -> None:
     """Show one case (replayed from its events)."""
     settings = apply_overrides(ctx, kwargs)
-    store = settings.store()
+    gate = gate_of(settings)
+    store = gate.store
     when, known = _when("--as-of", as_of), _when("--known-at", known_at)
-    if when is None and known is None:
-        data = case_json(store.case(case))
-    else:
-        from disputes.audit.replay import case_as_of
-
-        data = case_json(case_as_of(store, case, when, known))
-    data.update(store.due_summary(data["case_no"], when).as_row())
-    data["next_due_at"] = to_local(data["next_due_at"])
+    data = gate.show(case, when, known, purpose=purpose)
     if as_json:
         print_json(data)
         return
     lang, policy = settings.lang, store.policy
     zh = lang == "zh"
+    if "category" not in data:  # a grid worker's own report: its standing only
+        print_table(
+            None,
+            ["项目" if zh else "field", "内容" if zh else "value"],
+            [
+                ("案件编号" if zh else "case", data["case_no"]),
+                ("状态" if zh else "status", label(STATUS, data["status"], lang)),
+                ("等级" if zh else "grade", label(GRADE, data["grade"], lang)),
+                ("登记时间" if zh else "reported", _t(data["reported_at"])),
+                ("下次到期" if zh else "next due", _t(data["next_due_at"])),
+            ],
+        )
+        return
     rows = [
         ("案件编号" if zh else "case", data["case_no"]),
         ("状态" if zh else "status", label(STATUS, data["status"], lang)),
@@ -114,25 +123,21 @@ def show(
 
 @click.command("history")
 @click.argument("case")
+@purpose_option
 @json_option
 @store_options
 @click.pass_context
-def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | None) -> None:
+def history(
+    ctx: click.Context, /, case: str, purpose: str | None, as_json: bool, **kwargs: str | None
+) -> None:
     """The audit trail of a case: every event in order, with occurred and recorded time,
     actor, policy version and details."""
     settings = apply_overrides(ctx, kwargs)
-    store = settings.store()
-    late_after = _late_thresholds(store)
-    rows = []
-    for r in store.history(case):
-        delay = datetime.fromisoformat(r["recorded_at"]) - datetime.fromisoformat(r["occurred_at"])
-        reasons = [
-            *(["recorded-late"] if delay > late_after(r["policy_version"]) else []),
-            *(["placed-before"] if r.pop("placed_before") else []),
-        ]
-        rows.append({**r, "late": bool(reasons), "late_reasons": reasons})
+    gate = gate_of(settings)
+    store = gate.store
+    rows = gate.history(case, purpose=purpose)
     if as_json:
-        print_json(history_json(rows))
+        print_json(rows)
         return
     lang, policy = settings.lang, store.policy
     zh = lang == "zh"
@@ -152,7 +157,7 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
                 _t(r["recorded_at"]) + _late_mark(r["late_reasons"], lang),
                 _person(store, r["actor"]),
                 r["policy_version"],
-                describe(r["details"], policy, lang),
+                describe(details_of(r), policy, lang),
             )
             for r in rows
         ),
@@ -174,6 +179,7 @@ def history(ctx: click.Context, /, case: str, as_json: bool, **kwargs: str | Non
 )
 @as_of_option
 @known_at_option
+@purpose_option
 @json_option
 @store_options
 @click.pass_context
@@ -187,29 +193,26 @@ def ledger(
     fmt: str,
     as_of: str | None,
     known_at: str | None,
+    purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
 ) -> None:
     """台账 — one row per case, filtered; ``--as-of``/``--known-at`` replay it as it stood."""
-    from disputes.domain.errors import InvalidInput
-    from disputes.domain.roster import UnitKind
-
     settings = apply_overrides(ctx, kwargs)
-    store = settings.store()
-    if station is not None:
-        store.app.roster.unit(station, UnitKind.STATION, "--station")
-    if category is not None and category not in store.policy.categories:
-        raise InvalidInput("--category", f"'{category}' is not in the policy")
-    filters = {"status": status, "grade": grade, "station": station, "category": category}
+    gate = gate_of(settings)
+    store = gate.store
     when, known = _when("--as-of", as_of), _when("--known-at", known_at)
-    if when is None and known is None:
-        rows = store.ledger(**filters)
-    else:
-        from disputes.audit.replay import ledger_as_of
-
-        rows = store.with_standing(ledger_as_of(store, when, known, **filters), when)
+    rows = gate.ledger(
+        status=status,
+        grade=grade,
+        station=station,
+        category=category,
+        as_of=when,
+        known_at=known,
+        purpose=purpose,
+    )
     if as_json or fmt == "json":
-        print_json([localise_row(r) for r in rows])
+        print_json(rows)
         return
     if fmt == "csv":
         from disputes.storage.store import LEDGER_COLUMNS
@@ -217,7 +220,7 @@ def ledger(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(LEDGER_COLUMNS))
         writer.writeheader()
-        writer.writerows(localise_row(r) for r in rows)
+        writer.writerows(rows)
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
         return
     lang, policy = settings.lang, store.policy
@@ -269,17 +272,17 @@ def ledger(
                 r["case_no"],
                 label(STATUS, r["status"], lang),
                 label(GRADE, r["grade"], lang),
-                policy_label(policy, "categories", r["category"], lang),
-                r["station"],
-                r["village"],
-                r["leader"],
-                r["officer"],
+                policy_label(policy, "categories", r.get("category", ""), lang),
+                r.get("station"),
+                r.get("village"),
+                r.get("leader"),
+                r.get("officer"),
                 _t(r["reported_at"]),
-                _t(r["resolved_at"]),
-                _t(r["observe_until"]),
-                _t(r["closed_at"]),
-                r["relapses"],
-                r["open_referrals"],
+                _t(r.get("resolved_at")),
+                _t(r.get("observe_until")),
+                _t(r.get("closed_at")),
+                r.get("relapses"),
+                r.get("open_referrals"),
                 _t(r["next_due_at"]),
                 _late(r, lang),
             )
@@ -302,9 +305,9 @@ def _supervision(data: dict[str, Any], lang: str) -> str:
 
 def _late(row: dict[str, Any], lang: str) -> str:
     """Supervision level and days overdue, for the ledger table (``红牌 12天``)."""
-    days = row["overdue_days"]
+    days = row.get("overdue_days")
     late = "" if not days else (f" {days}天" if lang == "zh" else f" {days}d")
-    return label(SUPERVISION, row["supervision"], lang) + late
+    return label(SUPERVISION, row.get("supervision"), lang) + late
 
 
 LATE_REASONS = {
@@ -324,29 +327,6 @@ def _late_mark(reasons: list[str], lang: str) -> str:
         else ", ".join(LATE_REASONS[r][1] for r in reasons)
     )
     return f" 补录（{said}）" if lang == "zh" else f" ({said})"
-
-
-def _late_thresholds(store: Store) -> Callable[[str], timedelta]:
-    """Late-entry threshold of each policy version (the one in force when the entry was
-    recorded; the current policy's when a version's text is unknown)."""
-    from disputes.domain.errors import NotFound
-    from disputes.domain.policy import parse_policy
-
-    known: dict[str, timedelta] = {
-        store.policy.version: timedelta(hours=store.policy.audit.late_entry_hours)
-    }
-
-    def threshold(version: str) -> timedelta:
-        if version not in known:
-            try:
-                text = store.app.get_policy_text(version)
-                hours = parse_policy(text.encode("utf-8")).audit.late_entry_hours
-            except NotFound:
-                hours = store.policy.audit.late_entry_hours
-            known[version] = timedelta(hours=hours)
-        return known[version]
-
-    return threshold
 
 
 def _t(value: str | None) -> str:

@@ -46,7 +46,7 @@ def client_version(name: str, command: click.Command | None) -> click.Command | 
         return _with_callback(command, _write_callback(name))
     if name in READS:
         client = _with_callback(command, READ_CALLBACKS[name])
-        if name in PURPOSE_READS:
+        if name in PURPOSE_READS and not any(p.name == "purpose" for p in client.params):
             client.params = [*client.params, _purpose_param()]
         return client
     return _local_only(name, command)
@@ -68,13 +68,21 @@ def _purpose_param() -> click.Option:
     )
 
 
-def _local_only(name: str, command: click.Command) -> click.Command:
-    def callback(**_: Any) -> None:
-        raise InvalidInput(
-            name,
+class LocalModeOnly(DisputesError):
+    """A store-administration verb asked of the server's client (exit 2)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
             f"`{name}` runs on the server host in local mode (--db, without "
             "DISPUTES_SERVER/--server); ask the server's administrator",
+            zh=f"`{name}` 只能在服务器主机上以本地模式运行（使用 --db，"
+            "不设 DISPUTES_SERVER/--server）；请联系服务器管理员",
         )
+
+
+def _local_only(name: str, command: click.Command) -> click.Command:
+    def callback(**_: Any) -> None:
+        raise LocalModeOnly(name)
 
     return click.Command(
         name,
@@ -173,8 +181,14 @@ def _show(case: str, as_of: str | None, known_at: str | None, as_json: bool, **k
     if as_json:
         print_json(data)
         return
-    zh = _lang() == "zh"
-    rows = [(key, _cell(value)) for key, value in data.items()]
+    lang = _lang()
+    zh = lang == "zh"
+    shown = {
+        **data,
+        "status": label(STATUS, data.get("status"), lang),
+        "grade": label(GRADE, data.get("grade"), lang),
+    }
+    rows = [(key, _cell(value)) for key, value in shown.items()]
     print_table(None, ["项目" if zh else "field", "内容" if zh else "value"], rows)
 
 
@@ -302,6 +316,15 @@ READ_CALLBACKS: dict[str, Callable[..., None]] = {
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) >= 25 and value[10] == "T" and value[4] == "-":
+        from datetime import datetime
+
+        from disputes.domain.clock import local_text
+
+        try:
+            return local_text(datetime.fromisoformat(value))  # to the minute, Asia/Shanghai
+        except ValueError:
+            return value
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

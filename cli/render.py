@@ -12,9 +12,25 @@ from datetime import datetime
 from typing import Any
 
 from disputes.domain import vocabulary
-from disputes.domain.clock import local_iso, local_text
-from disputes.domain.model import Dispute
+from disputes.domain.clock import local_text
 from disputes.domain.policy import Policy
+from disputes.gate.shapes import TIME_KEYS, case_json, history_json, localise_row, to_local
+
+__all__ = [
+    "EVENTS",
+    "GRADE",
+    "STATUS",
+    "TIME_KEYS",
+    "case_json",
+    "describe",
+    "history_json",
+    "label",
+    "localise_row",
+    "policy_label",
+    "print_json",
+    "print_table",
+    "to_local",
+]
 
 STATUS, GRADE, EVENTS = vocabulary.STATUS, vocabulary.GRADE, vocabulary.EVENT
 FIELDS = {
@@ -73,24 +89,6 @@ VALUES = {
     "red-card": "红牌",
 }
 
-TIME_KEYS = frozenset(
-    {
-        "reported_at",
-        "graded_at",
-        "resolved_at",
-        "observe_until",
-        "closed_at",
-        "last_event_at",
-        "occurred_at",
-        "recorded_at",
-        "referred_at",
-        "answered_at",
-        "ordered_at",
-        "next_due_at",
-        "due_at",
-    }
-)
-
 
 def label(table: Mapping[str, tuple[str, str]], code: str | None, lang: str) -> str:
     if code is None:
@@ -105,70 +103,6 @@ def policy_label(policy: Policy, kind: str, code: str, lang: str) -> str:
     if entry is None:
         return code
     return str(entry.zh if lang == "zh" else entry.en)
-
-
-def to_local(value: Any) -> Any:
-    """UTC ISO text or datetime → ISO 8601 with +08:00; other values unchanged."""
-    if isinstance(value, datetime):
-        return local_iso(value)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        return local_iso(datetime.fromisoformat(value))
-    return value
-
-
-def localise_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row with every time field rendered to +08:00 (JSON output)."""
-    return {k: (to_local(v) if k in TIME_KEYS else v) for k, v in row.items()}
-
-
-def case_json(dispute: Dispute) -> dict[str, Any]:
-    """``show --json``: the keys of product.md §5 plus the case's details."""
-    out: dict[str, Any] = {
-        "case_no": dispute.case_no,
-        "status": str(dispute.status),
-        "grade": None if dispute.current_grade is None else str(dispute.current_grade),
-        "category": dispute.category,
-        "source": dispute.source,
-        "district": dispute.district,
-        "station": dispute.station,
-        "village": dispute.village,
-        "leader": dispute.leader,
-        "officer": dispute.officer,
-        "reported_by": dispute.reporter,
-        "reported_at": local_iso(dispute.reported_at),
-        "resolved_at": local_iso(dispute.resolved_at),
-        "observe_until": local_iso(dispute.observe_until),
-        "closed_at": local_iso(dispute.closed_at),
-        "relapses": dispute.relapses,
-        "open_referrals": dispute.open_referrals,
-        "graded_at": local_iso(dispute.graded_at),
-        "auxiliary": dispute.auxiliary,
-        "grid_worker": dispute.grid_worker,
-        "reporter": dispute.reporter,
-        "summary": dispute.summary,
-        "parties": dispute.parties,
-        "people_involved": dispute.people_involved,
-        "signals": dispute.signals,
-        "observe_days": dispute.observe_days,
-        "deliberations": dispute.deliberations,
-        "referrals": [localise_row(r) for r in dispute.referrals],
-        "last_event_at": local_iso(dispute.last_occurred_at),
-        "supervision_orders": [localise_row(o) for o in getattr(dispute, "supervisions", [])],
-        "version": dispute.version,
-    }
-    return out
-
-
-def history_json(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """``history --json``: each event with version, event, occurred_at, recorded_at, actor,
-    policy_version and the event's own fields (flattened)."""
-    out = []
-    for row in rows:
-        item = {k: to_local(v) if k in TIME_KEYS else v for k, v in row.items() if k != "details"}
-        for key, value in row["details"].items():
-            item.setdefault(key, to_local(value) if key == "observe_until" else value)
-        out.append(item)
-    return out
 
 
 def describe(details: Mapping[str, Any], policy: Policy, lang: str) -> str:

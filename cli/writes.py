@@ -19,7 +19,7 @@ from typing import Any
 import click
 from pydantic.fields import FieldInfo
 
-from disputes.cli.common import apply_overrides, json_option, store_options
+from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
 from disputes.cli.render import GRADE, STATUS, label, print_json
 from disputes.domain.commands import COMMANDS, CaseCommand, Command, verb_fields
 from disputes.domain.roster import CASE_ROLES, POLICE_ROLES, Role
@@ -84,7 +84,8 @@ def build_verb(cls: type[Command]) -> click.Command:
         as_json = kwargs.pop("as_json")
         if not settings.actor:
             raise InvalidInput("--as", "who is acting? give --as PERSON or set DISPUTES_ACTOR")
-        store = settings.store()
+        gate = gate_of(settings)
+        store = gate.store
         data: dict[str, Any] = {
             key: list(value) if isinstance(value, tuple) else value
             for key, value in kwargs.items()
@@ -95,7 +96,7 @@ def build_verb(cls: type[Command]) -> click.Command:
             data["at"] = kwargs["at"]
         if kwargs.get("command_id"):
             data["command_id"] = kwargs["command_id"]
-        outcome = store.execute(build_command(verb, data, store.policy.limits))
+        outcome = gate.execute(build_command(verb, data, store.policy.limits))
         if as_json:
             print_json(outcome.as_json())
             return

@@ -16,6 +16,7 @@ still loads; the name an event is shown and exported under is the last part of i
 from __future__ import annotations
 
 from bisect import insort
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -42,6 +43,10 @@ class DisputeEvent(Aggregate.Event):
     occurred_at: datetime
     policy_version: str
     command_id: str
+    os_user: str | None = field(default=None, kw_only=True)
+    """Local mode: the operating-system account beside the actor (docs/trust.md §3). Keyword
+    only with a default, so the events' own fields keep their order and an event stored before
+    it existed reads as None (the class default)."""
 
     @property
     def name(self) -> str:
@@ -55,7 +60,9 @@ class DisputeEvent(Aggregate.Event):
 
     @property
     def meta(self) -> Meta:
-        return Meta(self.actor, self.occurred_at, self.policy_version, self.command_id)
+        return Meta(
+            self.actor, self.occurred_at, self.policy_version, self.command_id, self.os_user
+        )
 
     def apply(self, aggregate: Dispute) -> None:
         self.evolve(aggregate)

@@ -24,7 +24,7 @@ order) are the aggregate's.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -54,6 +54,14 @@ class CaseScope:
         """The scope of a case aggregate (anything with ``case_no``, ``station``, ``village``
         and ``reporter``)."""
         return cls(case.case_no, case.station, case.village, case.reporter)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> CaseScope:
+        """The scope of a ledger row (``ledger@3``: ``case_no``, ``station``, ``village``,
+        ``reported_by``)."""
+        return cls(
+            str(row["case_no"]), str(row["station"]), str(row["village"]), str(row["reported_by"])
+        )
 
 
 class ReadLevel(StrEnum):

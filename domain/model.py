@@ -107,6 +107,7 @@ class Dispute(Aggregate):
         occurred_at: datetime,
         policy_version: str,
         command_id: str,
+        os_user: str | None = None,  # absent from reports stored before issue 11
     ) -> None:
         """登记: a new case, status reported, not graded yet. ``attachments`` (photos, issue
         14) stands before the keyword-only fields: the library takes a keyword-only argument

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -33,6 +34,7 @@ from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel
 
 from disputes.domain import commands as c
+from disputes.domain.access import AccessEntry
 from disputes.domain.clock import Clock, local_iso, system_clock
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.errors import (
@@ -55,6 +57,9 @@ from disputes.domain.records import (
 )
 from disputes.domain.roster import BEGINNING, Roster, RosterChange, RosterHistory
 from disputes.domain.values import Meta
+
+_OS_USER: ContextVar[str | None] = ContextVar("os_user", default=None)
+"""The operating-system account of the command being executed (local mode), for its event."""
 
 ATTEMPTS = 5
 """How many times a command is tried when another writer wins the race (then exit 4)."""
@@ -150,19 +155,29 @@ class CommandService(Application[UUID]):
         self._roster_history: RosterHistory | None = None
         self._policy_adopted = False
 
-    def execute(self, command: c.Command) -> Outcome:
-        """Record one command with the method declared for its type (see :func:`handles`)."""
+    def execute(self, command: c.Command, *, os_user: str | None = None) -> Outcome:
+        """Record one command with the method declared for its type (see :func:`handles`).
+        ``os_user`` (local mode: the operating-system account that ran it) is recorded beside
+        the actor on its event."""
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise InvalidInput("command", f"no application method handles `{command.verb}`")
-        return handler(self, command)
+        token = _OS_USER.set(os_user)
+        try:
+            return handler(self, command)
+        finally:
+            _OS_USER.reset(token)
 
     # -- what every verb shares -----------------------------------------------------------------
 
     def meta(self, command: c.Command) -> Meta:
         """Who, when, under which policy, for which command: the metadata of its event."""
         return Meta(
-            command.actor, self.occurred_at(command), self.policy.version, command.command_id
+            command.actor,
+            self.occurred_at(command),
+            self.policy.version,
+            command.command_id,
+            _OS_USER.get(),
         )
 
     def occurred_at(self, command: c.Command) -> datetime:
@@ -332,7 +347,7 @@ class CommandService(Application[UUID]):
             data: dict[str, Any]
             if isinstance(recorded, RosterRecord.Loaded):
                 first = not any(change.kind == "loaded" for change in changes)
-                since = recorded.effective_at or (BEGINNING if first else recorded.timestamp)
+                since = BEGINNING if first else recorded.effective_at or recorded.timestamp
                 kind, data = "loaded", {"units": recorded.units, "people": recorded.people}
             elif isinstance(recorded, RosterRecord.PersonAdded):
                 since, kind, data = (
@@ -369,9 +384,11 @@ class CommandService(Application[UUID]):
             record: RosterRecord = self.repository.get(RosterRecord.ID)
         except AggregateNotFoundError:
             record = RosterRecord()
-        if at is None and self.roster_history:
+        if not self.roster_history:
+            at = None  # the first roster is in force from the beginning, whatever --at says
+        elif at is None:
             at = self.clock()  # a later roster is in force from when it is recorded
-        if at is not None and self.roster_history:
+        if at is not None:
             self.roster_history.with_change(
                 RosterChange(at, "loaded", {"units": units, "people": people})
             )
@@ -447,6 +464,10 @@ class CommandService(Application[UUID]):
             msg = f"policy version {version} was never used in this store"
             raise NotFound(msg) from None
         return record.text
+
+    def record_access(self, entry: AccessEntry) -> None:
+        """Save one access entry (an aggregate of its own: never a version conflict)."""
+        self.save(entry)
 
     def forget_unsaved(self) -> None:
         """Forget what this application assumed a save had stored (the policy record), after a

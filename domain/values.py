@@ -34,23 +34,27 @@ class Grade(StrEnum):
 class Meta:
     """Who did it, when it happened, under which policy, and the command that asked for it.
 
-    Every dispute event carries these four fields. ``occurred_at`` is timezone-aware and is
-    what the officer says (``--at``); the time the event was stored is the library's
-    ``timestamp`` (UTC), kept apart.
+    Every dispute event carries these fields (``os_user`` None unless given, docs/trust.md
+    §3). ``occurred_at`` is timezone-aware and is what the officer says (``--at``); the time
+    the event was stored is the library's ``timestamp`` (UTC), kept apart.
     """
 
     actor: str
     occurred_at: datetime
     policy_version: str
     command_id: str
+    os_user: str | None = None
+    """Local mode: the operating-system account that ran the command, recorded beside the
+    actor (docs/trust.md §3); None in server mode and for events recorded before issue 11."""
 
     def fields(self) -> dict[str, Any]:
-        """The four event fields, by name."""
+        """The event fields, by name."""
         return {
             "actor": self.actor,
             "occurred_at": self.occurred_at,
             "policy_version": self.policy_version,
             "command_id": self.command_id,
+            "os_user": self.os_user,
         }
 
 

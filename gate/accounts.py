@@ -21,7 +21,7 @@ Nothing here prints or logs a secret. The initial password, the TOTP secret and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -57,9 +57,10 @@ class Issued:
     a QR code). None for what was not renewed."""
 
     person: str
-    password: str
-    totp_secret: str | None = None
-    provisioning_uri: str | None = None
+    password: str = field(repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+    provisioning_uri: str | None = field(default=None, repr=False)
+    """(Not in the repr: a secret must not reach a log or a traceback by accident.)"""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -186,6 +187,31 @@ class Accounts:
         self._change(person, lambda account, now: account.lock(reason, actor, now))
         self.sessions.revoke_person(person, self.clock())
         return self.row(person)
+
+    def departed(self, person: str, actor: str | None) -> bool:
+        """Lock the account of a person who left (reason ``departed``) and end their sessions:
+        for the roster change that records the departure (its actor's authority is the roster
+        change's, so no system administrator is needed). Returns False, recording nothing,
+        when the person has no account or it is locked as departed already."""
+        self.store.require_writable()
+        for _ in range(ATTEMPTS):
+            try:
+                account = self._get(person)
+            except AccountNotFound:
+                return False
+            if account.locked == LockReason.DEPARTED:
+                return False
+            account.lock(LockReason.DEPARTED, actor, self.clock())
+            try:
+                self.store.app.save(account)
+            except IntegrityError:
+                continue
+            self.sessions.revoke_person(person, self.clock())
+            return True
+        raise ConcurrentModification(
+            f"the account of {person} changed at the same time {ATTEMPTS} times; nothing was "
+            "recorded — try again"
+        )
 
     def unlock(self, actor: str, person: str) -> AccountRow:
         """Unlock ``person``'s account (the failed-attempts count starts again). Raises

@@ -67,6 +67,8 @@ class Projection(ABC):
     """A read model. ``process`` handles one event inside the caller's transaction."""
 
     name: ClassVar[str]
+    events: ClassVar[tuple[type, ...]] = (Dispute.Event,)
+    """The event classes it reads (the dispute events, unless it says otherwise)."""
     tables: ClassVar[Sequence[str]]
     """DDL statements (CREATE TABLE/INDEX IF NOT EXISTS)."""
     table_names: ClassVar[Sequence[str]]
@@ -124,6 +126,7 @@ _ENVELOPE = frozenset(
         "occurred_at",
         "policy_version",
         "command_id",
+        "os_user",
     }
 )
 _ENCODER = json.JSONEncoder(ensure_ascii=False)

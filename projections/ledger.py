@@ -258,6 +258,17 @@ def get_case_row(db: Views, case_no: str) -> Row | None:
     return rows[0] if rows else None
 
 
+def list_scopes(db: Views, case_no: str | None = None) -> dict[str, tuple[str, str, str]]:
+    """Case number → (owning station, village, reporter) of every case (or of ``case_no``):
+    what jurisdiction needs of a case, from the ledger."""
+    sql = "SELECT case_no, station, village, reported_by FROM ledger"
+    params: list[str] = []
+    if case_no is not None:
+        sql += f" WHERE case_no = {P}"
+        params.append(case_no)
+    return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in db.rows(sql, params)}
+
+
 def list_case_numbers(db: Views) -> dict[str, str]:
     """Every case in the ledger: aggregate id (text, as stored) → case number."""
     return {row[0]: row[1] for row in db.rows("SELECT dispute_id, case_no FROM ledger")}

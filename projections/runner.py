@@ -9,7 +9,7 @@ gives exactly the rows of the incremental build.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, Recording, StoredEvent
@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 
 from disputes.domain.commands import RecordedCommand
 from disputes.domain.model import Dispute
+from disputes.projections.access_log import AccessLog
 from disputes.projections.base import Cursor, Projection, Views
 from disputes.projections.command_log import CommandLog, find_command
 from disputes.projections.due_board import DueBoard
@@ -73,6 +74,17 @@ class EventSource(Protocol):
         """The decoder of the log's stored events."""
 
 
+def topics_of(projections: Sequence[Projection]) -> list[str]:
+    """Topics of every event class the ``projections`` read (the dispute events' first)."""
+    found: list[str] = []
+    for projection in projections:
+        for cls in projection.events:
+            for topic in dispute_topics() if cls is Dispute.Event else [get_topic(cls)]:
+                if topic not in found:
+                    found.append(topic)
+    return found
+
+
 def dispute_topics() -> list[str]:
     """Topics of every dispute event class (the notifications the projections read)."""
     return [
@@ -96,9 +108,10 @@ class Projections:
         self.app = app
         self.db = db
         self.projections: list[Projection] = list(
-            projections or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Statistics())
+            projections
+            or (Ledger(), CaseHistory(), CommandLog(), DueBoard(), Statistics(), AccessLog())
         )
-        self.topics = dispute_topics()
+        self.topics = topics_of(self.projections)
         self._case_nos: dict[UUID, str] = {}
         self._create_tables()
 
@@ -176,10 +189,11 @@ class Projections:
                 ready = False
             else:
                 ready = True
+                kinds = tuple(cls for p in self.projections for cls in p.events)
                 events = [
                     (r.notification.id, r.domain_event)
                     for r in recordings
-                    if isinstance(r.domain_event, Dispute.Event)
+                    if isinstance(r.domain_event, kinds)
                 ]
                 self._process(cursor, events, through, tracked)
         if not ready:
@@ -208,13 +222,18 @@ class Projections:
             tracked = self._tracked(cursor)
         positions = [(p, tracked.get(p.name, 0)) for p in self.projections]
         lowest = min(position for _, position in positions)
-        items: list[tuple[int, Dispute.Event, str]] = []
+        items: list[tuple[int, Any, str]] = []
         for notification_id, event in events:
             if notification_id > lowest:
-                assert isinstance(event, Dispute.Event)
-                items.append((notification_id, event, self._case_no(cursor, event)))
+                # Only a dispute event belongs to a case (an access entry names its own).
+                case_no = self._case_no(cursor, event) if isinstance(event, Dispute.Event) else ""
+                items.append((notification_id, event, case_no))
         for projection, position in positions:
-            todo = [(event, case_no) for n, event, case_no in items if n > position]
+            todo: list[tuple[Any, str]] = [
+                (event, case_no)
+                for n, event, case_no in items
+                if n > position and isinstance(event, projection.events)
+            ]
             if todo:
                 projection.process_many(cursor, todo)
         for projection, position in positions:

@@ -82,6 +82,39 @@ JOURNAL_LINE_SCHEMA: dict[str, Any] = {
 }
 
 
+class ErrorDetail(BaseModel):
+    """What went wrong: the CLI's exit code of it, its kind, the message in English and
+    Chinese, and the input it is about (or null)."""
+
+    exit: int
+    kind: str
+    message: str
+    zh: str
+    field: str | None
+
+
+class ErrorBody(BaseModel):
+    """Every refusal's body (docs/trust.md §4)."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (401, "Not signed in: no, an unknown, expired or revoked session token"),
+        (403, "Refused: out of your scope, or not your role"),
+        (404, "No such case, referral, account or path"),
+        (409, "Refused by a lifecycle rule, or a concurrent change (safe to retry)"),
+        (413, "Request body too large"),
+        (422, "Invalid input"),
+        (429, "Too many sign-in attempts"),
+        (500, "The server failed (its log has the details)"),
+        (503, "The store is unavailable"),
+    )
+}
+
+
 class BodyTooLarge(Exception):
     """A request body went over :data:`MAX_BODY` while it was read."""
 
@@ -188,11 +221,7 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        responses={
-            401: {"description": "No, an expired or a forged session token"},
-            413: {"description": "Request body too large"},
-            422: {"description": "Invalid input"},
-        },
+        responses=ERROR_RESPONSES,
     )
     app.state.backend = backend
     app.state.max_body = max_body
@@ -236,13 +265,13 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
         """Record one command, a journal line: the write verb's ``--json``. A retry with the
         same ``id`` records nothing new and answers as the first time."""
         body = await request.body()
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("body", "not UTF-8 text") from None
-        raw = load_object(text, "body")
 
         def work(session: Session) -> dict[str, Any]:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidInput("body", "not UTF-8 text") from None
+            raw = load_object(text, "body")
             actor = raw.setdefault("actor", session.person)
             if actor != session.person:
                 raise ActorMismatch(session.person, actor)
@@ -395,6 +424,17 @@ def _install_handlers(app: FastAPI) -> None:
 
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 400:  # FastAPI could not parse the body (not JSON, not UTF-8)
+            return _response(
+                ApiError(
+                    422,
+                    2,
+                    "invalid",
+                    "body: not valid JSON text (UTF-8); nothing was recorded",
+                    "请求内容不是有效的 JSON 文本（UTF-8）；未记录任何内容",
+                    "body",
+                )
+            )
         kinds = {404: "not-found", 405: "invalid"}
         message = {
             404: "no such path in the API (see /api/openapi.json)",

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from disputes.domain.errors import DisputesError, InvalidInput
 from disputes.gate.accounts import Accounts
-from disputes.gate.gate import Gate, Viewer
 from disputes.storage.store import Store
+
+if TYPE_CHECKING:
+    from disputes.gate.gate import Gate
 
 T = TypeVar("T")
 
@@ -135,6 +137,8 @@ class Backend:
 
     def gate(self, session: Session, purpose: str | None = None) -> Gate:
         """The gate for the signed-in person: scoped, masked, and every read logged."""
+        from disputes.gate.gate import Gate, Viewer
+
         return Gate(self.store, Viewer(person=session.person, purpose=purpose, logged=True))
 
 

@@ -19,6 +19,7 @@ from disputes.domain.commands import Command, RecordedCommand
 from disputes.domain.errors import StoreError
 from disputes.domain.model import Dispute
 from disputes.domain.policy import Policy, load_policy
+from disputes.projections.access_log import list_access
 from disputes.projections.base import Row
 from disputes.projections.command_log import find_commands
 from disputes.projections.due_board import DueItem, DueSummary, due_summaries, list_due
@@ -30,6 +31,7 @@ from disputes.projections.ledger import (
     get_case_row,
     list_case_numbers,
     list_cases,
+    list_scopes,
 )
 from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
@@ -201,11 +203,12 @@ class Store:
         """The policy in force (the application's)."""
         return self.app.policy
 
-    def execute(self, command: Command) -> Outcome:
-        """Record one command (see DisputesApp.execute) and catch the projections up.
-        Raises StoreError on a read-only store (nothing is recorded)."""
+    def execute(self, command: Command, *, os_user: str | None = None) -> Outcome:
+        """Record one command (see DisputesApp.execute; ``os_user`` recorded beside the actor)
+        and catch the projections up. Raises StoreError on a read-only store (nothing is
+        recorded)."""
         self.require_writable()
-        outcome = self.app.execute(command)
+        outcome = self.app.execute(command, os_user=os_user)
         try:
             self.projections.catch_up()
         except Exception as exc:
@@ -271,6 +274,25 @@ class Store:
         self.catch_up()
         row = get_case_row(self.views, case_no)
         return None if row is None else {**row, **self.due_summary(case_no).as_row()}
+
+    def scopes(self, case_no: str | None = None) -> dict[str, tuple[str, str, str]]:
+        """Case number → (owning station, village, reporter) of every case (or of
+        ``case_no``), caught up first: what jurisdiction needs of a case."""
+        self.catch_up()
+        return list_scopes(self.views, case_no)
+
+    def access_log(
+        self,
+        *,
+        case: str | None = None,
+        person: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Row]:
+        """Access entries, oldest first (see projections.access_log.list_access), caught up
+        first."""
+        self.catch_up()
+        return list_access(self.views, case=case, person=person, since=since, until=until)
 
     def due(self, on: datetime | None = None, **options: Any) -> list[DueItem]:
         """The due board at ``on`` (default now); options as projections.due_board.list_due."""

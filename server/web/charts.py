@@ -6,9 +6,8 @@ for a phone, and an ``<img>`` on the figures page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-
 import sys
+from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style

@@ -374,6 +374,9 @@ def test_actor_and_store_may_follow_the_verb(d: Disputes) -> None:
 def test_actor_from_the_environment(d: Disputes, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPUTES_ACTOR", GRID)
     d.report()
+    # Read at the trusted desk: with DISPUTES_ACTOR the grid worker's read is scoped, and a
+    # grid worker sees of their own report only its standing (docs/trust.md §1).
+    monkeypatch.delenv("DISPUTES_ACTOR")
     assert d.history("HY-2024-0001")[0]["actor"] == GRID
 
 

@@ -54,6 +54,8 @@ EXPECTED = sorted(p for p in (DATA / "expected").glob("*.json") if p.stem != "do
 DOSSIER = DATA / "expected" / "dossier-HY-2021-0002.json"
 
 EVENTS = 200
+OLD_POLICY = "3549018e50de"
+"""The version of the bundled policy the old store was written under."""
 """Events in the fixture (roster, 3 scenario cases, 2 extra cases, one CLI retry)."""
 SNAPSHOT_CASE = "HY-2022-0002"
 """Case X1 of extra.jsonl: 130 events, a Dispute snapshot stored by the old code at v100."""
@@ -249,7 +251,14 @@ def test_old_dossier_verifies_and_export_is_unchanged(old: Old) -> None:
 def test_new_commands_append_to_the_old_store(old: Old) -> None:
     """Commands of the current code append to the old log: a retried old command id records
     nothing, a new event on an old case and a new case are recorded, the old history stays
-    as it was, the store verifies against the old checkpoint and takes a new one."""
+    as it was, the store verifies against the old checkpoint and takes a new one.
+
+    The bundled policy has changed since (issue 11 added ``[accounts]``): the first event
+    recorded under the new version adopts it (``Policy.Adopted``, in the same transaction), as
+    any policy change does; the old events keep the version they were recorded under."""
+    from disputes.domain.policy import load_policy
+
+    adopted = [] if load_policy().version == OLD_POLICY else ["disputes:Policy.Adopted"]
     retry = old.json(
         "--as", "P-WD-01", "visit", RELAPSED_CASE, "--mode", "phone", "--note", "电话稳控",
         "--at", "2023-01-16T10:00+08:00", "--command-id", "CLI-RETRY-1", "--json",
@@ -276,6 +285,7 @@ def test_new_commands_append_to_the_old_store(old: Old) -> None:
         ).fetchall()
     assert [topic for (topic,) in added] == [
         "disputes:Dispute.Visited",
+        *adopted,
         "disputes:CaseNumbers.Started",  # the first case of 2024
         "disputes:CaseNumbers.Allocated",
         "disputes:Dispute.Reported",
@@ -292,9 +302,10 @@ def test_new_commands_append_to_the_old_store(old: Old) -> None:
     ]
 
     result = old("verify", "--key", str(PUBLIC_KEY))
-    assert result.stdout == f"intact: {EVENTS + 4} events, 1 checkpoints verified\n"
+    new = 4 + len(adopted)
+    assert result.stdout == f"intact: {EVENTS + new} events, 1 checkpoints verified\n"
     key = old.tmp / "new.key"
     old("keygen", "--out", str(key))
     old("checkpoint", "--key", str(key))
     intact = old.json("verify", "--json")
-    assert (intact["intact"], intact["events"], intact["checkpoints"]) == (True, EVENTS + 4, 2)
+    assert (intact["intact"], intact["events"], intact["checkpoints"]) == (True, EVENTS + new, 2)

@@ -78,7 +78,7 @@ PEOPLE: list[dict[str, str]] = [
 ]
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-META = {"actor", "occurred_at", "policy_version", "command_id"}
+META = {"actor", "occurred_at", "policy_version", "command_id", "os_user"}
 
 
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,16 +53,22 @@ class Person:
     password: str
     secret: str
     config: Path
-    step: int = 0
-    """TOTP codes used so far (each sign-in needs a code of a step not used before)."""
+    last_step: int = -1
+    """The TOTP time step of the last code used (a step signs in once)."""
 
     def code(self) -> str:
-        """A fresh code: now's, then the next step's (the server allows one step of drift)."""
-        from disputes.gate.secrets import Secrets
+        """A code of a step not used yet: the oldest the server takes (one step of drift
+        either side of now), waiting for the clock when the steps in reach are used."""
+        import pyotp
 
-        moment = datetime.now(UTC) + timedelta(seconds=30 * self.step)
-        self.step += 1
-        return Secrets.code_at(self.secret, moment)
+        totp = pyotp.TOTP(self.secret)
+        while True:
+            now = totp.timecode(datetime.now(UTC))
+            step = max(now - 1, self.last_step + 1)
+            if step <= now + 1:
+                self.last_step = step
+                return totp.generate_otp(step)
+            time.sleep(1)
 
 
 @dataclass
@@ -73,10 +80,12 @@ class Served:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     people: dict[str, Person] = field(default_factory=dict)
+    tls: tuple[Path, Path] | None = None
+    """A certificate file and its key: serve HTTPS."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def key_file(self) -> Path:
@@ -138,19 +147,28 @@ class Served:
             "--port",
             str(self.port),
         ]
-        log = (self.folder / "server.log").open("ab")
-        self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log)
+        if self.tls:
+            command += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
+        with (self.folder / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"the server stopped: {self.log()}")
             try:
-                httpx.get(f"{self.url}/api/openapi.json", timeout=1).raise_for_status()
+                httpx.get(
+                    f"{self.url}/api/openapi.json", timeout=1, verify=self._context()
+                ).raise_for_status()
             except httpx.HTTPError:
                 time.sleep(0.1)
                 continue
             return self
         raise AssertionError(f"the server did not answer in {START_SECONDS} s: {self.log()}")
+
+    def _context(self) -> ssl.SSLContext | bool:
+        if not self.tls:
+            return True
+        return ssl.create_default_context(cafile=str(self.tls[0]))
 
     def log(self) -> str:
         path = self.folder / "server.log"
@@ -180,6 +198,7 @@ class Served:
         who = self.people[person]
         answer = httpx.post(
             f"{self.url}/api/sessions",
+            verify=self._context(),
             json={"person": person, "password": who.password, "code": who.code()},
         )
         assert answer.status_code == 201, answer.text
@@ -188,7 +207,7 @@ class Served:
 
     def http(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=self._context())
 
     def disputes(
         self,
@@ -203,6 +222,8 @@ class Served:
         config = who.config if who else self.folder / person
         env = self.env(config)
         env["DISPUTES_SERVER"] = self.url
+        if self.tls:
+            env["DISPUTES_CA_FILE"] = str(self.tls[0])
         result = CliRunner(env=env).invoke(
             cli, list(args), input=input, catch_exceptions=False, standalone_mode=True
         )
@@ -233,3 +254,21 @@ def body_error(response: httpx.Response) -> dict[str, Any]:
     assert set(error) == {"exit", "kind", "message", "zh", "field"}
     assert error["exit"] in (1, 2, 3, 4)
     return error
+
+
+def expire(location: str, token: str) -> None:
+    """Make ``token``'s session one whose time has passed (as after its absolute expiry)."""
+    from disputes.storage.sessions import token_hash
+
+    statement = "UPDATE sessions SET idle_until = 0, expires_at = 0 WHERE token_sha256 = {}"
+    if "://" in location:
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as connection:
+            connection.execute(statement.format("%s").encode(), (token_hash(token),))
+        return
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(location)) as connection, connection:
+        connection.execute(statement.format("?"), (token_hash(token),))

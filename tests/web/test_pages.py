@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from disputes.domain.clock import SHANGHAI
 from tests.server.harness import AUDIT, GRID, LEADER, OFFICER, OTHER_LEADER
-from tests.web.conftest import AUX
 from tests.web.support import COMMAND_ID, csrf_of
 
 if TYPE_CHECKING:
@@ -58,8 +57,7 @@ def report(grid: AtDesk, summary: str = "两家因排水沟争执", **extra: obj
 
 
 def act(person: AtDesk, case: str, verb: str, **data: str) -> object:
-    answer = person.post(f"/desk/cases/{case}/{verb}", data, page=f"/desk/cases/{case}")
-    return answer
+    return person.post(f"/desk/cases/{case}/{verb}", data, page=f"/desk/cases/{case}")
 
 
 def graded_and_assigned(desk: Callable[[], AtDesk], days: float = 0) -> tuple[str, AtDesk]:
@@ -70,7 +68,8 @@ def graded_and_assigned(desk: Callable[[], AtDesk], days: float = 0) -> tuple[st
     case = report(grid, at=ago(days) if days else "")
     officer = desk()
     officer.sign_in(OFFICER)
-    answer = act(officer, case, "grade", grade="red", reason="持械对峙", at=ago(days) if days else "")
+    when = ago(days) if days else ""
+    answer = act(officer, case, "grade", grade="red", reason="持械对峙", at=when)
     assert answer.status_code == 200, answer.text  # type: ignore[attr-defined]
     leader = desk()
     leader.sign_in(LEADER)
@@ -361,9 +360,7 @@ def test_a_grid_worker_may_not_act_on_a_case(desk: Callable[[], AtDesk]) -> None
     page = grid.get(f"/desk/cases/{case}").text
     assert "<summary>走访</summary>" not in page  # no forms for a grid worker
     token = csrf_of(grid.get("/desk/my-reports").text)
-    answer = grid.client.post(
-        f"/desk/cases/{case}/visit", data={"mode": "phone", "csrf": token}
-    )
+    answer = grid.client.post(f"/desk/cases/{case}/visit", data={"mode": "phone", "csrf": token})
     assert answer.status_code == 403
     assert "规则" in answer.text or "role rule" in answer.text
 
