@@ -15,7 +15,9 @@ does not match (one changed byte anywhere), or whose photos do not hash to their
 
 What a journal holds: one ``report`` line per report made on the intake instance, each with
 its command id, actor (the grid worker), occurred time and the photos' hashes, so applying the
-same file (or an overlapping later one) twice records nothing twice.
+same file (or an overlapping later one) twice records nothing twice. Each line's ``case`` is
+the intake's case number as an alias: the main store numbers the case in its own sequence, and
+``apply --json`` lists which intake number became which.
 """
 
 from __future__ import annotations
@@ -179,6 +181,9 @@ def intake_lines(store: Store) -> tuple[list[str], dict[str, bytes]]:
             "at": local_iso(event.occurred_at),
             "actor": event.actor,
             "command": "report",
+            # The intake's number, as the line's alias: `apply --json` maps it to the number
+            # the main store gives the case (its own sequence).
+            "case": event.case_no,  # type: ignore[attr-defined]
             "args": args,
         }
         lines.append(json.dumps(line, ensure_ascii=False))
