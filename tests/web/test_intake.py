@@ -16,7 +16,7 @@ from disputes.cli.main import cli
 from tests.server.harness import ADMIN, GRID, LEADER, OFFICER, Served
 from tests.support.stores import create_store, drop_location, new_location
 from tests.web.support import AtDesk
-from tests.web.test_pages import PNG, CASE, COMMAND_ID, csrf_of
+from tests.web.test_pages import CASE, COMMAND_ID, PNG, csrf_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
