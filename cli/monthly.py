@@ -20,8 +20,7 @@ from disputes.cli.stats import group_name, station_option, when
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from disputes.projections.base import Views
-    from disputes.storage.statistics import Period
+    from disputes.storage.statistics import Period, Views
     from disputes.storage.store import Store
 
 SUMMARY = (
@@ -86,14 +85,14 @@ def report_month(
 ) -> None:
     """排查化解情况表 — the monthly report (MONTH as 2021-11) as an Excel workbook: summary per
     station, 台账 of every case in scope, charts by category, month and colour."""
-    from disputes.cli.guards import new_file
+    from disputes.cli.workbook import new_out
     from disputes.storage.statistics import counting_views, month_period
 
     settings = apply_overrides(ctx, kwargs)
     lang = settings.lang
     period = month_period(month)
     recorded = when("--known-at", known_at)
-    new_file(out, "--out")
+    new_out(out)
     store = settings.store()
     station_option(store, station)
     occurred, _ = store.first_times()

@@ -104,9 +104,9 @@ def rating(
     if fmt == "xlsx":
         if out is None:
             raise invalid("--out", "xlsx needs --out FILE", zh="xlsx 格式需要 --out 文件名")
-        from disputes.cli.guards import new_file
+        from disputes.cli.workbook import new_out
 
-        new_file(out, "--out")
+        new_out(out)
     store = settings.store()
     station_option(store, station)
     with counting_views(store) as db:

@@ -42,6 +42,23 @@ TABLE_KEYS = (
 )
 """The columns of the grouped table (every figure is in json, csv and xlsx)."""
 
+SHORT_EN = {
+    "reported": "reported",
+    "found_actively": "active",
+    "graded_red": "red",
+    "graded_yellow": "yellow",
+    "resolved": "resolved",
+    "closed": "closed",
+    "settlement_rate": "settled",
+    "relapses": "relapses",
+    "relapse_rate": "relapse",
+    "overdue_items": "overdue",
+    "red_cards": "red card",
+    "referrals_late": "late ref.",
+    "homicides": "homicide",
+}
+"""Short English headers of the grouped table (the keys and labels are in docs/statistics.md)."""
+
 BY_HEADER = {
     "station": ("派出所", "station"),
     "village": ("村（警务室）", "village"),
@@ -178,9 +195,9 @@ def stats(
     if fmt == "xlsx":
         if out is None:
             raise invalid("--out", "xlsx needs --out FILE", zh="xlsx 格式需要 --out 文件名")
-        from disputes.cli.guards import new_file
+        from disputes.cli.workbook import new_out
 
-        new_file(out, "--out")
+        new_out(out)
     store = settings.store()
     station_option(store, station)
     with counting_views(store, occurred, recorded) as db:
@@ -229,11 +246,33 @@ def stats(
             ),
         )
         return
-    print_table(
+    grouped_table(
         title,
-        [BY_HEADER[by][lang != "zh"], *(word(k, lang) for k in TABLE_KEYS)],
-        ((row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)) for row in rows),
+        [
+            BY_HEADER[by][lang != "zh"],
+            *(word(k, lang) if lang == "zh" else SHORT_EN[k] for k in TABLE_KEYS),
+        ],
+        [[row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)] for row in rows],
     )
+
+
+def grouped_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A table whose first column (a group's name, which may be long) folds at 30 columns and
+    whose figures never fold."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    table = Table(title=title, header_style="bold")
+    for index, header in enumerate(headers):
+        if index == 0:
+            table.add_column(header, overflow="fold", max_width=30)
+        else:
+            table.add_column(header, no_wrap=True, justify="right")
+    for row in rows:
+        table.add_row(*(Text(value) for value in row))
+    console.print(table)
 
 
 def _csv(value: Any) -> Any:
@@ -254,18 +293,13 @@ def _title(
     text = (
         f"{scope}统计 {span}" if lang == "zh" else f"statistics {scope} {span}".replace("  ", " ")
     )
-    if meta["known_at"]:
-        text += (
-            f"（截至记录时间 {meta['known_at'][:16]}）"
-            if lang == "zh"
-            else f" (known at {meta['known_at'][:16]})"
-        )
-    if meta["as_of"]:
-        text += (
-            f"（截至发生时间 {meta['as_of'][:16]}）"
-            if lang == "zh"
-            else f" (as of {meta['as_of'][:16]})"
-        )
+    for key, zh, en in (
+        ("known_at", "截至记录时间", "known at"),
+        ("as_of", "截至发生时间", "as of"),
+    ):
+        if meta[key]:
+            at = meta[key][:16].replace("T", " ")
+            text += f"（{zh} {at}）" if lang == "zh" else f" ({en} {at})"
     return text
 
 

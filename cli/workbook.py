@@ -91,10 +91,27 @@ def local_cell(value: str | None) -> datetime | None:
     return moment.replace(tzinfo=None, second=0, microsecond=0)
 
 
+def new_out(path: Path, option: str = "--out") -> None:
+    """Refuse (exit 2, in Chinese and English) a file that exists or cannot be created: a
+    workbook never replaces a file."""
+    from disputes.cli.guards import new_file
+    from disputes.domain.errors import InvalidInput
+
+    try:
+        new_file(path, option)
+    except InvalidInput as error:
+        if "already exists" in error.message:
+            error.zh = f"{option}：{path} 已存在，未写入任何内容；请换一个尚不存在的文件名"
+        else:
+            error.zh = f"{option}：无法创建 {path}（文件夹不存在或不可用），未写入任何内容"
+        raise
+
+
 def save_new(workbook: Workbook, path: Path, option: str = "--out") -> None:
     """Write ``workbook`` to ``path``, which must not exist yet (exit 2 otherwise)."""
     from disputes.cli.guards import open_new
 
+    new_out(path, option)
     buffer = io.BytesIO()
     workbook.save(buffer)
     fd = open_new(path, option)

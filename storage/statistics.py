@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from disputes.domain.clock import SHANGHAI, local_iso
+from disputes.domain.clock import SHANGHAI, local_text
 from disputes.domain.errors import InvalidInput
 from disputes.domain.model import Dispute
 from disputes.domain.roster import Role, UnitKind
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 GROUPINGS = ("station", "village", "category", "source", "month", "grade")
 """What ``stats --by`` may group by."""
 
-__all__ = ["GROUPINGS", "KEYS", "Figures", "Period", "RatingRow", "Score", "Standing"]
+__all__ = ["GROUPINGS", "KEYS", "Figures", "Period", "RatingRow", "Score", "Standing", "Views"]
 
 
 @dataclass(frozen=True)
@@ -156,14 +156,14 @@ def counting_views(
     if as_of is not None and (occurred is None or as_of < occurred):
         raise invalid(
             "--as-of",
-            f"{local_iso(as_of)} is before the first event",
-            zh=f"{local_iso(as_of)} 早于第一条记录发生的时间",
+            f"{local_text(as_of)} is before the first event",
+            zh=f"{local_text(as_of)} 早于第一条记录发生的时间",
         )
     if known_at is not None and (recorded is None or known_at < recorded):
         raise invalid(
             "--known-at",
-            f"{local_iso(known_at)} is before the first record",
-            zh=f"{local_iso(known_at)} 早于第一条记录的记录时间",
+            f"{local_text(known_at)} is before the first record",
+            zh=f"{local_text(known_at)} 早于第一条记录的记录时间",
         )
     events = (
         e

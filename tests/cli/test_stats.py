@@ -241,7 +241,10 @@ def test_bad_months_and_halves(d: Disputes, tmp_path: Path) -> None:
     assert "不是月份" in d.fails("report-month", "2021-13", "--out", out, code=2)
     assert "not a half year" in d.fails("--lang", "en", "rating", "2022H3", code=2)
     Path(out).write_bytes(b"mine")
-    assert "already exists" in d.fails("report-month", "2021-11", "--out", out, code=2)
+    assert "已存在" in d.fails("report-month", "2021-11", "--out", out, code=2)
+    assert "already exists" in d.fails(
+        "--lang", "en", "rating", "2022H1", "--format", "xlsx", "--out", out, code=2
+    )
     assert Path(out).read_bytes() == b"mine"
 
 

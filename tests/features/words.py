@@ -241,7 +241,7 @@ CaseNos = Word(rf"{CASE_NO}(?:、{CASE_NO})*", lambda text: text.split("、"))
 Conditions = Word(r"\d(?:、\d)*", lambda text: text.split("、"))
 """``1、2、5`` → the closure conditions of product.md §3 by number."""
 
-# -- ratings (五星警务室) ----------------------------------------------------------------------
+# -- ratings (五星警务室) -----------------------------------------------------------------------
 
 SOURCES = {label.zh: code for code, label in POLICY.sources.items()}
 SOURCES |= {"群众来访反映": "walk-in", "走访": "visit", "信息员报告": "informant"}
