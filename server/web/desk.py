@@ -118,9 +118,17 @@ class Desk:
             field=lambda name: words.FIELD.get(name, name),
             next_step=lambda code: words.NEXT_STEP.get(code, ""),
             time=_time,
+            person=self._person_name,
             csrf_field=CSRF_FIELD,
             intake_only=intake_only,
         )
+
+    def _person_name(self, person_id: object) -> str:
+        """A roster person as people know them: 萧卫东（L-WD-01）; blank for none."""
+        if not person_id:
+            return ""
+        found = self.backend.store.app.roster.people.get(str(person_id))
+        return f"{found.name}（{found.id}）" if found else str(person_id)
 
     # -- who -------------------------------------------------------------------------------
 

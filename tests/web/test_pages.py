@@ -454,14 +454,32 @@ def test_leader_pages_are_refused_to_others(desk: Callable[[], AtDesk]) -> None:
 def test_the_audit_page_verifies_replays_and_lists_access(desk: Callable[[], AtDesk]) -> None:
     case, officer = graded_and_assigned(desk, days=3)
     act(officer, case, "visit", mode="phone", note="今天")
+    officer.get(f"/desk/cases/{case}")  # a read of personal details: logged
     auditor = desk()
     auditor.sign_in(AUDIT)
-    page = auditor.get("/desk/audit").text
+    page = auditor.get("/desk/audit", case=case).text
     assert "查阅日志" in page
+    assert "冯桂芝（P-WD-01）" in page  # the officer's reads of the case
+    assert "允许" in page
     verified = auditor.get("/desk/audit", verify="1").text
     assert 'id="verify-status"' in verified
+    assert "校验通过" in verified
+    # The audit administrator reads the log, not cases: a replay is refused, and logged.
     replay = auditor.get("/desk/replay", case=case, as_of=ago(2.5))
-    assert replay.url.path in (f"/desk/cases/{case}", "/desk/login") or replay.status_code == 403
+    assert replay.url.path == f"/desk/cases/{case}"
+    assert replay.status_code == 403
+
+
+def test_a_leader_replays_a_case_as_of_a_time(desk: Callable[[], AtDesk]) -> None:
+    case, officer = graded_and_assigned(desk, days=3)
+    act(officer, case, "visit", mode="phone", note="今天的电话")
+    leader = desk()
+    leader.sign_in(LEADER)
+    then = leader.get(f"/desk/cases/{case}", as_of=ago(2.5)).text
+    assert "回放：截至" in then
+    assert "今天的电话" not in then
+    assert "<summary>走访</summary>" not in then  # a replay is read-only
+    assert "今天的电话" in leader.get(f"/desk/cases/{case}").text
 
 
 # -- URLs carry no personal data ------------------------------------------------------------------
