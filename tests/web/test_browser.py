@@ -127,17 +127,26 @@ class Browser:
 
         Select(self.find(css)).select_by_value(value)
 
+    def submit(self, element: Any) -> None:
+        """Click a submit button and wait for the next page."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        page = self.find("html")
+        element.click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
+
     def sign_in(self, person: str) -> None:
         who = self.served.people[person]
         self.open("/desk/login")
         self.fill("input[name=person]", person)
         self.fill("input[name=password]", who.password)
         self.fill("input[name=code]", who.code())
-        self.find("form button[type=submit]").click()
+        self.submit(self.find("form button[type=submit]"))
         assert "/desk/login" not in self.driver.current_url, self.text()
 
     def sign_out(self) -> None:
-        self.find("form.who button").click()
+        self.submit(self.find("form.who button"))
         assert self.driver.current_url.endswith("/desk/login")
 
     def close(self) -> None:
@@ -194,7 +203,7 @@ def test_a_grid_worker_reports_from_a_phone(browser: Browser, story: dict[str, s
     browser.find("input[name=photos]").send_keys(str(photo))
     browser.set_value("input[name=at]", ago(10))
     browser.shot("report-form-phone")
-    browser.find("form.card button[type=submit]").click()
+    browser.submit(browser.find("form.card button[type=submit]"))
     case = browser.find("#case-no").text
     assert case.startswith("HY-")
     story["case"] = case
@@ -218,13 +227,13 @@ def test_an_officer_grades_and_records_a_visit(browser: Browser, story: dict[str
     browser.choose("#do-grade select[name=grade]", "red")
     browser.fill("#do-grade textarea[name=reason]", "持械对峙")
     browser.set_value("#do-grade input[name=at]", ago(10))
-    browser.find("#do-grade button[type=submit]").click()
+    browser.submit(browser.find("#do-grade button[type=submit]"))
     assert "已记录：研判定级" in browser.text()
     browser.find("#do-visit summary").click()
     browser.choose("#do-visit select[name=mode]", "in-person")
     browser.fill("#do-visit textarea[name=note]", "稳控情绪，双方同意调解")
     browser.set_value("#do-visit input[name=at]", ago(9))
-    browser.find("#do-visit button[type=submit]").click()
+    browser.submit(browser.find("#do-visit button[type=submit]"))
     body = browser.text()
     assert "已记录：走访" in body
     assert "稳控情绪" in body
@@ -258,7 +267,7 @@ def test_a_leader_finds_the_case_on_the_board_and_supervises_it(
     card.find_element("css selector", "details summary").click()
     card.find_element("css selector", "select[name=level]").send_keys("红牌督办")
     card.find_element("css selector", "textarea[name=note]").send_keys("限三日内回访，报所长")
-    card.find_element("css selector", "button[type=submit]").click()
+    browser.submit(card.find_element("css selector", "button[type=submit]"))
     body = browser.text()
     assert "已记录：督办" in body
     assert "限三日内回访" in body
@@ -266,6 +275,20 @@ def test_a_leader_finds_the_case_on_the_board_and_supervises_it(
     browser.open("/desk/ledger")
     assert case in browser.text()
     browser.shot("ledger")
+
+
+def test_the_leaders_pages_hold_at_360_px(browser: Browser, story: dict[str, str]) -> None:
+    browser.phone()
+    for name, path in (
+        ("board", "/desk/board"),
+        ("case", f"/desk/cases/{story['case']}"),
+        ("ledger", "/desk/ledger"),
+        ("rating", "/desk/rating"),
+    ):
+        browser.open(path)
+        assert browser.page_width() <= 360, name
+        browser.shot(f"{name}-phone")
+    browser.desktop()
 
 
 def test_the_figures_page_draws_its_charts(browser: Browser) -> None:
@@ -294,6 +317,7 @@ def test_a_form_posted_without_or_with_a_wrong_csrf_token_is_refused(
     browser.open(f"/desk/cases/{case}")
     before = browser.text().count("走访")
     for token in (None, "forged-token"):
+        page = browser.find("html")
         # A page of another site would post like this: a form with no (or a made-up) token.
         browser.driver.execute_script(
             """
@@ -312,11 +336,15 @@ def test_a_form_posted_without_or_with_a_wrong_csrf_token_is_refused(
             f"/desk/cases/{case}/visit",
             token,
         )
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(browser.driver, 20).until(expected_conditions.staleness_of(page))
         assert "CSRF" in browser.text()
     browser.shot("csrf-refused")
     browser.open(f"/desk/cases/{case}")
     body = browser.text()
     assert "伪造的走访" not in body
     assert body.count("走访") == before
-    assert len(browser.shots) >= 10
+    assert len(browser.shots) >= 14
     assert all(path.stat().st_size > 0 for path in browser.shots)
