@@ -174,6 +174,19 @@ def test_signing_out_ends_the_session_and_a_forged_cookie_is_nobody(
     assert stranger.get("/desk/my-reports").url.path == "/desk/login"
 
 
+def test_an_expired_session_sends_the_person_to_sign_in_again(
+    desk: Callable[[], AtDesk],
+) -> None:
+    from disputes.storage.store import Store
+
+    grid = desk()
+    grid.sign_in(GRID)
+    assert grid.get("/desk/my-reports").url.path == "/desk/my-reports"
+    with Store(grid.served.location) as store, store.views.transaction() as cursor:
+        cursor.execute("UPDATE sessions SET idle_until = 1")  # unused since 1970: idle expiry
+    assert grid.get("/desk/my-reports").url.path == "/desk/login"
+
+
 # -- CSRF ---------------------------------------------------------------------------------------
 
 
