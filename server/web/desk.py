@@ -119,6 +119,7 @@ class Desk:
             next_step=lambda code: words.NEXT_STEP.get(code, ""),
             time=_time,
             person=self._person_name,
+            unit=self._unit_name,
             csrf_field=CSRF_FIELD,
             intake_only=intake_only,
         )
@@ -129,6 +130,11 @@ class Desk:
             return ""
         found = self.backend.store.app.roster.people.get(str(person_id))
         return f"{found.name}（{found.id}）" if found else str(person_id)
+
+    def _unit_name(self, code: object) -> str:
+        """A unit by its name (王店派出所, not WD)."""
+        found = self.backend.store.app.roster.units.get(str(code)) if code else None
+        return found.name if found else str(code or "")
 
     # -- who -------------------------------------------------------------------------------
 
