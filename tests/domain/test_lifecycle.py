@@ -55,6 +55,7 @@ def test_report_allocates_a_case_number_and_records_reported(d: Driver) -> None:
             {"name": "田某", "role": "respondent"},
         ],
         "people_involved": 7,
+        "attachments": None,  # photos (issue 14): none sent
     }
     assert (outcome.case_no, outcome.event, outcome.version) == ("HY-2021-0001", "Reported", 1)
     assert (outcome.status, outcome.grade, outcome.duplicate) == ("reported", None, False)

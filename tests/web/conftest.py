@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.server.harness import ADMIN, AUDIT, GRID, LEADER, OFFICER, OTHER_LEADER, Served
-from tests.web.support import AtDesk
+from tests.web.support import AtDesk, TestClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -5,10 +5,14 @@ in through the form, read a page's CSRF token, post a form."""
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fastapi.testclient import TestClient
+with warnings.catch_warnings():
+    # Starlette's TestClient says on import that it will move from httpx to another client.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
 
 from tests.server.harness import Served
 

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
 from disputes.cli.main import cli
 from tests.server.harness import ADMIN, GRID, LEADER, OFFICER, Served
 from tests.support.stores import create_store, drop_location, new_location
-from tests.web.support import AtDesk
+from tests.web.support import AtDesk, TestClient
 from tests.web.test_pages import CASE, COMMAND_ID, PNG, csrf_of
 
 if TYPE_CHECKING:
