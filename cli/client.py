@@ -190,7 +190,7 @@ class RemoteGate:
         return found
 
     def due(self, **options: Any) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.get("/api/due", **options)
+        found: list[dict[str, Any]] = self.read("/api/due", **options)
         return found
 
     def verify(self) -> dict[str, Any]:

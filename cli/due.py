@@ -6,7 +6,13 @@ from datetime import datetime
 
 import click
 
-from disputes.cli.common import apply_overrides, gate_of, json_option, store_options
+from disputes.cli.common import (
+    apply_overrides,
+    gate_of,
+    json_option,
+    purpose_option,
+    store_options,
+)
 from disputes.cli.render import GRADE, label, print_json, print_table
 
 KIND = {
@@ -36,6 +42,7 @@ SUPERVISION = {
 @click.option("--officer", metavar="PERSON", help="Only cases with this responsible officer.")
 @click.option("--leader", metavar="PERSON", help="Only cases with this responsible leader.")
 @click.option("--overdue", is_flag=True, help="Only items already overdue.")
+@purpose_option
 @json_option
 @store_options
 @click.pass_context
@@ -47,6 +54,7 @@ def due(
     officer: str | None,
     leader: str | None,
     overdue: bool,
+    purpose: str | None,
     as_json: bool,
     **kwargs: str | None,
 ) -> None:
@@ -70,7 +78,14 @@ def due(
             raise InvalidInput("--on", str(exc)) from None
     gate = gate_of(settings)
     moment = on or gate.store.app.clock()
-    items = gate.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
+    items = gate.due(
+        moment,
+        overdue=overdue,
+        station=station,
+        officer=officer,
+        leader=leader,
+        purpose=purpose,
+    )
     if as_json:
         print_json(items)
         return

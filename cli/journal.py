@@ -18,6 +18,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from disputes.cli.common import os_user
 from disputes.cli.exits import exit_code
 from disputes.cli.guards import printable
 from disputes.domain.commands import RecordedCommand
@@ -196,7 +197,7 @@ def _decide_batch(
                 raise line
             raw = line
             command = _command(store, raw, outcome.cases)
-            done = store.app.execute(command)
+            done = store.app.execute(command, os_user=os_user())
         except DisputesError as exc:
             if not unit.untouched():  # a rule changed state before refusing: play safe
                 return False
@@ -220,7 +221,7 @@ def _apply_line(store: Store, number: int, text: str, result: ApplyResult) -> No
     raw: dict[str, Any] = {}
     try:
         raw = parse_line(text)
-        outcome = store.app.execute(_command(store, raw, result.cases))
+        outcome = store.app.execute(_command(store, raw, result.cases), os_user=os_user())
     except DisputesError as exc:
         identifier = _line_id(raw or text)
         result.failed.append(Failure(number, identifier, printable(exc.message), exit_code(exc)))

@@ -39,6 +39,8 @@ def client_version(name: str, command: click.Command | None) -> click.Command | 
     if name in SESSION_VERBS:
         return command
     if name in CLIENT_ONLY:
+        from disputes.cli.remote_verbs import CLIENT_VERBS
+
         return CLIENT_VERBS[name]
     if command is None:
         return None
@@ -106,7 +108,7 @@ class AsRefused(DisputesError):
         )
 
 
-def _client(kwargs: dict[str, Any]) -> Any:
+def remote_gate(kwargs: dict[str, Any]) -> Any:
     """The remote gate, after refusing ``--as``/``--db`` (given here or to the root group)."""
     ctx = click.get_current_context()
     settings = settings_of(ctx)
@@ -121,7 +123,7 @@ def _client(kwargs: dict[str, Any]) -> Any:
     return settings.remote()
 
 
-def _lang() -> str:
+def current_lang() -> str:
     return settings_of(click.get_current_context()).lang
 
 
@@ -133,7 +135,7 @@ def _write_callback(verb: str) -> Callable[..., None]:
         from disputes.cli.session import load_session
         from disputes.domain.commands import build_command
 
-        remote = _client(kwargs)
+        remote = remote_gate(kwargs)
         as_json = kwargs.pop("as_json")
         data: dict[str, Any] = {
             key: list(value) if isinstance(value, tuple) else value
@@ -150,7 +152,7 @@ def _write_callback(verb: str) -> Callable[..., None]:
         if as_json:
             print_json(outcome.as_json())
             return
-        lang = _lang()
+        lang = current_lang()
         state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}"
         extra = f" referral {outcome.referral}" if outcome.referral else ""
         if outcome.duplicate:
@@ -164,7 +166,7 @@ def _write_callback(verb: str) -> Callable[..., None]:
 # -- reads ---------------------------------------------------------------------------------------
 
 
-def _when(option: str, text: str | None) -> Any:
+def parse_when(option: str, text: str | None) -> Any:
     from disputes.domain.clock import parse_time
 
     if text is None:
@@ -176,12 +178,14 @@ def _when(option: str, text: str | None) -> Any:
 
 
 def _show(case: str, as_of: str | None, known_at: str | None, as_json: bool, **kw: Any) -> None:
-    remote = _client(kw)
-    data = remote.show(case, as_of=_when("--as-of", as_of), known_at=_when("--known-at", known_at))
+    remote = remote_gate(kw)
+    data = remote.show(
+        case, as_of=parse_when("--as-of", as_of), known_at=parse_when("--known-at", known_at)
+    )
     if as_json:
         print_json(data)
         return
-    lang = _lang()
+    lang = current_lang()
     zh = lang == "zh"
     shown = {
         **data,
@@ -193,11 +197,11 @@ def _show(case: str, as_of: str | None, known_at: str | None, as_json: bool, **k
 
 
 def _history(case: str, as_json: bool, **kw: Any) -> None:
-    rows = _client(kw).history(case)
+    rows = remote_gate(kw).history(case)
     if as_json:
         print_json(rows)
         return
-    zh = _lang() == "zh"
+    zh = current_lang() == "zh"
     headers = (
         ["#", "事件", "发生时间", "记录时间", "操作人", "详情"]
         if zh
@@ -232,14 +236,14 @@ def _ledger(
     as_json: bool,
     **kw: Any,
 ) -> None:
-    remote = _client(kw)
+    remote = remote_gate(kw)
     rows = remote.ledger(
         status=status,
         grade=grade,
         station=station,
         category=category,
-        as_of=_when("--as-of", as_of),
-        known_at=_when("--known-at", known_at),
+        as_of=parse_when("--as-of", as_of),
+        known_at=parse_when("--known-at", known_at),
     )
     if as_json or fmt == "json":
         print_json(rows)
@@ -251,7 +255,7 @@ def _ledger(
         writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
         return
-    _rows_table("台账" if _lang() == "zh" else "ledger", rows, LEDGER_COLUMNS)
+    rows_table("台账" if current_lang() == "zh" else "ledger", rows, LEDGER_COLUMNS)
 
 
 LEDGER_COLUMNS = (
@@ -276,13 +280,17 @@ def _due(
     as_json: bool,
     **kw: Any,
 ) -> None:
-    rows = _client(kw).due(
-        on=_when("--on", on_text), station=station, officer=officer, leader=leader, overdue=overdue
+    rows = remote_gate(kw).due(
+        on=parse_when("--on", on_text),
+        station=station,
+        officer=officer,
+        leader=leader,
+        overdue=overdue,
     )
     if as_json:
         print_json(rows)
         return
-    _rows_table("跟办" if _lang() == "zh" else "due", rows, None)
+    rows_table("跟办" if current_lang() == "zh" else "due", rows, None)
 
 
 def _verify(key_path: str | None, witness_path: Path | None, as_json: bool, **kw: Any) -> None:
@@ -291,7 +299,7 @@ def _verify(key_path: str | None, witness_path: Path | None, as_json: bool, **kw
             "--key" if key_path else "--witness",
             "a key or witness file is checked on the server host in local mode",
         )
-    report = _client(kw).verify()
+    report = remote_gate(kw).verify()
     if as_json:
         print_json(report)
     elif report.get("intact"):
@@ -330,125 +338,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _rows_table(title: str, rows: list[dict[str, Any]], columns: Sequence[str] | None) -> None:
+def rows_table(title: str, rows: list[dict[str, Any]], columns: Sequence[str] | None) -> None:
     headers = list(columns) if columns else (list(rows[0]) if rows else [])
     print_table(title, headers, ([_cell(row.get(h)) for h in headers] for row in rows))
-
-
-# -- client-only verbs ---------------------------------------------------------------------------
-
-
-@click.command("access-log")
-@click.option("--case", metavar="CASE", help="Only reads of this case.")
-@click.option("--person", metavar="PERSON", help="Only reads by this person.")
-@click.option("--from", "since", metavar="TIME", help="From this time (ISO 8601).")
-@click.option("--to", "until", metavar="TIME", help="Up to this time (ISO 8601).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def access_log(
-    case: str | None, person: str | None, since: str | None, until: str | None, as_json: bool
-) -> None:
-    """Who read what, when, why (audit administrator and auditors)."""
-    rows = _client({}).access_log(
-        case=case, person=person, since=_when("--from", since), until=_when("--to", until)
-    )
-    if as_json:
-        print_json(rows)
-        return
-    _rows_table("访问记录" if _lang() == "zh" else "access log", rows, None)
-
-
-@click.group("accounts")
-def accounts() -> None:
-    """Accounts (a system administrator's): create, reset, lock, unlock, list."""
-
-
-def _account_verb(action: str, doc: str) -> click.Command:
-    def callback(as_json: bool, person: str | None = None, new_code: bool = False) -> None:
-        answer = _client({}).accounts(action, person, new_code=new_code)
-        if as_json or not isinstance(answer, list):
-            print_json(answer)
-            return
-        _rows_table("账号" if _lang() == "zh" else "accounts", answer, None)
-
-    params: list[click.Parameter] = [
-        click.Argument(["person"], required=action != "list"),
-        click.Option(["--json", "as_json"], is_flag=True, help="Print JSON."),
-    ]
-    if action == "reset":
-        params.append(
-            click.Option(["--new-code"], is_flag=True, help="Also a new TOTP secret (lost phone).")
-        )
-    return click.Command(action, callback=callback, params=params, help=doc)
-
-
-for _action, _doc in (
-    ("create", "Open an account for a roster person (first password and TOTP, shown once)."),
-    ("reset", "A new password for a person (shown once); their sessions end."),
-    ("lock", "Lock a person's account; their sessions end."),
-    ("unlock", "Unlock a person's account."),
-    ("list", "Every account (or PERSON's) and its state."),
-):
-    accounts.add_command(_account_verb(_action, _doc))
-
-
-@click.command("apply")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--quiet", is_flag=True, help="No progress output.")
-def apply(file: Path, as_json: bool, quiet: bool) -> None:  # noqa: ARG001 (quiet: as apply)
-    """Send a command journal's lines whose actor is you, one by one; lines of other actors
-    are reported and nothing is written for them (a bulk import of many actors is an
-    administrator's local-mode operation)."""
-    from disputes.cli.journal import ApplyResult, Failure
-    from disputes.cli.session import load_session
-    from disputes.gate.journal import case_no, parse_line
-
-    remote = _client({})
-    saved = load_session(remote.server)
-    me = saved.person if saved else ""
-    result = ApplyResult()
-    raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    for number, text in enumerate(raw.decode("utf-8", errors="surrogateescape").split("\n"), 1):
-        if not text.strip():
-            continue
-        line: dict[str, Any] = {}
-        try:
-            line = parse_line(text)
-            if line["actor"] != me:
-                raise AsRefused(f"actor {line['actor']} is not you ({me})")
-            sent = dict(line)
-            if line["command"] != "report":
-                sent["case"] = case_no(line["case"], result.cases)
-            else:
-                sent.pop("case", None)
-            answer = remote.send_line(sent)
-        except DisputesError as exc:
-            from disputes.cli.exits import exit_code
-
-            ident = line.get("id") if isinstance(line.get("id"), str) else None
-            result.failed.append(Failure(number, ident, exc.text(_lang()), exit_code(exc)))
-            continue
-        if line["command"] == "report" and isinstance(line.get("case"), str):
-            result.cases[line["case"]] = answer["case_no"]
-        if answer.get("duplicate"):
-            result.skipped += 1
-        else:
-            result.applied += 1
-    if as_json:
-        print_json(result.as_json())
-    else:
-        click.echo(
-            f"{file.name}: {result.applied} applied, {result.skipped} already recorded, "
-            f"{len(result.failed)} failed; {len(result.cases)} cases"
-        )
-        for failure in result.failed:
-            where = f"line {failure.line}" + (f" ({failure.id})" if failure.id else "")
-            click.echo(f"  {where}: {failure.error}", err=True)
-    click.get_current_context().exit(0 if not result.failed else 1)
-
-
-CLIENT_VERBS: dict[str, click.Command] = {
-    "access-log": access_log,
-    "accounts": accounts,
-    "apply": apply,
-}

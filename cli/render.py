@@ -39,6 +39,7 @@ FIELDS = {
     "source": "来源",
     "district": "辖区",
     "station": "派出所",
+    "from_station": "原派出所",
     "village": "村",
     "summary": "简要情况",
     "parties": "当事人",

@@ -190,11 +190,13 @@ def whoami(ctx: click.Context, /, as_json: bool) -> None:
         click.echo(
             f"{answer['person']} {answer.get('name')}（{answer.get('role')}，{unit}）"
             f"@ {server}，有效期至 {answer.get('expires_at')}"
+            f"（闲置至 {answer.get('idle_until')} 自动退出）"
         )
     else:
         click.echo(
             f"{answer['person']} {answer.get('name')} ({answer.get('role')}, {unit}) "
-            f"@ {server}, until {answer.get('expires_at')}"
+            f"@ {server}, until {answer.get('expires_at')} "
+            f"(or {answer.get('idle_until')} if idle)"
         )
 
 

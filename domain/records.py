@@ -3,12 +3,15 @@ roster as recorded, and each policy version as first used."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from disputes.domain.errors import InvalidInput
+from disputes.domain.roster import BEGINNING, RosterChange
 from disputes.domain.values import NAMESPACE
 
 
@@ -151,6 +154,24 @@ class RosterRecord(Aggregate):
         self.people = people
         self.digest = digest
 
+    def change(self, change: RosterChange, actor: str | None) -> None:
+        """Record one change of the roster (validated by the application beforehand)."""
+        data, when = change.data, change.effective_at
+        if change.kind == "person-added":
+            self.add_person(person=data["person"], effective_at=when, actor=actor)
+        elif change.kind == "person-transferred":
+            self.transfer_person(
+                person_id=data["person_id"], unit=data["unit"], effective_at=when, actor=actor
+            )
+        elif change.kind == "person-departed":
+            self.depart_person(person_id=data["person_id"], effective_at=when, actor=actor)
+        elif change.kind == "village-moved":
+            self.move_village(
+                village=data["village"], parent=data["parent"], effective_at=when, actor=actor
+            )
+        else:
+            raise InvalidInput("change", f"unknown roster change {change.kind}")
+
     @event(PersonAdded)
     def add_person(self, person: dict[str, Any], effective_at: datetime, actor: str | None) -> None:
         self.digest = ""  # the next whole load is recorded even when it equals the last one
@@ -170,6 +191,35 @@ class RosterRecord(Aggregate):
         self, village: str, parent: str, effective_at: datetime, actor: str | None
     ) -> None:
         self.digest = ""
+
+
+def roster_changes(recorded: Iterable[object]) -> list[RosterChange]:
+    """The roster changes of a ``RosterRecord``'s events, each with the time it takes effect:
+    the first whole load from the beginning, a later one from its ``effective_at`` (or, for
+    loads recorded before issue 11, when it was recorded)."""
+    changes: list[RosterChange] = []
+    for event_ in recorded:
+        kind: str
+        data: dict[str, Any]
+        if isinstance(event_, RosterRecord.Loaded):
+            first = not any(change.kind == "loaded" for change in changes)
+            since = BEGINNING if first else event_.effective_at or event_.timestamp
+            kind, data = "loaded", {"units": event_.units, "people": event_.people}
+        elif isinstance(event_, RosterRecord.PersonAdded):
+            since, kind, data = event_.effective_at, "person-added", {"person": event_.person}
+        elif isinstance(event_, RosterRecord.PersonTransferred):
+            since, kind = event_.effective_at, "person-transferred"
+            data = {"person_id": event_.person_id, "unit": event_.unit}
+        elif isinstance(event_, RosterRecord.PersonDeparted):
+            since, kind = event_.effective_at, "person-departed"
+            data = {"person_id": event_.person_id}
+        elif isinstance(event_, RosterRecord.VillageMoved):
+            since, kind = event_.effective_at, "village-moved"
+            data = {"village": event_.village, "parent": event_.parent}
+        else:
+            continue
+        changes.append(RosterChange(since, kind, data, event_.timestamp))
+    return changes
 
 
 class PolicyRecord(Aggregate):

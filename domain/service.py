@@ -14,6 +14,10 @@ A verb is an application method declared with ``@handles(CommandModel)``
 - when another writer changed the case at the same moment the whole verb is tried again, a
   bounded number of times (every rule is re-checked against the new state), then
   :class:`ConcurrentModification`.
+
+Longer than 400 lines on purpose: it is what every verb shares — command ids and their retries,
+the actor and the time, the roster as it stood at the occurred time (issue 11) and the policy —
+and a reader checking what happens around a verb finds it all in one place.
 """
 
 from __future__ import annotations
@@ -54,8 +58,9 @@ from disputes.domain.records import (
     PolicyRecord,
     RosterRecord,
     policy_id,
+    roster_changes,
 )
-from disputes.domain.roster import BEGINNING, Roster, RosterChange, RosterHistory
+from disputes.domain.roster import Roster, RosterChange, RosterHistory
 from disputes.domain.values import Meta
 
 _OS_USER: ContextVar[str | None] = ContextVar("os_user", default=None)
@@ -337,37 +342,8 @@ class CommandService(Application[UUID]):
     def roster_history(self) -> RosterHistory:
         """Every recorded roster change, in force from its effective time."""
         if self._roster_history is None:
-            self._roster_history = RosterHistory(self._roster_changes())
+            self._roster_history = RosterHistory(roster_changes(self.events.get(RosterRecord.ID)))
         return self._roster_history
-
-    def _roster_changes(self) -> list[RosterChange]:
-        changes: list[RosterChange] = []
-        for recorded in self.events.get(RosterRecord.ID):
-            kind: str
-            data: dict[str, Any]
-            if isinstance(recorded, RosterRecord.Loaded):
-                first = not any(change.kind == "loaded" for change in changes)
-                since = BEGINNING if first else recorded.effective_at or recorded.timestamp
-                kind, data = "loaded", {"units": recorded.units, "people": recorded.people}
-            elif isinstance(recorded, RosterRecord.PersonAdded):
-                since, kind, data = (
-                    recorded.effective_at,
-                    "person-added",
-                    {"person": recorded.person},
-                )
-            elif isinstance(recorded, RosterRecord.PersonTransferred):
-                since, kind = recorded.effective_at, "person-transferred"
-                data = {"person_id": recorded.person_id, "unit": recorded.unit}
-            elif isinstance(recorded, RosterRecord.PersonDeparted):
-                since, kind = recorded.effective_at, "person-departed"
-                data = {"person_id": recorded.person_id}
-            elif isinstance(recorded, RosterRecord.VillageMoved):
-                since, kind = recorded.effective_at, "village-moved"
-                data = {"village": recorded.village, "parent": recorded.parent}
-            else:
-                continue
-            changes.append(RosterChange(since, kind, data, recorded.timestamp))
-        return changes
 
     def load_roster(
         self, roster: Roster, actor: str | None = None, at: datetime | None = None
@@ -404,21 +380,7 @@ class CommandService(Application[UUID]):
         the roster from then on would not be valid (nothing is recorded)."""
         self.roster_history.with_change(change)
         record: RosterRecord = self.repository.get(RosterRecord.ID)
-        data, when = change.data, change.effective_at
-        if change.kind == "person-added":
-            record.add_person(person=data["person"], effective_at=when, actor=actor)
-        elif change.kind == "person-transferred":
-            record.transfer_person(
-                person_id=data["person_id"], unit=data["unit"], effective_at=when, actor=actor
-            )
-        elif change.kind == "person-departed":
-            record.depart_person(person_id=data["person_id"], effective_at=when, actor=actor)
-        elif change.kind == "village-moved":
-            record.move_village(
-                village=data["village"], parent=data["parent"], effective_at=when, actor=actor
-            )
-        else:
-            raise InvalidInput("change", f"unknown roster change {change.kind}")
+        record.change(change, actor)
         self.save(record)
         self._roster_history = None
 

@@ -182,6 +182,7 @@ class Gate:
         officer: str | None = None,
         leader: str | None = None,
         overdue: bool = False,
+        purpose: str | None = None,
     ) -> list[dict[str, Any]]:
         """``due --json``: the due board at ``on`` (default now), most urgent first, of the
         cases the viewer may see."""
@@ -190,7 +191,7 @@ class Gate:
         moment = on or store.app.clock()
         items = store.due(moment, overdue=overdue, station=station, officer=officer, leader=leader)
         rows = [item.as_json() for item in items]
-        return self._scoped_rows(rows, self._purpose(None), OWN_REPORT_DUE_KEYS)
+        return self._scoped_rows(rows, self._purpose(purpose), OWN_REPORT_DUE_KEYS)
 
     def verify(
         self,

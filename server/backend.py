@@ -39,7 +39,10 @@ class Session:
 
     person: str
     expires_at: datetime | None
+    """When the session ends at the latest (fixed at sign-in)."""
     token: str
+    idle_until: datetime | None = None
+    """When it ends if not used again before then (moved by each use)."""
 
 
 class Backend:
@@ -82,7 +85,7 @@ class Backend:
                 "先运行 `disputes login`）",
             )
         found = self.accounts.session(token)
-        return Session(person=found.person, expires_at=found.ends_at(), token=token)
+        return Session(found.person, found.expires_at, token, found.ends_at())
 
     def sign_in(self, person: str, password: str, code: str) -> dict[str, Any]:
         """``{token, person, name, role, expires_at}`` for a successful sign-in."""
@@ -100,7 +103,11 @@ class Backend:
         self.accounts.sign_out(session.token)
 
     def whoami(self, session: Session) -> dict[str, Any]:
-        return {**self.person(session.person), "expires_at": _time(session.expires_at)}
+        return {
+            **self.person(session.person),
+            "expires_at": _time(session.expires_at),
+            "idle_until": _time(session.idle_until),
+        }
 
     def person(self, person_id: str) -> dict[str, Any]:
         """``{person, name, role, unit, unit_name}`` of a roster person."""

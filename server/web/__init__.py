@@ -57,8 +57,8 @@ def create_intake_app(store: Store) -> FastAPI:
     its own store, and nothing else (no API, no case pages of others)."""
     from fastapi import FastAPI
 
-    from disputes.server.app import BodyLimit, SignInLimit, _install_handlers
     from disputes.server.backend import Backend
+    from disputes.server.refusals import BodyLimit, SignInLimit, install_handlers
 
     backend = Backend(store)
 
@@ -71,7 +71,7 @@ def create_intake_app(store: Store) -> FastAPI:
     app.state.backend = backend
     app.state.max_body = UPLOAD_BODY
     app.state.sign_in_limits = SignInLimit()
-    _install_handlers(app)
+    install_handlers(app)
     app.add_middleware(BodyLimit, limit=UPLOAD_BODY)
     add_desk(app, backend, intake_only=True)
     return app

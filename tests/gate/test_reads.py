@@ -94,6 +94,10 @@ def test_a_district_role_needs_a_purpose(world: World) -> None:
         district.ledger()
     assert district.show(world.case, purpose="supervision") == world.gate(None).show(world.case)
     assert len(district.ledger(purpose="supervision")) == 1
+    with pytest.raises(PurposeRequired):
+        district.due(parse_time(at(20)))
+    board = world.gate(None).due(parse_time(at(20)))
+    assert district.due(parse_time(at(20)), purpose="supervision") == board
 
 
 def test_execute_refuses_another_actor_and_records_the_os_user(world: World) -> None:

@@ -334,8 +334,8 @@ def test_views_failing_after_the_events_were_saved_say_the_command_was_recorded(
         def full() -> int:
             raise sqlite3.OperationalError("database or disk is full")
 
-        def recorded_then_the_disk_fills(command: Any) -> Any:
-            outcome = record(command)
+        def recorded_then_the_disk_fills(command: Any, **options: Any) -> Any:
+            outcome = record(command, **options)
             monkeypatch.setattr(store.projections, "catch_up", full)
             return outcome
 

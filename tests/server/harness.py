@@ -220,7 +220,8 @@ class Served:
         """Run ``disputes ARGS`` as ``person``'s CLI (their config folder, the server set)."""
         who = self.people.get(person)
         config = who.config if who else self.folder / person
-        env = self.env(config)
+        env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("DISPUTES_")}
+        env.update(self.env(config))
         env["DISPUTES_SERVER"] = self.url
         if self.tls:
             env["DISPUTES_CA_FILE"] = str(self.tls[0])

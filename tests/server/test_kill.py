@@ -14,6 +14,8 @@ import httpx
 from tests.server.harness import GRID, LEADER, OFFICER, OTHER_LEADER
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.server.harness import Served
 
 VILLAGES = {LEADER: "WD-V01", OFFICER: "WD-V02", OTHER_LEADER: "DM-V01", GRID: "WD-V01"}
@@ -58,7 +60,7 @@ class Client(threading.Thread):
 
 
 def test_sigkill_mid_load_loses_no_acknowledged_command_and_doubles_none(
-    served: Served,
+    served: Served, figures: Callable[..., None]
 ) -> None:
     from disputes.storage.store import Store
 
@@ -76,6 +78,13 @@ def test_sigkill_mid_load_loses_no_acknowledged_command_and_doubles_none(
         assert not client.is_alive()
     acknowledged = {k: v for c in clients for k, v in c.acknowledged.items()}
     assert len(acknowledged) >= KILL_AFTER
+
+    attempted = [f"{c.person}-{n}" for c in clients for n in range(c.sent)]
+    with Store(served.location) as store:  # before any retry: the acknowledged are all there
+        store.catch_up()
+        survived = store.find_commands(attempted)
+    assert set(acknowledged) <= set(survived)
+    assert all(survived[ident].case_no == case for ident, case in acknowledged.items())
 
     served.start()
     every_id: list[str] = []
@@ -99,3 +108,13 @@ def test_sigkill_mid_load_loses_no_acknowledged_command_and_doubles_none(
     assert set(recorded) == set(every_id)
     assert len(cases) == len(every_id)  # one case per id: none twice
     assert len({r.case_no for r in recorded.values()}) == len(every_id)
+    figures(
+        clients=len(clients),
+        sent_before_kill=sum(c.sent for c in clients),
+        acknowledged=len(acknowledged),
+        answer_lost=sum(c.sent for c in clients) - len(acknowledged),
+        recorded_but_unacknowledged=len(set(survived) - set(acknowledged)),
+        stored_after_retries=len(recorded),
+        lost=0,
+        recorded_twice=0,
+    )

@@ -140,9 +140,30 @@ def test_the_client_refuses_as_and_local_verbs(served: Served, cli: click.Group)
 
 
 def test_the_cli_speaks_chinese_by_default(served: Served, cli: click.Group) -> None:
+    not_signed_in = served.disputes(cli, LEADER, "--lang", "zh", "whoami", code=2)
+    assert "尚未登录" in not_signed_in.stderr
     served.login(cli, LEADER)
-    result = served.disputes(cli, LEADER, "--lang", "zh", "show", "HY-2024-0999", code=3)
-    assert "HY-2024-0999" in result.stderr
+    local = served.disputes(cli, LEADER, "--lang", "zh", "init", code=2)
+    assert "只能在服务器主机上" in local.stderr
+    token = served.sign_in(OTHER_LEADER)
+    with served.http(token) as http:
+        answer = http.post(
+            "/api/commands",
+            json={
+                "id": "zh-1",
+                "command": "report",
+                "args": {
+                    "category": "neighbour",
+                    "source": "visit",
+                    "village": "WD-V01",
+                    "summary": "争执",
+                },
+            },
+        )
+    assert answer.status_code == 403
+    assert "管辖规则" in body_error(answer)["zh"]
+    refused = served.disputes(cli, LEADER, "--lang", "zh", "--as", GRID, "ledger", code=2)
+    assert "已登录的本人" in refused.stderr
 
 
 def test_logout_ends_the_session(served: Served, cli: click.Group) -> None:
