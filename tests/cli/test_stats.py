@@ -192,7 +192,7 @@ def test_every_village_room_gets_its_stars(year: Disputes) -> None:
     assert f"政策版本 {data['policy_version']}" in table
 
 
-def test_known_at_reproduces_a_report_handed_in(d: Disputes) -> None:
+def test_known_at_reproduces_a_report_handed_in(d: Disputes, tmp_path: Path) -> None:
     case = d.open_case("red")
     d.write("visit", case, "--mode", "phone", "--note", "稳控", actor="P-WD-01", when=at(2))
     handed_in = stats(d, first="2024-03-01", last="2024-03-31")
@@ -205,6 +205,18 @@ def test_known_at_reproduces_a_report_handed_in(d: Disputes) -> None:
     again = stats(d, "--known-at", moment, first="2024-03-01", last="2024-03-31")
     assert again["total"] == handed_in["total"]
     assert again["known_at"] is not None
+    # The monthly workbook too.
+    for name, args in (("now", []), ("then", ["--known-at", moment])):
+        d("report-month", "2024-03", "--out", str(tmp_path / f"{name}.xlsx"), *args)
+    sheets = {
+        name: list(
+            openpyxl.load_workbook(tmp_path / f"{name}.xlsx")["汇总"].iter_rows(values_only=True)
+        )
+        for name in ("now", "then")
+    }
+    column = sheets["now"][1].index("民转刑")
+    totals = {name: rows[-1] for name, rows in sheets.items()}
+    assert (totals["now"][column], totals["then"][column]) == (1, 0)
 
 
 @pytest.mark.parametrize(
