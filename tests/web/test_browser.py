@@ -129,12 +129,25 @@ class Browser:
 
     def submit(self, element: Any) -> None:
         """Click a submit button and wait for the next page."""
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
-
         page = self.find("html")
         element.click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
+        self.wait_gone(page)
+
+    def wait_gone(self, page: Any) -> None:
+        """Wait until ``page`` (an element of the page before) is gone. Chromium says so either
+        as a stale element or, mid-navigation, as a node that "does not belong to the
+        document"; both mean the next page is there."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def gone(_: Any) -> bool:
+            try:
+                page.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(self.driver, 20).until(gone)
 
     def sign_in(self, person: str) -> None:
         who = self.served.people[person]
@@ -336,10 +349,7 @@ def test_a_form_posted_without_or_with_a_wrong_csrf_token_is_refused(
             f"/desk/cases/{case}/visit",
             token,
         )
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        WebDriverWait(browser.driver, 20).until(expected_conditions.staleness_of(page))
+        browser.wait_gone(page)
         assert "CSRF" in browser.text()
     browser.shot("csrf-refused")
     browser.open(f"/desk/cases/{case}")
