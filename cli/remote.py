@@ -339,5 +339,10 @@ def _cell(value: Any) -> str:
 
 
 def rows_table(title: str, rows: list[dict[str, Any]], columns: Sequence[str] | None) -> None:
-    headers = list(columns) if columns else (list(rows[0]) if rows else [])
+    """A table of ``rows`` (``columns``, or every key of the first row); a line saying so when
+    there is none."""
+    if not rows:
+        click.echo(f"{title}: " + ("无" if current_lang() == "zh" else "none"))
+        return
+    headers = list(columns) if columns else list(rows[0])
     print_table(title, headers, ([_cell(row.get(h)) for h in headers] for row in rows))

@@ -222,3 +222,40 @@ def test_apply_sends_only_the_signed_in_persons_lines(
     case = answer["cases"]["C1"]
     history = json.loads(served.disputes(cli, LEADER, "history", case, "--json").stdout)
     assert [entry["actor"] for entry in history] == [LEADER, LEADER]
+
+
+def test_the_reads_print_tables_and_csv(served: Served, cli: click.Group) -> None:
+    served.login(cli, LEADER)
+    case = json.loads(
+        served.disputes(
+            cli, LEADER, "report", "--category", "neighbour", "--source", "visit",
+            "--village", "WD-V01", "--summary", "两家因排水沟争执", "--json",
+        ).stdout
+    )["case_no"]  # fmt: skip
+    served.disputes(cli, LEADER, "grade", case, "--grade", "red", "--reason", "持械")
+    for args in (
+        ("show", case),
+        ("history", case),
+        ("ledger",),
+        ("ledger", "--format", "csv"),
+        ("due", "--on", "2099-01-01T09:00"),
+        ("--lang", "zh", "show", case),
+    ):
+        result = served.disputes(cli, LEADER, *args)
+        assert case in result.stdout, args
+        assert "Traceback" not in result.output
+    verified = served.disputes(cli, LEADER, "verify", code=None)
+    assert verified.exit_code in (0, 1)
+    assert "Traceback" not in verified.output
+
+
+def test_login_prompts_for_person_password_and_code(served: Served, cli: click.Group) -> None:
+    who = served.people[LEADER]
+    result = served.disputes(
+        cli, LEADER, "--lang", "zh", "login", input=f"{LEADER}\n{who.password}\n{who.code()}\n"
+    )
+    assert "人员编号" in result.output
+    assert "密码" in result.output
+    assert who.password not in result.output  # typed hidden
+    assert f"已登录：{LEADER}" in result.stdout
+    assert json.loads(served.disputes(cli, LEADER, "whoami", "--json").stdout)["person"] == LEADER
