@@ -22,9 +22,25 @@ if TYPE_CHECKING:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @json_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--signed",
+    is_flag=True,
+    help="FILE is a signed journal (an intake instance's `intake-export`): verified against "
+    "--key first; a forged or altered file is refused whole.",
+)
+@click.option("--key", "key_path", metavar="PUB", help="The signer's public key (with --signed).")
 @store_options
 @click.pass_context
-def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwargs: str) -> None:
+def apply(
+    ctx: click.Context,
+    /,
+    file: Path,
+    as_json: bool,
+    quiet: bool,
+    signed: bool,
+    key_path: str | None,
+    **kwargs: str,
+) -> None:
     """Apply a command journal (JSON Lines) through the same validation as the CLI.
 
     A bad line is reported with its line number and reason, records nothing, and the run goes
@@ -36,12 +52,23 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
     from disputes.cli.journal import ApplyResult
 
     settings = apply_overrides(ctx, kwargs)
+    lines = _signed_lines(file, key_path) if signed else None
+    if key_path is not None and not signed:
+        from disputes.domain.errors import InvalidInput
+
+        raise InvalidInput("--key", "--key goes with --signed")
     store = settings.store()
     store.require_writable()
     result = ApplyResult()
     with _first_interrupt_stops() as stop:
         try:
-            _run(store, file, quiet or as_json, stop=stop, result=result)
+            if lines is not None:
+                from disputes.cli.journal import apply_journal
+
+                _keep_photos(store, file, key_path)
+                apply_journal(store, lines, stop=stop, result=result)
+            else:
+                _run(store, file, quiet or as_json, stop=stop, result=result)
         except KeyboardInterrupt:  # a second Ctrl-C: the batch being saved is not counted
             result.interrupted = True
     zh = settings_of(ctx).lang == "zh"
@@ -77,6 +104,33 @@ def apply(ctx: click.Context, /, file: Path, as_json: bool, quiet: bool, **kwarg
         )
         ctx.exit(INTERRUPTED)
     ctx.exit(0 if not result.failed else 1)
+
+
+def _signed_lines(file: Path, key_path: str | None) -> list[str]:
+    """The lines of a signed journal, verified against the pinned key (refused whole when
+    forged or altered)."""
+    from disputes.audit.checkpoint import load_public_key
+    from disputes.audit.signed_journal import read_signed
+    from disputes.domain.errors import InvalidInput
+
+    if key_path is None:
+        raise InvalidInput("--key", "--signed needs --key PUB, the signer's public key")
+    return read_signed(file, load_public_key(key_path)).lines
+
+
+def _keep_photos(store: Store, file: Path, key_path: str | None) -> None:
+    """Keep the photos a signed journal carries in the store's attachments table."""
+    from disputes.audit.checkpoint import load_public_key
+    from disputes.audit.signed_journal import read_signed
+    from disputes.storage.attachments import Attachments, sniff
+
+    assert key_path is not None
+    journal = read_signed(file, load_public_key(key_path))
+    kept = Attachments(store.views)
+    for data in journal.attachments.values():
+        kind = sniff(data)
+        if kind is not None:
+            kept.put(data, kind)
 
 
 @contextmanager

@@ -84,6 +84,11 @@ VERB_MODULES = (
     "rewards",
     "serve",
     "session",
+    "handover",
+    "stats",
+    "monthly",
+    "rating",
+    "intake",
 )
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 

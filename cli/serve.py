@@ -35,6 +35,13 @@ def is_loopback(host: str) -> bool:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="TLS private key (PEM) of --certfile.",
 )
+@click.option(
+    "--intake-only",
+    is_flag=True,
+    help="The public side's intake (issue 14): grid workers sign in, report and see their "
+    "reports' status on the web desk, and nothing else is served; `intake-export` carries "
+    "the reports to the main store.",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -43,6 +50,7 @@ def serve(
     port: int,
     certfile: Path | None,
     keyfile: Path | None,
+    intake_only: bool,
 ) -> None:
     """Serve the store over HTTPS (JSON at /api, OpenAPI at /api/openapi.json) to the CLI
     and other clients, who sign in with their accounts; plain HTTP only on a loopback host.
@@ -74,10 +82,17 @@ def serve(
     store = settings.store()
     store.require_writable("the server cannot record anything")
     settings._store = None  # the app owns the store now and closes it when it stops
-    app = create_app(store)
+    if intake_only:
+        from disputes.server.web import create_intake_app
+
+        app = create_intake_app(store)
+    else:
+        app = create_app(store)
     scheme = "https" if certfile else "http"
+    what = "/desk (intake only)" if intake_only else "/api and /desk"
     click.echo(
-        f"disputes: serving {redact(store.location)} at {scheme}://{host}:{port}/api", err=True
+        f"disputes: serving {redact(store.location)} at {scheme}://{host}:{port} — {what}",
+        err=True,
     )
     uvicorn.run(
         app,

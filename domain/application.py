@@ -57,6 +57,11 @@ class DisputesApp(RewardVerbs):
         assert district is not None
         meta = self.meta(command)
         year = meta.occurred_at.astimezone(SHANGHAI).year
+        photos: dict[str, Any] = (  # only when there are some: older reports stay as they were
+            {"attachments": [a.model_dump() for a in command.attachments]}
+            if command.attachments
+            else {}
+        )
         try:
             numbers: CaseNumbers = self.repository.get(sequence_id(district.code, year))
         except AggregateNotFoundError:
@@ -73,6 +78,7 @@ class DisputesApp(RewardVerbs):
             people_involved=command.people_involved,
             informant=informant,
             **meta.fields(),
+            **photos,
         )
         return self._save_case(command, case, numbers)
 

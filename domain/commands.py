@@ -121,6 +121,23 @@ class Party(BaseModel):
         return value
 
 
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+"""What a report may carry as a photo (issue 14): the types a phone's camera writes."""
+MAX_ATTACHMENTS = 4
+MAX_ATTACHMENT_BYTES = 5_000_000
+"""At most this many photos to a report, each at most this many bytes."""
+
+
+class Attachment(BaseModel):
+    """A photo carried with a report: its content hash (SHA-256, hex), type and size; the
+    bytes are kept in the store's attachments table under the hash."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    media_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: Annotated[int, Field(strict=True, ge=1, le=MAX_ATTACHMENT_BYTES)]
+
+
 class Command(BaseModel):
     """Fields every command has: who (``actor``), when (``at``, occurred time) and its id.
 
@@ -198,6 +215,11 @@ class Report(Command):
         default=None,
         description="The informant (治安信息员) whose report or tip this is, a roster id (a grid "
         "worker or an enrolled informant); a grid worker reporting is the informant by default.",
+    )
+    attachments: Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)] = Field(
+        default=[],
+        description="A photo already stored, as {sha256, media_type, size}; the web desk "
+        "stores and names them (journals carry them); repeat.",
     )
 
 

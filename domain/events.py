@@ -101,6 +101,9 @@ class Reported(DisputeEvent, Aggregate.Created):
     """The informant (治安信息员) the case came from (issue 13): the grid worker who reported
     it, or the informant an officer named; None on reports recorded before informants were
     kept (then a grid worker's report is still their own, see ``informant_of``)."""
+    attachments: list[dict[str, object]] | None = None
+    """Photos carried with the report (issue 14): ``{sha256, media_type, size}`` each. Events
+    recorded before photos existed have none (the class default)."""
 
 
 class Graded(DisputeEvent):

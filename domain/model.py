@@ -93,6 +93,7 @@ class Dispute(Aggregate):
     @event(Reported)
     def __init__(
         self,
+        attachments: list[dict[str, object]] | None = None,
         *,
         case_no: str,
         category: str,
@@ -110,7 +111,9 @@ class Dispute(Aggregate):
         os_user: str | None = None,  # absent from reports stored before issue 11
         informant: str | None = None,  # absent from reports stored before issue 13
     ) -> None:
-        """登记: a new case, status reported, not graded yet."""
+        """登记: a new case, status reported, not graded yet. ``attachments`` (photos, issue
+        14) stands before the keyword-only fields: the library takes a keyword-only argument
+        with a default for a required one, and events recorded before photos have none."""
         self.case_no = case_no
         self.category = category
         self.source = source
@@ -121,6 +124,7 @@ class Dispute(Aggregate):
         self.parties = parties
         self.people_involved = people_involved
         self.informant = informant
+        self.attachments = list(attachments or [])
         self.reporter = actor
         self.reported_at = occurred_at
         self.status: str = Status.REPORTED

@@ -296,6 +296,8 @@ class CommandService(Application[UUID]):
             value = _plain(getattr(command, name))
             if value is not None and hasattr(recorded, name):
                 then = _plain(getattr(recorded, name))
+                if then is None and value == []:  # a list an older event did not carry
+                    continue
                 if then != value:
                     differences.append((name, then, value))
         return [f"{name} ({then!r} then, {now!r} now)" for name, then, now in differences]

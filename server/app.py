@@ -99,8 +99,11 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
     )
     app.state.backend = backend
     app.state.max_body = max_body
+    app.state.sign_in_limits = limits  # shared with the web desk's sign-in form
     install_handlers(app)
-    app.add_middleware(BodyLimit, limit=max_body)
+    from disputes.server.web import UPLOAD_BODY, UPLOAD_PATHS
+
+    app.add_middleware(BodyLimit, limit=max_body, larger=dict.fromkeys(UPLOAD_PATHS, UPLOAD_BODY))
 
     @app.post("/api/sessions", status_code=201, tags=["sessions"])
     async def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
@@ -157,6 +160,9 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
     from disputes.server.accounts import add_account_routes
 
     add_account_routes(app, backend)
+    from disputes.server.web import add_desk
+
+    add_desk(app, backend)  # the web desk (issue 14): /desk/…, same sessions and gate
     return app
 
 

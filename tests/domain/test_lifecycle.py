@@ -56,6 +56,7 @@ def test_report_allocates_a_case_number_and_records_reported(d: Driver) -> None:
         ],
         "people_involved": 7,
         "informant": GRID,  # a grid worker reporting is the informant (issue 13)
+        "attachments": None,  # photos (issue 14): none sent
     }
     assert (outcome.case_no, outcome.event, outcome.version) == ("HY-2021-0001", "Reported", 1)
     assert (outcome.status, outcome.grade, outcome.duplicate) == ("reported", None, False)
