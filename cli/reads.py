@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -222,7 +223,7 @@ DEFAULT_COLUMNS = (
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write csv or xlsx to this new file (never overwritten); xlsx needs it.",
+    help="Write csv, xlsx or json to this new file (never overwritten); xlsx needs it.",
 )
 @click.option(
     "--columns",
@@ -267,6 +268,12 @@ def ledger(
             "--format xlsx writes a workbook: name it with --out FILE.xlsx",
             zh="--format xlsx 会生成 Excel 文件，请用 --out 文件名.xlsx 指定",
         )
+    if out is not None and fmt == "table" and not as_json:
+        raise InvalidInput(
+            "--out",
+            "a table is printed; --out writes --format csv, xlsx or json",
+            zh="表格直接显示在屏幕上；--out 用于 --format csv、xlsx 或 json",
+        )
     if out is not None:
         from disputes.cli.workbook import new_out
 
@@ -283,18 +290,23 @@ def ledger(
         known_at=known,
         purpose=purpose,
     )
-    if as_json or fmt == "json":
-        print_json(rows)
-        return
     lang = settings.lang
-    if fmt == "csv":
+    if as_json or fmt == "json":
+        if out is None:
+            print_json(rows)
+            return
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        _write(text.encode("utf-8"), out)
+    elif fmt == "csv":
         _write(_csv(store, rows, lang), out)
-        return
-    if fmt == "xlsx":
+    elif fmt == "xlsx":
         assert out is not None
         _xlsx(store, rows, lang, out)
+    else:
+        _table(store, rows, lang, picked)
         return
-    _table(store, rows, lang, picked)
+    if out is not None:  # the file is written: say so (stdout stays the data otherwise)
+        click.echo(f"已写入 {out}" if lang == "zh" else f"wrote {out}")
 
 
 def _columns(text: str | None) -> list[str]:

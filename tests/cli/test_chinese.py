@@ -122,6 +122,18 @@ def test_ledger_csv_to_a_new_file_never_overwrites(d: Disputes, tmp_path: Path) 
     assert "已存在，未写入任何内容" in err
 
 
+def test_ledger_json_goes_to_out_and_a_table_refuses_it(d: Disputes, tmp_path: Path) -> None:
+    """``--out`` is never silently ignored: json is written there, a table is refused."""
+    d.open_case()
+    out = tmp_path / "ledger.json"
+    said = d("ledger", "--format", "json", "--out", str(out)).stdout
+    assert said == f"已写入 {out}\n"
+    assert json.loads(out.read_text(encoding="utf-8")) == d.json("ledger", "--json")
+    err = d.fails("ledger", "--out", str(tmp_path / "t.txt"), code=2, lang=None)
+    assert "表格直接显示在屏幕上" in err
+    assert not (tmp_path / "t.txt").exists()
+
+
 @pytest.mark.parametrize(
     ("lang", "title", "header", "station"),
     [("zh", "台账", "案件编号", "王店派出所"), ("en", "ledger", "case", "王店派出所")],
