@@ -169,7 +169,7 @@ class DisputesGroup(click.Group):
             return super().invoke(ctx)
         except (click.UsageError, click.FileError) as exc:
             args = ctx.meta.get(USAGE_ARGS, [])
-            raise localise(exc, args, usage_lang(args)) from None
+            raise localise(exc, args, usage_lang(args), ctx) from None
         except DisputesError as exc:
             settings = ctx.find_object(Settings)
             lang = settings.lang if settings else "zh"

@@ -73,11 +73,19 @@ class ChineseUsageError(click.UsageError):
         click.echo("\n".join(lines), err=True)
 
 
-def localise(exc: click.ClickException, args: Sequence[str], lang: str) -> click.ClickException:
+def localise(
+    exc: click.ClickException,
+    args: Sequence[str],
+    lang: str,
+    root: click.Context | None = None,
+) -> click.ClickException:
     """``exc`` in ``lang``: itself in English (or when it is no usage error click shows as
-    such), else a :class:`ChineseUsageError`."""
+    such), else a :class:`ChineseUsageError`. ``root``: the root group's context, to find the
+    verb of an error click raised without one (an option's missing value)."""
     if lang != "zh" or isinstance(exc, (ChineseUsageError, click.exceptions.NoArgsIsHelpError)):
         return exc
+    if isinstance(exc, click.UsageError) and exc.ctx is None and root is not None:
+        exc.ctx = _verb_context(root, args)
     text = _text(exc, args)
     return exc if text is None else ChineseUsageError(exc, text)
 
@@ -112,6 +120,18 @@ def _text(exc: click.ClickException, args: Sequence[str]) -> str | None:
     if isinstance(exc, click.BadArgumentUsage) or type(exc) is click.UsageError:
         return None  # extra arguments and the like: click's English text
     return None
+
+
+def _verb_context(root: click.Context, args: Sequence[str]) -> click.Context | None:
+    """The context of the (sub)command named on the command line, unparsed."""
+    ctx = root
+    for arg in args:
+        if arg.startswith("-") or not isinstance(ctx.command, click.Group):
+            continue
+        command = ctx.command.get_command(ctx, arg)
+        if command is not None:
+            ctx = click.Context(command, info_name=arg, parent=ctx)
+    return ctx if ctx is not root else None
 
 
 def _param_named(ctx: click.Context | None, name: str) -> click.Parameter | None:

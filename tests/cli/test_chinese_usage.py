@@ -103,6 +103,12 @@ def usage_cases(tmp: Path) -> list[tuple[list[str], str, list[str], str]]:
             "错误：选项 --grade 需要一个值",
             "Error: Option '--grade' requires an argument.",
         ),
+        (
+            [],
+            ["ledger", "--json=x"],
+            "错误：选项 --json 不接受值",
+            "Error: Option '--json' does not take a value.",
+        ),
     ]
 
 
@@ -120,6 +126,7 @@ CASE_IDS = [
     "apply-directory",
     "no-such-option",
     "option-without-value",
+    "flag-with-value",
 ]
 
 
@@ -139,8 +146,8 @@ def test_a_usage_error_is_in_chinese_by_default(
     assert "Error:" not in err
     assert "Usage:" not in err
     assert en not in err
-    if verb[0] != "grade" or verb[-1] != "--grade":
-        assert f"请运行 disputes {verb[0]} --help 查看说明" in err
+    assert f"用法：disputes {verb[0]} " in err
+    assert f"请运行 disputes {verb[0]} --help 查看说明" in err
 
 
 @pytest.mark.parametrize("where", ["before", "after", "env"])
