@@ -103,15 +103,15 @@ def test_refusals_exit_1_name_the_rule_in_chinese_and_store_nothing(r: Disputes)
     case = tip_case(r)
     error = r.fails(
         "propose-reward", case, "--kind", "prevention", "--amount", "600", "--reason", "x",
-        "--at", at(3), actor=OFFICER, code=REFUSED,
+        "--at", at(3), actor=OFFICER, code=REFUSED, lang=None,
     )  # fmt: skip
     assert "奖励金额规则：防范类奖励金额须在 200–500 元之间，申报了 600 元" in error
     reward = propose(r, case, actor=LEADER)["reward"]
-    error = r.fails("approve-reward", reward, "--at", at(4), actor=LEADER, code=REFUSED)
+    error = r.fails("approve-reward", reward, "--at", at(4), actor=LEADER, code=REFUSED, lang=None)
     assert "四眼原则" in error
     error = r.fails(
         "pay-reward", reward, "--voucher", "V", "--paid-amount", "300", "--at", at(4),
-        actor=FINANCE, code=REFUSED,
+        actor=FINANCE, code=REFUSED, lang=None,
     )  # fmt: skip
     assert "须先经领导审批后才能发放" in error
     english = r.fails(
