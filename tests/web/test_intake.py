@@ -111,7 +111,9 @@ def test_reports_cross_as_a_signed_journal_applied_once_on_the_main_store(
         )
         assert (applied["applied"], applied["failed"]) == (1, [])
         case = applied["cases"][case]  # the intake's number → the main store's
-        again = run("--db", main, "apply", "--signed", str(signed), "--key", str(public))
+        again = run(
+            "--db", main, "--lang", "en", "apply", "--signed", str(signed), "--key", str(public)
+        )
         assert "0 applied, 1 already recorded" in again
         history = json.loads(run("--db", main, "history", case, "--json"))
         photo = history[0]["attachments"][0]
