@@ -93,6 +93,10 @@ VERB_MODULES = (
 """The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
 
 
+USAGE_ARGS = "disputes.usage_args"
+"""``ctx.meta`` key: the root's command line, for the language of usage errors."""
+
+
 class DisputesGroup(click.Group):
     """The root group. Its verbs are registered from :data:`VERB_MODULES` the first time one is
     looked up (so importing the group costs nothing, and every user of it — ``main()``, tests —
@@ -144,13 +148,28 @@ class DisputesGroup(click.Group):
             sys.exit(INVALID)
         return super().main(args, *rest, **extra)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The root's options; click's usage errors (here and under every verb, see
+        :meth:`invoke`) in the command line's language (:mod:`disputes.cli.usage`)."""
+        from disputes.cli.usage import localise, usage_lang
+
+        given = ctx.meta[USAGE_ARGS] = list(args)  # click's parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            raise localise(exc, given, usage_lang(given)) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         from disputes.cli.exits import INVALID, exit_code
         from disputes.cli.guards import printable
+        from disputes.cli.usage import localise, usage_lang
         from disputes.domain.errors import DisputesError
 
         try:
             return super().invoke(ctx)
+        except (click.UsageError, click.FileError) as exc:
+            args = ctx.meta.get(USAGE_ARGS, [])
+            raise localise(exc, args, usage_lang(args), ctx) from None
         except DisputesError as exc:
             settings = ctx.find_object(Settings)
             lang = settings.lang if settings else "zh"

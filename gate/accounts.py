@@ -304,7 +304,9 @@ class Accounts:
         """Record a failed sign-in (raises IntegrityError when the account changed)."""
         locked = account.fail_sign_in(self._policy.max_failed_attempts, now)
         if account.pending_events:
-            self.store.require_writable("the failed attempt was not recorded")
+            self.store.require_writable(
+                "the failed attempt was not recorded", "这次失败的尝试未被记录"
+            )
             self.store.app.save(account)
         if locked:
             self.sessions.revoke_person(account.person, now)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from disputes.domain.errors import DisputesError, StoreError
+from disputes.domain.errors import DisputesError
 from disputes.server.errors import ApiError, api_error, internal, too_large, unauthorized
 
 log = logging.getLogger("disputes.server")
@@ -210,12 +210,12 @@ def install_handlers(app: FastAPI) -> None:
         return response(too_large(app.state.max_body))
 
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        from disputes.storage.failures import describe, is_store_failure
+        from disputes.storage.failures import is_store_failure, store_failure
         from disputes.storage.store import redact
 
         if is_store_failure(exc):  # the store failed under a request: nothing was recorded
             where = redact(app.state.backend.store.location)
-            return response(api_error(StoreError(f"store {where}: {describe(exc, where)}")))
+            return response(api_error(store_failure(exc, where)))
         reference = secrets.token_hex(4)
         log.error("request failed (reference %s)", reference, exc_info=exc)
         return response(internal(reference))

@@ -46,7 +46,8 @@ def store_failure(exc: BaseException, location: str) -> StoreError:
 
     ``location`` must already be fit for messages (a URL's password redacted).
     """
-    return StoreError(f"store {location}: {describe(exc, location)}")
+    cause = describe(exc, location)
+    return StoreError(f"store {location}: {cause}", zh=f"数据库 {location} 出错：{cause}")
 
 
 def describe(exc: BaseException, location: str) -> str:

@@ -36,14 +36,19 @@ def resolve_db(db: str | None) -> str:
     """The store location: ``db``, else ``$DISPUTES_DB``, else :func:`default_db_path`.
     Raises StoreError when ``db`` or ``$DISPUTES_DB`` is given but empty."""
     if db is not None and not db.strip():
-        raise StoreError("--db is empty: name a store (an SQLite file path or a PostgreSQL URL)")
+        raise StoreError(
+            "--db is empty: name a store (an SQLite file path or a PostgreSQL URL)",
+            zh="数据库无法使用：--db 为空；请指定数据库（SQLite 文件路径或 PostgreSQL 地址）",
+        )
     if db:
         return db
     env = os.environ.get(DB_ENV)
     if env is not None and not env.strip():
         raise StoreError(
             f"{DB_ENV} is set but empty: name a store, or unset it for the default store "
-            f"{default_db_path()}"
+            f"{default_db_path()}",
+            zh=f"数据库无法使用：已设置 {DB_ENV} 但其值为空；请指定数据库，或取消该设置以使用"
+            f"默认数据库 {default_db_path()}",
         )
     return env or str(default_db_path())
 
@@ -62,11 +67,17 @@ def store_env(db: str, *, read_only: bool = False) -> dict[str, str]:
         raise StoreError(
             f"DISPUTES_DB: malformed store URL '{redact(db)}' (a URL needs '://': "
             "postgresql://user:password@host:port/dbname; for an SQLite file whose name has "
-            f"a colon, write ./{db})"
+            f"a colon, write ./{db})",
+            zh=f"数据库无法使用：DISPUTES_DB：数据库地址 '{redact(db)}' 格式有误（地址需含 '://'："
+            "postgresql://用户:密码@主机:端口/库名；文件名含冒号的 SQLite 文件请写成 "
+            f"./{db}）",
         )
     path = Path(db)
     if path.is_dir():
-        raise StoreError(f"DISPUTES_DB: {db} is a directory, not a database file")
+        raise StoreError(
+            f"DISPUTES_DB: {db} is a directory, not a database file",
+            zh=f"数据库无法使用：DISPUTES_DB：{db} 是文件夹，不是数据库文件",
+        )
     read_only_keys = (
         {"SQLITE_DBNAME": read_only_uri(path), READ_ONLY_ENV: "1", "CREATE_TABLE": "false"}
         if read_only
@@ -99,17 +110,24 @@ def postgres_env(url: str) -> dict[str, str]:
         parts = urlsplit(url)
         port = parts.port or 5432
     except ValueError as exc:
-        raise StoreError(f"DISPUTES_DB: malformed store URL ({exc})") from None
+        raise StoreError(
+            f"DISPUTES_DB: malformed store URL ({exc})",
+            zh=f"数据库无法使用：DISPUTES_DB：数据库地址格式有误（{exc}）",
+        ) from None
     if parts.scheme not in POSTGRES_SCHEMES:
         raise StoreError(
             f"DISPUTES_DB: unsupported store URL scheme '{parts.scheme}://' "
-            "(use postgresql://user:password@host:port/dbname, or a file path for SQLite)"
+            "(use postgresql://user:password@host:port/dbname, or a file path for SQLite)",
+            zh=f"数据库无法使用：DISPUTES_DB：不支持的数据库地址类型 '{parts.scheme}://'"
+            "（请用 postgresql://用户:密码@主机:端口/库名，或 SQLite 文件路径）",
         )
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname or "/" in dbname:
         raise StoreError(
             "DISPUTES_DB: a PostgreSQL URL needs a host and a database name: "
-            "postgresql://user:password@host:port/dbname"
+            "postgresql://user:password@host:port/dbname",
+            zh="数据库无法使用：DISPUTES_DB：PostgreSQL 地址须含主机和库名："
+            "postgresql://用户:密码@主机:端口/库名",
         )
     user = unquote(parts.username) if parts.username else os.environ.get("PGUSER", "")
     password = unquote(parts.password) if parts.password else os.environ.get("PGPASSWORD", "")

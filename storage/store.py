@@ -79,6 +79,14 @@ def how_to_create(location: str) -> str:
     )
 
 
+def how_to_create_zh(location: str) -> str:
+    """:func:`how_to_create` in Chinese."""
+    return (
+        f"请用 `disputes --db {redact(location)} init` 新建，或用 `roster load`"
+        "（新建数据库并载入花名册）"
+    )
+
+
 LEDGER_COLUMNS = COLUMNS
 """The ledger's columns, in order (a ledger row has these, then its due-board standing)."""
 
@@ -129,7 +137,10 @@ class Store(RewardReads):
         except Exception as exc:
             self.views.close()
             cause = describe(exc, redact(self.location))
-            raise StoreError(f"cannot open store {redact(self.location)}: {cause}") from None
+            raise StoreError(
+                f"cannot open store {redact(self.location)}: {cause}",
+                zh=f"数据库无法打开：{redact(self.location)}：{cause}",
+            ) from None
         self.app.command_lookup = self.projections
 
     def _prepare(self, access: Access) -> None:
@@ -145,21 +156,33 @@ class Store(RewardReads):
         try:
             found = inspect(path)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open store {location}: {describe(exc, location)}") from None
+            cause = describe(exc, location)
+            raise StoreError(
+                f"cannot open store {location}: {cause}",
+                zh=f"数据库无法打开：{location}：{cause}",
+            ) from None
         if found.kind in ("not-sqlite", "foreign"):
             raise StoreError(
                 f"cannot open store {location}: {found.describe()}, not a disputes store; it was "
-                "left untouched (name another file with --db/DISPUTES_DB)"
+                "left untouched (name another file with --db/DISPUTES_DB)",
+                zh=f"数据库无法打开：{location}：{found.describe()}，不是 disputes 数据库；"
+                "该文件未被改动（请用 --db/DISPUTES_DB 指定另一个文件）",
             )
         new = found.kind in ("missing", "empty")
         if new and access is Access.OPEN:
             what = "no such store" if found.kind == "missing" else "an empty database, no store"
-            raise StoreError(f"{what}: {location}; {how_to_create(location)}")
+            what_zh = "数据库不存在" if found.kind == "missing" else "这是空数据库，还没有数据"
+            raise StoreError(
+                f"{what}: {location}; {how_to_create(location)}",
+                zh=f"{what_zh}：{location}；{how_to_create_zh(location)}",
+            )
         if not writable(path if path.exists() else _existing_parent(path)):
             if new:
                 raise StoreError(
                     f"store {location}: the store is read-only (the file, its folder or its "
-                    "mount cannot be written); nothing was created"
+                    "mount cannot be written); nothing was created",
+                    zh=f"数据库 {location} 只读（文件、所在文件夹或所在磁盘不可写）；"
+                    "未新建任何内容",
                 )
             self.read_only = True  # whatever the access: writes are refused when they come
             if unread_log(path):
@@ -172,7 +195,10 @@ class Store(RewardReads):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+                raise StoreError(
+                    f"cannot create {path.parent}: {exc.strerror}",
+                    zh=f"无法新建文件夹 {path.parent}：{exc.strerror}",
+                ) from None
             self.created = True
 
     def _check_schema(self, access: Access) -> None:
@@ -182,7 +208,9 @@ class Store(RewardReads):
         if not present and access is Access.OPEN:
             raise StoreError(
                 f"store {redact(self.location)}: not a disputes store yet (the database has no "
-                f"{self.views.events_table} table); {how_to_create(self.location)}"
+                f"{self.views.events_table} table); {how_to_create(self.location)}",
+                zh=f"数据库 {redact(self.location)} 还不是 disputes 数据库（没有 "
+                f"{self.views.events_table} 表）；{how_to_create_zh(self.location)}",
             )
         self.created = not present
 
@@ -191,12 +219,16 @@ class Store(RewardReads):
             self._told.add(text)
             self.note(text)
 
-    def require_writable(self, what: str = "nothing was recorded") -> None:
+    def require_writable(
+        self, what: str = "nothing was recorded", what_zh: str = "未记录任何内容"
+    ) -> None:
         """Raise StoreError (exit 2) when the store was opened read-only."""
         if self.read_only:
             raise StoreError(
                 f"store {redact(self.location)}: the store is read-only (the file, its folder "
-                f"or its mount cannot be written); {what}"
+                f"or its mount cannot be written); {what}",
+                zh=f"数据库 {redact(self.location)} 只读（文件、所在文件夹或所在磁盘不可写）；"
+                + what_zh,
             )
 
     @property
@@ -218,7 +250,10 @@ class Store(RewardReads):
             raise StoreError(
                 f"{outcome.case_no}: {outcome.event} v{outcome.version} was recorded, but the "
                 f"views of store {redact(self.location)} were not brought up to date "
-                f"({describe(exc, redact(self.location))}); they catch up on the next command"
+                f"({describe(exc, redact(self.location))}); they catch up on the next command",
+                zh=f"{outcome.case_no}：{outcome.event} 第 {outcome.version} 版已记录，但数据库 "
+                f"{redact(self.location)} 的视图未能更新"
+                f"（{describe(exc, redact(self.location))}）；下一条命令时会补上",
             ) from exc
         return outcome
 

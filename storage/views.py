@@ -68,7 +68,10 @@ class ViewDatabase:
                 self.connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self.connection.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open store {path}: {describe(exc, path)}") from None
+            cause = describe(exc, path)
+            raise StoreError(
+                f"cannot open store {path}: {cause}", zh=f"数据库无法打开：{path}：{cause}"
+            ) from None
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -237,5 +240,8 @@ def open_views(location: str, *, read_only: bool = False) -> ViewDatabase:
         try:
             return PostgresViewDatabase(location, events_table=f"{DisputesApp.name.lower()}_events")
         except StoreError as exc:
-            raise StoreError(f"cannot open store {redact(location)}: {exc.message}") from None
+            raise StoreError(
+                f"cannot open store {redact(location)}: {exc.message}",
+                zh=f"数据库无法打开：{redact(location)}：{exc.zh or exc.message}",
+            ) from None
     return ViewDatabase(location, read_only=read_only)

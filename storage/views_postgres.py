@@ -113,7 +113,10 @@ class PostgresViewDatabase(ViewDatabase):
         try:
             raw = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {_first_line(exc)}") from None
+            raise StoreError(
+                f"cannot connect to PostgreSQL: {_first_line(exc)}",
+                zh=f"无法连接 PostgreSQL：{_first_line(exc)}",
+            ) from None
         self.pg = Connection(raw)
         self.connection = self.pg  # type: ignore[assignment]  # duck-typed, see the docstring
         self.events_table = events_table

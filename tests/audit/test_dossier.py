@@ -380,6 +380,8 @@ def test_a_key_of_another_algorithm_is_exit_2(sd: Disputes, dossier: Path, tmp_p
 
 def test_without_a_key_verify_dossier_is_a_usage_error(sd: Disputes, dossier: Path) -> None:
     result = sd("verify-dossier", str(dossier), code=2)
+    assert "错误：缺少选项 --key" in result.stderr
+    result = sd("verify-dossier", str(dossier), "--lang", "en", code=2)
     assert "Missing option '--key'" in result.stderr
 
 

@@ -92,7 +92,7 @@ def test_a_read_of_a_missing_store_creates_nothing(
     d = Disputes(cli, runner, tmp_path / "new" / "s.db")
     for args in READS:
         message = run(d, args)
-        assert f"no such store: {d.db}" in message, (args, message)
+        assert f"数据库不存在：{d.db}" in message, (args, message)
         assert "init" in message
         assert "roster load" in message
     assert list(tmp_path.iterdir()) == []
@@ -104,7 +104,7 @@ def test_a_write_to_a_missing_store_creates_nothing(
     d = Disputes(cli, runner, tmp_path / "new" / "s.db")
     for actor, args in writes(tmp_path):
         message = run(d, args, actor=actor)
-        assert f"no such store: {d.db}" in message, (args, message)
+        assert f"数据库不存在：{d.db}" in message, (args, message)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.jsonl"]
 
 
@@ -147,7 +147,7 @@ def test_the_default_location_follows_the_same_rule(
     for args in (("ledger",), ("--as", GRID, *REPORT)):
         result = runner.invoke(cli, list(args))
         assert result.exit_code == 2, result.output
-        assert f"no such store: {default}" in result.stderr
+        assert f"数据库不存在：{default}" in result.stderr
     assert not (tmp_path / "xdg").exists()
     assert runner.invoke(cli, ["init"]).exit_code == 0
     assert default.exists()
@@ -168,7 +168,7 @@ def test_an_empty_disputes_db_is_an_error_not_the_default(
         assert result.stderr.startswith("error: DISPUTES_DB is set but empty"), result.stderr
     result = runner.invoke(cli, ["--db", "", "ledger"])
     assert result.exit_code == 2, result.output
-    assert "empty" in result.stderr
+    assert "--db 为空" in result.stderr
     assert not (tmp_path / "xdg").exists()
 
 
@@ -291,6 +291,7 @@ def test_an_empty_file_or_database_is_no_store_until_init(
             connection.execute("PRAGMA user_version = 0")
             connection.execute("VACUUM")
     d = Disputes(cli, runner, path)
-    assert "an empty database, no store" in run(d, ("ledger",))
+    assert "这是空数据库，还没有数据" in run(d, ("ledger",))
+    assert "an empty database, no store" in run(d, ("--lang", "en", "ledger"))
     assert d.json("init", "--json")["created"] is True
     assert d.ledger() == []

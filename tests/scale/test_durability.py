@@ -198,7 +198,7 @@ def test_a_read_only_store_gives_a_clear_error_and_stays_intact(guarded: Guarded
     reads: tuple[tuple[str, ...], ...] = () if guarded.readable else (("ledger",),)
     with guarded.read_only():
         for args in (grade, *reads):
-            result = guarded.d(*args, actor=OFFICER, code=2)
+            result = guarded.d("--lang", "en", *args, actor=OFFICER, code=2)
             assert f"store {guarded.name}" in result.stderr, result.stderr
             assert "read-only" in result.stderr, result.stderr
             assert "Traceback" not in result.stderr

@@ -86,7 +86,7 @@ def refuses_writes(d: Disputes, case: str, folder: Path) -> None:
         (None, ("checkpoint", "--key", str(key))),
     ]
     for actor, args in writes:
-        result = d(*args, actor=actor, code=2)
+        result = d("--lang", "en", *args, actor=actor, code=2)
         assert result.stderr.startswith("error: "), (args, result.stderr)
         assert "read-only" in result.stderr, (args, result.stderr)
         assert str(d.db) in result.stderr, (args, result.stderr)
@@ -178,7 +178,7 @@ def test_a_store_another_user_owns_is_read_by_nobody(cli: Any) -> None:
         for args in (("ledger",), ("verify",), ("history", case)):
             result = disputes(*args)
             assert result.returncode == 0, (args, result.stderr)
-        result = disputes("--as", OFFICER, GRADE[0], case, *GRADE[1:])
+        result = disputes("--lang", "en", "--as", OFFICER, GRADE[0], case, *GRADE[1:])
         assert result.returncode == 2, result.stderr
         assert "read-only" in result.stderr
         assert digest(folder) == before
@@ -201,7 +201,7 @@ def test_no_store_can_be_created_on_a_read_only_mount(cli: Any, disk: Disk) -> N
     d = Disputes(cli, CliRunner(), disk.path / "new.db")
     with disk.read_only():
         for args in (("init",), ("roster", "load", "--units", str(UNITS), "--people", str(PEOPLE))):
-            result = d(*args, code=2)
+            result = d("--lang", "en", *args, code=2)
             assert "read-only" in result.stderr, result.stderr
             assert "nothing was created" in result.stderr, result.stderr
         assert list(disk.path.iterdir()) == []
