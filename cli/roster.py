@@ -208,12 +208,47 @@ def _change(
         from disputes.gate.accounts import Accounts
 
         summary["account_locked"] = Accounts(store).departed(data["person_id"], settings.actor)
+        summary["open_cases"] = _open_cases(store, data["person_id"])
     if as_json:
         print_json(summary)
-    elif settings.lang == "zh":
+        return
+    if settings.lang == "zh":
         click.echo(f"已记录花名册变动（{kind}），自 {local_text(when)} 起生效")
     else:
         click.echo(f"roster: {kind} recorded, in force from {local_iso(when)}")
+    if summary.get("open_cases"):
+        _warn_open_cases(data["person_id"], summary["open_cases"], settings.lang)
+
+
+def _open_cases(store: Any, person: str) -> list[dict[str, str]]:
+    """The open cases ``person`` holds as responsible leader or officer (what ``handover``
+    hands over), by case number."""
+    return [
+        {
+            "case_no": row["case_no"],
+            "status": row["status"],
+            "as": "leader" if row["leader"] == person else "officer",
+        }
+        for row in sorted(store.ledger(), key=lambda r: r["case_no"])
+        if row["status"] != "closed" and person in (row["leader"], row["officer"])
+    ]
+
+
+def _warn_open_cases(person: str, cases: list[dict[str, str]], lang: str) -> None:
+    """Say which open cases a departed person still holds, and how to hand them over."""
+    to = f"disputes handover {person} --to PERSON"
+    transfer = f"disputes handover {person} --station UNIT --leader PERSON --officer PERSON"
+    if lang == "zh":
+        duty = {"leader": "负责领导", "officer": "责任民警"}
+        click.echo(f"注意：{person} 仍负责 {len(cases)} 件未结案件，请交接：")
+        for case in cases:
+            click.echo(f"  {case['case_no']}（{duty[case['as']]}，{case['status']}）")
+        click.echo(f"所内改派：{to}；移交他所：{transfer}（先加 --dry-run 可预览）")
+    else:
+        click.echo(f"warning: {person} still holds {len(cases)} open case(s); hand them over:")
+        for case in cases:
+            click.echo(f"  {case['case_no']} (as {case['as']}, {case['status']})")
+        click.echo(f"within the station: {to}; to another station: {transfer} (--dry-run first)")
 
 
 def _time(text: str | None) -> datetime | None:

@@ -441,6 +441,22 @@ class AccountNotLocked(RuleViolation):
         )
 
 
+class AccountPersonGone(RuleViolation):
+    """An account of a person no longer on the roster in force (departed) is not unlocked or
+    reset: the departure locked it, and a lock lifted would let them act again."""
+
+    def __init__(self, person: str, verb: str, departed_at: str | None) -> None:
+        when = f" (departed {departed_at})" if departed_at else ""
+        when_zh = f"（{departed_at} 离职）" if departed_at else ""
+        super().__init__(
+            f"account rule: {person} is no longer on the roster{when}; their account cannot be "
+            f"{verb} — add them to the roster again (`disputes roster add`) first if they return",
+            zh=f"账号规则：{person} 已不在花名册上{when_zh}，其账号不能"
+            f"{'解锁' if verb == 'unlocked' else '重置'}；如其返岗，请先将其重新加入花名册"
+            "（`disputes roster add`）",
+        )
+
+
 class Unauthorized(DisputesError):
     """Sign-in refused, or a request without a valid session (the server answers 401)."""
 

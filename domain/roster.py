@@ -336,11 +336,32 @@ class RosterHistory:
             raise InvalidInput(
                 "roster", "no roster loaded; run `disputes roster load --units … --people …`"
             )
+        if change.kind == "person-departed":
+            self._not_departed(change.data["person_id"], change.effective_at)
         history = RosterHistory([*self.changes, change])
         first = history.changes.index(change)
         for index in range(first, len(history.changes)):
             history._roster(index)
         return history
+
+    def _not_departed(self, person_id: str, when: datetime) -> None:
+        """Raise InvalidInput (field ``person``) saying when ``person_id`` left, when they
+        departed by ``when`` and were not on the roster again since."""
+        left = [
+            c.effective_at
+            for c in self.changes
+            if c.kind == "person-departed"
+            and c.data["person_id"] == person_id
+            and c.effective_at <= when
+        ]
+        if not left or person_id in self.at(when).people:
+            return
+        since = max(left).astimezone(SHANGHAI_TZ).strftime("%Y-%m-%d %H:%M")
+        raise InvalidInput(
+            "person",
+            f"{person_id} already departed (in force from {since}); nothing to record",
+            zh=f"{person_id} 已于 {since} 离职，无需再次记录",
+        )
 
     def _roster(self, index: int) -> Roster:
         roster = self._rosters.get(index)

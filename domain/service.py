@@ -160,6 +160,7 @@ class CommandService(Application[UUID]):
         self.clock = clock
         self.command_lookup = commands
         self._roster_history: RosterHistory | None = None
+        self._roster_version: int | None = None  # the RosterRecord version the cache was built at
         self._policy_adopted = False
 
     def execute(self, command: c.Command, *, os_user: str | None = None) -> Outcome:
@@ -350,9 +351,19 @@ class CommandService(Application[UUID]):
     @property
     def roster_history(self) -> RosterHistory:
         """Every recorded roster change, in force from its effective time."""
-        if self._roster_history is None:
+        version = self._stored_roster_version()
+        if self._roster_history is None or version != self._roster_version:
+            # Another process (a `roster depart` beside a running server) may have changed the
+            # roster since the cache was built: rebuild when the stored record moved on.
             self._roster_history = RosterHistory(roster_changes(self.events.get(RosterRecord.ID)))
+            self._roster_version = version
         return self._roster_history
+
+    def _stored_roster_version(self) -> int | None:
+        """The RosterRecord's latest stored version (None before any roster): one indexed read
+        of one row through the recorder's public API."""
+        latest = self.recorder.select_events(RosterRecord.ID, desc=True, limit=1)
+        return latest[0].originator_version if latest else None
 
     def load_roster(
         self, roster: Roster, actor: str | None = None, at: datetime | None = None

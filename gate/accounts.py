@@ -34,6 +34,7 @@ from disputes.domain.clock import Clock, local_iso
 from disputes.domain.errors import (
     AccountExists,
     AccountNotFound,
+    AccountPersonGone,
     ConcurrentModification,
     NotSystemAdmin,
     SessionInvalid,
@@ -164,6 +165,7 @@ class Accounts:
         act). Raises NotSystemAdmin, AccountNotFound."""
         self._admin(actor)
         self.store.require_writable()
+        self._on_roster(person, "reset")
         password = self.secrets.new_password(self._policy.min_password_length)
         password_hash = self.secrets.hash_password(password)
         secret = self.secrets.new_totp_secret() if new_code else None
@@ -218,6 +220,7 @@ class Accounts:
         NotSystemAdmin, AccountNotFound, AccountNotLocked."""
         self._admin(actor)
         self.store.require_writable()
+        self._on_roster(person, "unlocked")
         self._change(person, lambda account, now: account.unlock(actor, now))
         return self.row(person)
 
@@ -350,6 +353,15 @@ class Accounts:
         person = self.store.app.roster.people.get(actor)
         if person is None or person.role is not Role.SYSTEM_ADMIN:
             raise NotSystemAdmin(actor, str(person.role) if person else None)
+
+    def _on_roster(self, person: str, verb: str) -> None:
+        """Raise AccountPersonGone when ``person`` had a place on the roster but has none in
+        force now (departed); an unknown person falls through to AccountNotFound."""
+        app = self.store.app
+        if person in app.roster.people or not app.roster_history.known(person):
+            return
+        departed = app.roster_history.departures().get(person)
+        raise AccountPersonGone(person, verb, local_iso(departed) if departed else None)
 
     def _get(self, person: str) -> Account:
         """``person``'s account. Raises AccountNotFound."""

@@ -234,7 +234,9 @@ class Gate:
         informant masked where the viewer may not know them; the rows read unmasked by a person
         are an access entry (server mode)."""
         purpose = self._purpose(purpose)
-        rows = self.store.rewards(self.viewer.person, purpose=purpose, **options)
+        rows = self._rewards_in_scope(
+            self.store.rewards(self.viewer.person, purpose=purpose, **options), purpose
+        )
         seen = sorted({r["case_no"] for r in rows if not r["masked"]})
         if seen:
             self._record("rewards", seen, purpose, ReadLevel.FULL)
@@ -284,6 +286,51 @@ class Gate:
             return None
         found = self.store.scopes(case_no).get(case_no)
         return None if found is None else CaseScope(case_no, *found)
+
+    def _rewards_in_scope(
+        self, rows: list[dict[str, Any]], purpose: str | None
+    ) -> list[dict[str, Any]]:
+        """Reward rows whose case the viewer may read (a reward names its case, village,
+        amount, proposer, approver and voucher): dropped where the read level of the case is
+        NONE. The policy's paying role (finance) keeps the rows of the reward workflow it
+        serves (domain/informants.py: the district's, or its own station's); the informant
+        keeps their own rewards; a grid worker's own report (OWN_REPORT) shows no other."""
+        from disputes.domain.informants import sees_informant
+
+        person = self.viewer.person
+        if person is None:
+            return rows
+        roster = self.store.app.roster
+        reader = roster.people.get(person)
+        if reader is None:
+            return []
+        payer = self.store.policy.rewards.payer_role
+        scopes = self.store.scopes()
+        levels: dict[str, ReadLevel] = {}
+        shown = []
+        for row in rows:
+            case_no = row["case_no"]
+            if row.get("informant") == person:  # the informant's own reward
+                shown.append(row)
+                continue
+            if reader.role == payer:
+                if sees_informant(
+                    roster, person, station=row["station"], informant="", payer_role=payer
+                ):
+                    shown.append(row)
+                continue
+            if case_no not in levels:
+                found = scopes.get(case_no)
+                levels[case_no] = (
+                    ReadLevel.NONE
+                    if found is None
+                    else self._level(CaseScope(case_no, *found), purpose)
+                )
+            level = levels[case_no]
+            if level in (ReadLevel.NONE, ReadLevel.OWN_REPORT):
+                continue  # a grid worker's own report shows no reward but their own (above)
+            shown.append(row)
+        return shown
 
     def _level(self, scope: CaseScope, purpose: str | None) -> ReadLevel:
         person = self.viewer.person

@@ -103,3 +103,40 @@ def test_handover_by_transfer_and_a_refusal_exits_1(d: Disputes) -> None:
       "--at", at(11), actor=DISTRICT_LEADER)  # fmt: skip
     (row,) = d.ledger()
     assert (row["station"], row["leader"]) == ("DM", "L-DM-01")
+
+
+def test_depart_names_the_open_cases_and_the_handover_command(d: Disputes) -> None:
+    first, second = d.open_case(), d.open_case()
+    told = d("roster", "depart", OFFICER, "--at", at(10)).stdout  # Chinese by default
+    assert "2 件未结案件" in told
+    assert first in told
+    assert second in told
+    assert f"disputes handover {OFFICER} --to" in told
+    assert "责任民警" in told
+    done = d.json("roster", "depart", LEADER, "--at", at(11), "--json")
+    assert [(c["case_no"], c["as"]) for c in done["open_cases"]] == [
+        (first, "leader"),
+        (second, "leader"),
+    ]
+
+
+def test_depart_in_english_and_without_open_cases(d: Disputes) -> None:
+    case = d.open_case()
+    told = d("--lang", "en", "roster", "depart", LEADER, "--at", at(10)).stdout
+    assert f"{LEADER} still holds 1 open case" in told
+    assert case in told
+    assert f"disputes handover {LEADER} --station" in told
+    quiet = d("--lang", "en", "roster", "depart", "P-WD-02", "--at", at(10)).stdout
+    assert "open case" not in quiet
+    assert "handover" not in quiet
+    assert d.json("roster", "depart", "L-DM-01", "--at", at(10), "--json")["open_cases"] == []
+
+
+def test_departing_twice_says_when_they_left(d: Disputes) -> None:
+    d("roster", "depart", "L-DM-01", "--at", at(10))
+    error = d.fails("roster", "depart", "L-DM-01", "--at", at(12), code=2)
+    assert "L-DM-01 already departed" in error
+    assert "not on the roster" not in error
+    zh = d.fails("roster", "depart", "L-DM-01", "--at", at(12), code=2, lang=None)
+    assert "已于" in zh
+    assert "离职" in zh

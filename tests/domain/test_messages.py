@@ -111,6 +111,12 @@ CASES: list[tuple[e.DisputesError, str, str]] = [
     (e.AccountNotFound("L-1"), "L-1 has no account", "没有账号"),
     (e.AccountAlreadyLocked("L-1", "left"), "account rule", "已锁定"),
     (e.AccountNotLocked("L-1"), "account rule", "无需解锁"),
+    (
+        e.AccountPersonGone("L-1", "unlocked", "2024-03-01T09:00:00+08:00"),
+        "account rule: L-1 is no longer",
+        "离职",
+    ),
+    (e.AccountPersonGone("L-1", "reset", None), "account rule", "不能重置"),
     (e.Unauthorized("not signed in"), "not signed in", ""),
     (e.SignInRefused(5), "sign-in failed", "登录失败"),
     (e.SessionInvalid("expired", "已过期"), "not signed in: expired", "未登录：已过期"),

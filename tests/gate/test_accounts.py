@@ -27,6 +27,7 @@ from disputes.domain.errors import (
     AccountExists,
     AccountNotFound,
     AccountNotLocked,
+    AccountPersonGone,
     DisputesError,
     InvalidInput,
     NotSystemAdmin,
@@ -465,3 +466,47 @@ def test_a_change_that_lost_a_race_is_decided_again_on_the_reloaded_account(
     with pytest.raises(SignInRefused):  # the stale account's save fails: counted on the fresh
         accounts.sign_in(LEADER, "wrong", code(issued, clock))
     assert accounts.list(ADMIN, LEADER)[0].failed_attempts == 2
+
+
+# -- a roster changed by another process (a `roster depart` beside a running server) ----------
+
+
+def test_a_departure_recorded_by_another_process_is_seen_by_a_running_application(
+    accounts: Accounts, clock: Clock, store: Store, store_location: str
+) -> None:
+    from disputes.domain.roster import RosterChange
+
+    issued = accounts.create(ADMIN, LEADER)
+    token = signed_in(accounts, issued, clock)
+    assert LEADER in store.app.roster.people  # the running application's cache is built
+    with Store(store_location, clock=clock) as other:  # `roster depart` in local mode
+        other.app.change_roster(RosterChange(clock(), "person-departed", {"person_id": LEADER}))
+        Accounts(other, clock, secrets=Secrets(hasher=CHEAP_HASHER)).departed(LEADER, ADMIN)
+    clock.advance(seconds=1)
+    assert LEADER not in store.app.roster.people
+    with pytest.raises(SessionInvalid):
+        accounts.authenticate(token)
+    with pytest.raises(AccountPersonGone) as unlock:
+        accounts.unlock(ADMIN, LEADER)
+    assert "no longer on the roster" in unlock.value.message
+    assert "departed" in unlock.value.message
+    assert unlock.value.zh is not None
+    assert "离职" in unlock.value.zh
+    with pytest.raises(AccountPersonGone):
+        accounts.reset(ADMIN, LEADER)
+    assert accounts.list(ADMIN, LEADER)[0].status == "locked"
+    with pytest.raises(SignInRefused):
+        accounts.sign_in(LEADER, issued.password, code(issued, clock))
+
+
+def test_a_roster_change_by_another_application_on_the_same_store_is_seen(
+    store: Store, store_location: str, clock: Clock
+) -> None:
+    from disputes.domain.roster import RosterChange
+
+    assert "L-XG-01" in store.app.roster.people
+    with Store(store_location, clock=clock) as other:
+        other.app.change_roster(RosterChange(clock(), "person-departed", {"person_id": "L-XG-01"}))
+    clock.advance(seconds=1)
+    assert "L-XG-01" not in store.app.roster.people
+    assert "L-XG-01" not in store.app.roster_at(clock()).people
