@@ -77,10 +77,16 @@ def access_log(
     if as_json:
         print_json(rows)
         return
-    lang = settings.lang
+    render_access_log(gate.store, rows, settings.lang)
+
+
+def render_access_log(source: Any, rows: list[dict[str, Any]], lang: str) -> None:
+    """The access-log table from ``access-log --json`` rows; ``source`` gives the people's
+    names and the purposes' labels (the store, or the server's ``/api/labels`` at the
+    client)."""
     zh = lang == "zh"
-    people = gate.store.app.roster.people
-    purposes = gate.store.policy.access.purposes
+    people = source.app.roster.people
+    purposes = source.policy.access.purposes
     headers = (
         ["时间", "查阅人", "操作", "案件", "查阅事由", "脱敏", "结果"]
         if zh

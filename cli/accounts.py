@@ -8,7 +8,7 @@ and an encrypted secret. Hand them to the person in person.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,7 +17,7 @@ from disputes.cli.render import print_json, print_table
 
 if TYPE_CHECKING:
     from disputes.cli.main import Settings
-    from disputes.gate.accounts import AccountRow, Accounts, Issued
+    from disputes.gate.accounts import Accounts
 
 STATUS = {"active": ("正常", "active"), "locked": ("已锁定", "locked")}
 REASON = {
@@ -66,7 +66,7 @@ def create(ctx: click.Context, /, person: str, as_json: bool, **kwargs: str) -> 
     factor (TOTP) once."""
     settings = apply_overrides(ctx, kwargs)
     gate, actor = _open(settings)
-    _issued(gate.create(actor, person), settings.lang, as_json, created=True)
+    _issued(gate.create(actor, person).as_json(), settings.lang, as_json, created=True)
 
 
 @accounts.command("reset")
@@ -83,7 +83,8 @@ def reset(ctx: click.Context, /, person: str, new_code: bool, as_json: bool, **k
     """Give PERSON a new password (printed once); their sessions end. A lock stays."""
     settings = apply_overrides(ctx, kwargs)
     gate, actor = _open(settings)
-    _issued(gate.reset(actor, person, new_code=new_code), settings.lang, as_json, created=False)
+    answer = gate.reset(actor, person, new_code=new_code).as_json()
+    _issued(answer, settings.lang, as_json, created=False)
 
 
 @accounts.command("lock")
@@ -95,7 +96,7 @@ def lock(ctx: click.Context, /, person: str, as_json: bool, **kwargs: str) -> No
     """Lock PERSON's account; their sessions end."""
     settings = apply_overrides(ctx, kwargs)
     gate, actor = _open(settings)
-    _row(gate.lock(actor, person), settings.lang, as_json, "已锁定", "locked")
+    _row(gate.lock(actor, person).as_json(), settings.lang, as_json, "已锁定", "locked")
 
 
 @accounts.command("unlock")
@@ -107,7 +108,7 @@ def unlock(ctx: click.Context, /, person: str, as_json: bool, **kwargs: str) -> 
     """Unlock PERSON's account (the count of failed sign-ins starts again)."""
     settings = apply_overrides(ctx, kwargs)
     gate, actor = _open(settings)
-    _row(gate.unlock(actor, person), settings.lang, as_json, "已解锁", "unlocked")
+    _row(gate.unlock(actor, person).as_json(), settings.lang, as_json, "已解锁", "unlocked")
 
 
 @accounts.command("list")
@@ -120,62 +121,82 @@ def list_(ctx: click.Context, /, person: str | None, as_json: bool, **kwargs: st
     Never a password, a hash or a secret."""
     settings = apply_overrides(ctx, kwargs)
     gate, actor = _open(settings)
-    rows = gate.list(actor, person)
+    rows = [row.as_json() for row in gate.list(actor, person)]
     if as_json:
-        print_json([row.as_json() for row in rows])
+        print_json(rows)
         return
-    lang = settings.lang
+    render_list(rows, settings.lang)
+
+
+def render_list(rows: list[dict[str, Any]], lang: str) -> None:
+    """The accounts table from ``accounts list --json`` rows (local mode and the client)."""
     title = f"账号（{len(rows)}）" if lang == "zh" else f"accounts ({len(rows)})"
     print_table(title, HEADERS[lang], (_cells(row, lang) for row in rows))
 
 
-def _cells(row: AccountRow, lang: str) -> list[object]:
+def _cells(row: dict[str, Any], lang: str) -> list[object]:
+    from datetime import datetime
+
     from disputes.cli.render import label
     from disputes.domain.clock import local_text
 
+    def when(text: str | None) -> str:
+        return local_text(datetime.fromisoformat(text)) if text else ""
+
     return [
-        row.person,
-        row.name or ("（不在花名册）" if lang == "zh" else "(not on the roster)"),
-        row.role or "",
-        label(STATUS, row.status, lang),
-        label(REASON, row.lock_reason, lang) if row.lock_reason else "",
-        row.failed_attempts,
-        local_text(row.last_sign_in_at),
-        local_text(row.created_at),
-        row.sessions,
+        row["person"],
+        row.get("name") or ("（不在花名册）" if lang == "zh" else "(not on the roster)"),
+        row.get("role") or "",
+        label(STATUS, row.get("status"), lang),
+        label(REASON, row["lock_reason"], lang) if row.get("lock_reason") else "",
+        row.get("failed_attempts"),
+        when(row.get("last_sign_in_at")),
+        when(row.get("created_at")),
+        row.get("sessions"),
     ]
 
 
-def _row(row: AccountRow, lang: str, as_json: bool, zh: str, en: str) -> None:
+def _row(row: dict[str, Any], lang: str, as_json: bool, zh: str, en: str) -> None:
     if as_json:
-        print_json(row.as_json())
-    elif lang == "zh":
-        click.echo(f"{row.person} 的账号{zh}")
+        print_json(row)
     else:
-        click.echo(f"account of {row.person} {en}")
+        render_changed(row, lang, zh, en)
 
 
-def _issued(issued: Issued, lang: str, as_json: bool, *, created: bool) -> None:
-    """The one-time output of create/reset: the only place a password or secret is printed."""
+def render_changed(row: dict[str, Any], lang: str, zh: str, en: str) -> None:
+    """One account locked or unlocked (``zh``/``en`` say which), from its ``--json``."""
+    if lang == "zh":
+        click.echo(f"{row['person']} 的账号{zh}")
+    else:
+        click.echo(f"account of {row['person']} {en}")
+
+
+def _issued(issued: dict[str, Any], lang: str, as_json: bool, *, created: bool) -> None:
     if as_json:
-        print_json(issued.as_json())
+        print_json(issued)
         return
+    render_issued(issued, lang, created=created)
+
+
+def render_issued(issued: dict[str, Any], lang: str, *, created: bool) -> None:
+    """The one-time output of create/reset (from its ``--json``): the only place a password or
+    secret is printed."""
     zh = lang == "zh"
     if zh:
         done = "已开设账号" if created else "已重置密码"
-        click.echo(f"{issued.person}：{done}。以下内容只显示这一次，请当面交给本人：")
-        click.echo(f"  初始密码：{issued.password}")
+        click.echo(f"{issued['person']}：{done}。以下内容只显示这一次，请当面交给本人：")
+        click.echo(f"  初始密码：{issued['password']}")
     else:
         done = "account created" if created else "password reset"
-        click.echo(f"{issued.person}: {done}. Shown this once only — hand it to the person:")
-        click.echo(f"  password: {issued.password}")
-    if issued.totp_secret and issued.provisioning_uri:
+        click.echo(f"{issued['person']}: {done}. Shown this once only — hand it to the person:")
+        click.echo(f"  password: {issued['password']}")
+    if issued.get("totp_secret") and issued.get("provisioning_uri"):
         if zh:
-            click.echo(f"  动态验证码密钥（手动输入）：{issued.totp_secret}")
-            click.echo(f"  绑定链接（可生成二维码）：{issued.provisioning_uri}")
+            click.echo(f"  动态验证码密钥（手动输入）：{issued['totp_secret']}")
+            click.echo(f"  绑定链接（可生成二维码）：{issued['provisioning_uri']}")
         else:
-            click.echo(f"  TOTP secret (manual entry): {issued.totp_secret}")
-            click.echo(f"  provisioning URI (QR code): {issued.provisioning_uri}")
+            click.echo(f"  TOTP secret (manual entry): {issued['totp_secret']}")
+            click.echo(f"  provisioning URI (QR code): {issued['provisioning_uri']}")
 
 
 def register(group: click.Group) -> None:

@@ -92,6 +92,7 @@ class RemoteGate:
     ) -> None:
         self.server = server.rstrip("/")
         self.purpose = purpose
+        self._labels: Any = None
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(
             base_url=self.server,
@@ -148,6 +149,13 @@ class RemoteGate:
     def whoami(self) -> dict[str, Any]:
         answer: dict[str, Any] = self.get("/api/whoami")
         return answer
+
+    def labels(self) -> Any:
+        """The server's ``/api/labels`` as a label source for the local rendering code (it
+        has ``policy`` and ``app.roster`` as a store does); asked once per command."""
+        if self._labels is None:
+            self._labels = remote_labels(self.get("/api/labels"))
+        return self._labels
 
     # -- the gate's methods ---------------------------------------------------------------------
 
@@ -240,3 +248,28 @@ def _query(params: dict[str, Any]) -> dict[str, str]:
         else:
             out[key] = "true" if value is True else str(value)
     return out
+
+
+def remote_labels(answer: dict[str, Any]) -> Any:
+    """A store-like label source from ``GET /api/labels``: ``policy.categories|sources|signals``
+    and ``policy.access.purposes`` of ``{code: Label}``, ``app.roster.units|people`` of objects
+    with a ``name`` (what :class:`~disputes.cli.render.Names` and the tables read)."""
+    from types import SimpleNamespace
+
+    from disputes.domain.policy import Label
+
+    tables = {
+        kind: {code: Label(**entry) for code, entry in answer["policy"].get(kind, {}).items()}
+        for kind in ("categories", "sources", "signals", "purposes")
+    }
+    policy = SimpleNamespace(
+        categories=tables["categories"],
+        sources=tables["sources"],
+        signals=tables["signals"],
+        access=SimpleNamespace(purposes=tables["purposes"]),
+    )
+    roster = SimpleNamespace(
+        units={code: SimpleNamespace(name=name) for code, name in answer["units"].items()},
+        people={pid: SimpleNamespace(name=name) for pid, name in answer["people"].items()},
+    )
+    return SimpleNamespace(policy=policy, app=SimpleNamespace(roster=roster))

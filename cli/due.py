@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -71,7 +72,7 @@ def due(
     the policy's [cadence] thresholds, or when a leader's supervision order (督办) is open —
     such cases show whenever their items are due.
     """
-    from disputes.domain.clock import local_text, parse_time
+    from disputes.domain.clock import parse_time
     from disputes.domain.errors import InvalidInput
 
     settings = apply_overrides(ctx, kwargs)
@@ -89,17 +90,7 @@ def due(
         )
     gate = gate_of(settings)
     moment = on or gate.store.app.clock()
-    until = None
-    if within is not None:
-        from datetime import timedelta
-
-        from disputes.domain.clock import SHANGHAI
-
-        # the end of the day ``within`` days on, Asia/Shanghai (the board's own horizon is
-        # the end of the day of --on)
-        last = (moment + timedelta(days=within)).astimezone(SHANGHAI)
-        midnight = datetime(last.year, last.month, last.day, tzinfo=SHANGHAI)
-        until = midnight + timedelta(days=1, microseconds=-1)
+    until = due_until(moment, within)
     items = gate.due(
         moment,
         until=until,
@@ -112,9 +103,32 @@ def due(
     if as_json:
         print_json(items)
         return
-    lang = settings.lang
+    render_due(gate.store, items, moment, until, settings.lang)
+
+
+def due_until(moment: datetime, within: int | None) -> datetime | None:
+    """The end of the day ``within`` days on from ``moment``, Asia/Shanghai (the board's own
+    horizon is the end of the day of --on); None without ``--within``."""
+    if within is None:
+        return None
+    from datetime import timedelta
+
+    from disputes.domain.clock import SHANGHAI
+
+    last = (moment + timedelta(days=within)).astimezone(SHANGHAI)
+    midnight = datetime(last.year, last.month, last.day, tzinfo=SHANGHAI)
+    return midnight + timedelta(days=1, microseconds=-1)
+
+
+def render_due(
+    source: Any, items: list[dict[str, Any]], moment: datetime, until: datetime | None, lang: str
+) -> None:
+    """The due board's table from ``due --json`` items; ``source`` names units and people
+    (the store, or the server's ``/api/labels`` at the client)."""
+    from disputes.domain.clock import local_text
+
     zh = lang == "zh"
-    names = Names(gate.store)
+    names = Names(source)
     late = sum(1 for item in items if item["overdue"])
     title = (
         f"到期事项（{local_text(moment)}）：{len(items)} 项，逾期 {late} 项"

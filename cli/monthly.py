@@ -167,7 +167,7 @@ def _ledger_sheet(
 
 
 def ledger_cells(
-    store: Store, rows: Iterable[dict[str, Any]], lang: str
+    store: Any, rows: Iterable[dict[str, Any]], lang: str
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """The 台账 as a sheet shows it (the monthly report's 台账 sheet, ``ledger --format
     xlsx|csv``): headers and rows of :data:`LEDGER`, stations, villages and people by name,

@@ -88,7 +88,13 @@ def show(
     if as_json:
         print_json(data)
         return
-    lang, policy = settings.lang, store.policy
+    render_show(store, data, settings.lang)
+
+
+def render_show(source: Any, data: dict[str, Any], lang: str) -> None:
+    """``show``'s table from its ``--json``; ``source`` gives the policy's labels and the
+    names of units and people (the store, or the server's ``/api/labels`` at the client)."""
+    store, policy = source, source.policy
     zh = lang == "zh"
     if "category" not in data:  # a grid worker's own report: its standing only
         print_table(
@@ -147,7 +153,12 @@ def history(
     if as_json:
         print_json(rows)
         return
-    lang, policy, names = settings.lang, store.policy, Names(store)
+    render_history(store, case, rows, settings.lang)
+
+
+def render_history(source: Any, case: str, rows: list[dict[str, Any]], lang: str) -> None:
+    """``history``'s table from its ``--json`` rows (``source`` as :func:`render_show`)."""
+    store, policy, names = source, source.policy, Names(source)
     zh = lang == "zh"
     headers = (
         ["#", "事件", "发生时间", "记录时间", "操作人", "政策版本", "详情"]
@@ -262,6 +273,24 @@ def ledger(
     """
     settings = apply_overrides(ctx, kwargs)
     picked = _columns(columns)
+    check_ledger_out(fmt, out, as_json)
+    gate = gate_of(settings)
+    when, known = _when("--as-of", as_of), _when("--known-at", known_at)
+    rows = gate.ledger(
+        status=status,
+        grade=grade,
+        station=station,
+        category=category,
+        as_of=when,
+        known_at=known,
+        purpose=purpose,
+    )
+    render_ledger(gate.store, rows, settings.lang, fmt, out, picked, as_json)
+
+
+def check_ledger_out(fmt: str, out: Path | None, as_json: bool) -> None:
+    """Refuse what ``ledger`` cannot do before reading: xlsx without ``--out``, a table with
+    it, an ``--out`` file that exists."""
     if fmt == "xlsx" and out is None:
         raise InvalidInput(
             "--out",
@@ -278,19 +307,21 @@ def ledger(
         from disputes.cli.workbook import new_out
 
         new_out(out)
-    gate = gate_of(settings)
-    store = gate.store
-    when, known = _when("--as-of", as_of), _when("--known-at", known_at)
-    rows = gate.ledger(
-        status=status,
-        grade=grade,
-        station=station,
-        category=category,
-        as_of=when,
-        known_at=known,
-        purpose=purpose,
-    )
-    lang = settings.lang
+
+
+def render_ledger(
+    source: Any,
+    rows: list[dict[str, Any]],
+    lang: str,
+    fmt: str,
+    out: Path | None,
+    picked: list[str],
+    as_json: bool,
+) -> None:
+    """The 台账 from ``ledger --json`` rows as a table, csv, xlsx or json (to ``out`` when
+    given); ``source`` gives the policy's labels and the names of units and people (the
+    store, or the server's ``/api/labels`` at the client)."""
+    store = source
     if as_json or fmt == "json":
         if out is None:
             print_json(rows)
@@ -462,13 +493,11 @@ def _unit(store: object, code: str | None) -> str:
 
 
 def _person(store: object, person_id: str | None) -> str:
-    from disputes.storage.store import Store
-
+    """A person as ``id name`` (the id alone when the roster does not know it)."""
     if person_id is None:
         return ""
-    assert isinstance(store, Store)
-    person = store.app.roster.people.get(person_id)
-    return person_id if person is None else f"{person_id} {person.name}"
+    name = Names(store).person(person_id)
+    return person_id if name == person_id else f"{person_id} {name}"
 
 
 def register(group: click.Group) -> None:

@@ -11,18 +11,15 @@ what the local verb prints with ``--json``; without ``--json``, a plain table.
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from disputes.cli.common import settings_of
-from disputes.cli.render import GRADE, STATUS, label, print_json, print_table
+from disputes.cli.render import GRADE, STATUS, label, print_json
 from disputes.domain.errors import DisputesError, InvalidInput
 
 SESSION_VERBS = frozenset({"login", "logout", "whoami"})
@@ -178,6 +175,8 @@ def parse_when(option: str, text: str | None) -> Any:
 
 
 def _show(case: str, as_of: str | None, known_at: str | None, as_json: bool, **kw: Any) -> None:
+    from disputes.cli.reads import render_show
+
     remote = remote_gate(kw)
     data = remote.show(
         case, as_of=parse_when("--as-of", as_of), known_at=parse_when("--known-at", known_at)
@@ -185,44 +184,18 @@ def _show(case: str, as_of: str | None, known_at: str | None, as_json: bool, **k
     if as_json:
         print_json(data)
         return
-    lang = current_lang()
-    zh = lang == "zh"
-    shown = {
-        **data,
-        "status": label(STATUS, data.get("status"), lang),
-        "grade": label(GRADE, data.get("grade"), lang),
-    }
-    rows = [(key, _cell(value)) for key, value in shown.items()]
-    print_table(None, ["项目" if zh else "field", "内容" if zh else "value"], rows)
+    render_show(remote.labels(), data, current_lang())
 
 
 def _history(case: str, as_json: bool, **kw: Any) -> None:
-    rows = remote_gate(kw).history(case)
+    from disputes.cli.reads import render_history
+
+    remote = remote_gate(kw)
+    rows = remote.history(case)
     if as_json:
         print_json(rows)
         return
-    zh = current_lang() == "zh"
-    headers = (
-        ["#", "事件", "发生时间", "记录时间", "操作人", "详情"]
-        if zh
-        else ["#", "event", "occurred", "recorded", "actor", "details"]
-    )
-    common = {"version", "event", "occurred_at", "recorded_at", "actor"}
-    print_table(
-        f"{case} 办理记录" if zh else f"{case} history",
-        headers,
-        (
-            (
-                r.get("version"),
-                r.get("event"),
-                r.get("occurred_at"),
-                r.get("recorded_at"),
-                r.get("actor"),
-                _cell({k: v for k, v in r.items() if k not in common}),
-            )
-            for r in rows
-        ),
-    )
+    render_history(remote.labels(), case, rows, current_lang())
 
 
 def _ledger(
@@ -231,11 +204,19 @@ def _ledger(
     station: str | None,
     category: str | None,
     fmt: str,
+    out: Path | None,
+    columns: str | None,
     as_of: str | None,
     known_at: str | None,
     as_json: bool,
     **kw: Any,
 ) -> None:
+    """``ledger`` as local mode has it (the same checks and rendering), from the server's
+    ``ledger --json`` rows."""
+    from disputes.cli.reads import _columns, check_ledger_out, render_ledger
+
+    picked = _columns(columns)
+    check_ledger_out(fmt, out, as_json)
     remote = remote_gate(kw)
     rows = remote.ledger(
         status=status,
@@ -245,30 +226,9 @@ def _ledger(
         as_of=parse_when("--as-of", as_of),
         known_at=parse_when("--known-at", known_at),
     )
-    if as_json or fmt == "json":
-        print_json(rows)
-        return
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["case_no"])
-        writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-        sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
-        return
-    rows_table("台账" if current_lang() == "zh" else "ledger", rows, LEDGER_COLUMNS)
-
-
-LEDGER_COLUMNS = (
-    "case_no",
-    "status",
-    "grade",
-    "category",
-    "station",
-    "village",
-    "leader",
-    "officer",
-    "reported_at",
-)
+    plain = as_json or fmt == "json"
+    source = None if plain else remote.labels()
+    render_ledger(source, rows, current_lang(), fmt, out, picked, as_json)
 
 
 def _due(
@@ -277,20 +237,30 @@ def _due(
     officer: str | None,
     leader: str | None,
     overdue: bool,
+    within: int | None,
     as_json: bool,
     **kw: Any,
 ) -> None:
-    rows = remote_gate(kw).due(
-        on=parse_when("--on", on_text),
-        station=station,
-        officer=officer,
-        leader=leader,
-        overdue=overdue,
+    from disputes.cli.due import due_until, render_due
+    from disputes.domain.clock import system_clock
+
+    if within is not None and overdue:
+        raise InvalidInput(
+            "--within",
+            "--within lists what falls due later, --overdue only what is late: give one",
+            zh="--within 列出今后到期的事项，--overdue 只列已逾期的事项，二者只能选一个",
+        )
+    remote = remote_gate(kw)
+    on = parse_when("--on", on_text)
+    moment = on or system_clock()
+    until = due_until(moment, within)
+    rows = remote.due(
+        on=on, station=station, officer=officer, leader=leader, overdue=overdue, until=until
     )
     if as_json:
         print_json(rows)
         return
-    rows_table("跟办" if current_lang() == "zh" else "due", rows, None)
+    render_due(remote.labels(), rows, moment, until, current_lang())
 
 
 def _verify(key_path: str | None, witness_path: Path | None, as_json: bool, **kw: Any) -> None:
@@ -319,30 +289,3 @@ READ_CALLBACKS: dict[str, Callable[..., None]] = {
     "due": _due,
     "verify": _verify,
 }
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str) and len(value) >= 25 and value[10] == "T" and value[4] == "-":
-        from datetime import datetime
-
-        from disputes.domain.clock import local_text
-
-        try:
-            return local_text(datetime.fromisoformat(value))  # to the minute, Asia/Shanghai
-        except ValueError:
-            return value
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def rows_table(title: str, rows: list[dict[str, Any]], columns: Sequence[str] | None) -> None:
-    """A table of ``rows`` (``columns``, or every key of the first row); a line saying so when
-    there is none."""
-    if not rows:
-        click.echo(f"{title}: " + ("无" if current_lang() == "zh" else "none"))
-        return
-    headers = list(columns) if columns else list(rows[0])
-    print_table(title, headers, ([_cell(row.get(h)) for h in headers] for row in rows))

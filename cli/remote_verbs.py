@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from disputes.cli.remote import AsRefused, current_lang, parse_when, remote_gate, rows_table
+from disputes.cli.remote import AsRefused, current_lang, remote_gate
 from disputes.cli.render import print_json
 from disputes.domain.errors import DisputesError
 
@@ -24,13 +24,16 @@ def access_log(
     case: str | None, person: str | None, since: str | None, until: str | None, as_json: bool
 ) -> None:
     """Who read what, when, why (audit administrator and auditors)."""
-    rows = remote_gate({}).access_log(
-        case=case, person=person, since=parse_when("--from", since), until=parse_when("--to", until)
+    from disputes.cli.access_log import _when, render_access_log
+
+    remote = remote_gate({})
+    rows = remote.access_log(
+        case=case, person=person, since=_when("--from", since), until=_when("--to", until, end=True)
     )
     if as_json:
         print_json(rows)
         return
-    rows_table("访问记录" if current_lang() == "zh" else "access log", rows, None)
+    render_access_log(remote.labels(), rows, current_lang())
 
 
 @click.group("accounts")
@@ -40,11 +43,21 @@ def accounts() -> None:
 
 def _account_verb(action: str, doc: str) -> click.Command:
     def callback(as_json: bool, person: str | None = None, new_code: bool = False) -> None:
+        from disputes.cli import accounts as local
+
         answer = remote_gate({}).accounts(action, person, new_code=new_code)
-        if as_json or not isinstance(answer, list):
+        if as_json:
             print_json(answer)
             return
-        rows_table("账号" if current_lang() == "zh" else "accounts", answer, None)
+        lang = current_lang()
+        if action == "list":
+            local.render_list(answer, lang)
+        elif action in ("create", "reset"):
+            local.render_issued(answer, lang, created=action == "create")
+        elif action == "lock":
+            local.render_changed(answer, lang, "已锁定", "locked")
+        else:
+            local.render_changed(answer, lang, "已解锁", "unlocked")
 
     params: list[click.Parameter] = [
         click.Argument(["person"], required=action != "list"),

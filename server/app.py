@@ -125,6 +125,12 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
         """Who the token names: ``{person, name, role, unit, unit_name, expires_at}``."""
         return await backend.as_person(token, backend.whoami)
 
+    @app.get("/api/labels", tags=["sessions"])
+    async def labels(token: Token) -> dict[str, Any]:
+        """The policy's labels (zh/en: categories, sources, signals, purposes) and the names of
+        units and staff, for the CLI as a client to render its tables as local mode does."""
+        return await backend.as_person(token, backend.labels)
+
     @app.post(
         "/api/commands",
         tags=["cases"],
@@ -223,10 +229,13 @@ def add_case_routes(app: FastAPI, backend: Backend) -> None:
         leader: Code = None,
         overdue: bool = False,
         purpose: Purpose = None,
+        until: TimeQuery = None,
     ) -> list[dict[str, Any]]:
-        """The due board in your scope, as ``due --json``."""
+        """The due board in your scope, as ``due --json``; ``until`` adds what falls due by
+        then (``due --within``)."""
         options: dict[str, Any] = {
             "on": parse_when("on", on),
+            "until": parse_when("until", until),
             "station": station,
             "officer": officer,
             "leader": leader,

@@ -109,6 +109,34 @@ class Backend:
             "idle_until": _time(session.idle_until),
         }
 
+    def labels(self, session: Session) -> dict[str, Any]:
+        """``GET /api/labels``: what the CLI as a client needs to render tables as local mode
+        does — the policy's labels (zh/en) and the names of units and of the roster's staff.
+        Informants are never named here; parties are not on the roster."""
+        from disputes.domain.roster import Role
+
+        self.person(session.person)  # the signed-in person is on the roster
+        policy = self.store.policy
+        roster = self.store.app.roster
+
+        def table(codes: Any) -> dict[str, dict[str, str]]:
+            return {code: {"zh": entry.zh, "en": entry.en} for code, entry in codes.items()}
+
+        return {
+            "policy": {
+                "categories": table(policy.categories),
+                "sources": table(policy.sources),
+                "signals": table(policy.signals),
+                "purposes": table(policy.access.purposes),
+            },
+            "units": {code: str(unit.name) for code, unit in roster.units.items()},
+            "people": {
+                pid: str(person.name)
+                for pid, person in roster.people.items()
+                if person.role != Role.INFORMANT
+            },
+        }
+
     def person(self, person_id: str) -> dict[str, Any]:
         """``{person, name, role, unit, unit_name}`` of a roster person."""
         roster = self.store.app.roster
