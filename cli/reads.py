@@ -270,6 +270,10 @@ def ledger(
     if out is not None:
         from disputes.cli.workbook import new_out
 
+        if fmt == "xlsx":
+            from disputes.cli.stats import xlsx_out
+
+            xlsx_out(out)
         new_out(out)
     gate = gate_of(settings)
     store = gate.store
