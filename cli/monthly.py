@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disputes.cli.common import apply_overrides, store_options
-from disputes.cli.stats import group_name, station_option, when
+from disputes.cli.stats import begun, group_name, not_future, station_option, when, xlsx_out
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -72,7 +72,11 @@ LEDGER = (
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path), help="The workbook to write."
 )
-@click.option("--station", metavar="CODE", help="Only this station (default: every station).")
+@click.option(
+    "--station",
+    metavar="STATION",
+    help="Only this station, by code or name (default: every station).",
+)
 @click.option("--known-at", metavar="TIME", help="As the store knew it at this recorded time.")
 @store_options
 @click.pass_context
@@ -93,10 +97,13 @@ def report_month(
     settings = apply_overrides(ctx, kwargs)
     lang = settings.lang
     period = month_period(month)
+    partial = begun("MONTH", month, period)
     recorded = when("--known-at", known_at)
+    not_future("--known-at", recorded)
+    xlsx_out(out)
     new_out(out)
     store = settings.store()
-    station_option(store, station)
+    station = station_option(store, station)
     occurred, _ = store.first_times()
     as_of = period.end - timedelta(microseconds=1)
     with counting_views(store, as_of if occurred and occurred <= as_of else None, recorded) as db:
@@ -105,6 +112,12 @@ def report_month(
 
     save_new(book, out)
     click.echo(f"已写入 {out}" if lang == "zh" else f"wrote {out}")
+    if partial:
+        click.echo(
+            f"{month} 尚未结束：数字截至目前，并非整月"
+            if lang == "zh"
+            else f"{month} is still in progress: the figures are partial, not the whole month"
+        )
 
 
 def monthly_workbook(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disputes.cli.common import apply_overrides, store_options
-from disputes.cli.stats import group_name, station_option
+from disputes.cli.stats import begun, group_name, station_option, xlsx_out
 
 if TYPE_CHECKING:
     from disputes.storage.statistics import RatingRow
@@ -72,7 +72,9 @@ def _shown(key: str, value: Any, lang: str) -> str:
 
 @click.command("rating")
 @click.argument("half")
-@click.option("--station", metavar="CODE", help="Only the village rooms of this station.")
+@click.option(
+    "--station", metavar="STATION", help="Only the village rooms of this station (code or name)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -101,14 +103,16 @@ def rating(
     settings = apply_overrides(ctx, kwargs)
     lang, zh = settings.lang, settings.lang == "zh"
     period = half_period(half)
+    partial = begun("HALF", half, period)
     if fmt == "xlsx":
         if out is None:
             raise invalid("--out", "xlsx needs --out FILE", zh="xlsx 格式需要 --out 文件名")
         from disputes.cli.workbook import new_out
 
+        xlsx_out(out)
         new_out(out)
     store = settings.store()
-    station_option(store, station)
+    station = station_option(store, station)
     with counting_views(store) as db:
         rows = rate(store, db, period, station=station)
     items = [rating_json(store, r) for r in rows]
@@ -131,6 +135,8 @@ def rating(
         else f"five-star police rooms {half.upper()} ({period.first} to {period.last};"
         f" policy version {version})"
     )
+    if partial:
+        title += "（半年未结束，数字截至目前）" if zh else " (half year in progress: partial)"
 
     def name(item: dict[str, Any]) -> list[Any]:
         return [group_name(store, "village", item["village"], lang), item["auxiliary_name"] or ""]
@@ -155,12 +161,31 @@ def rating(
         save_new(book, out)
         click.echo(f"已写入 {out}" if zh else f"wrote {out}")
         return
-    from disputes.cli.render import print_table
+    from disputes.cli.render import fit_table
 
-    print_table(
+    keys = [k for k, _, _ in COLUMNS]
+    # Left out first when the terminal is narrow: the outcomes, then the lesser inputs.
+    order = [
+        "outcomes.petition",
+        "outcomes.mass-incident",
+        "outcomes.public-order-case",
+        "outcomes.criminal-case",
+        "outcomes.homicide",
+        "supervision_orders",
+        "overdue_cards",
+        "relapses",
+        "follow_ups_on_time_share",
+        "cadence_kept",
+        "first_contact_on_time",
+        "found_actively",
+    ]
+    fit_table(
         title,
         headers,
-        ([*name(i), *(_shown(k, _value(i, k), lang) for k, _, _ in COLUMNS)] for i in items),
+        [[*name(i), *(_shown(k, _value(i, k), lang) for k, _, _ in COLUMNS)] for i in items],
+        drop=[2 + keys.index(k) for k in order],
+        foldable=(0, 1),
+        lang=lang,
     )
 
 

@@ -306,6 +306,10 @@ def check_ledger_out(fmt: str, out: Path | None, as_json: bool) -> None:
     if out is not None:
         from disputes.cli.workbook import new_out
 
+        if fmt == "xlsx":
+            from disputes.cli.stats import xlsx_out
+
+            xlsx_out(out)
         new_out(out)
 
 

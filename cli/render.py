@@ -176,3 +176,88 @@ def print_table(
         # (as markup it fails to render, or restyles the table).
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console.print(table)
+
+
+def _least(text: str, foldable: bool) -> int:
+    """The narrowest a header or a cell may be: a header breaks between words (a long Chinese
+    word folds, four characters a line at least); a foldable cell (a name) folds at 12."""
+    from rich.cells import cell_len
+
+    words = text.split() or [""]
+    widest = max(min(cell_len(w), 8) if cell_len(w) != len(w) else cell_len(w) for w in words)
+    return min(widest, 12) if foldable else widest
+
+
+def fit_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    drop: Sequence[int] = (),
+    foldable: Sequence[int] = (0,),
+    lang: str = "zh",
+) -> None:
+    """A table as wide as the terminal (piped: ``COLUMNS``, else 200), like the 台账: headers
+    break between words, figures never fold, names fold; when even so it is too wide, the
+    columns of ``drop`` are left out in that order, and a line says which (``--format json``
+    and ``xlsx`` have every column)."""
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(width=terminal_width(), highlight=False)
+    available = console.width
+    least = [
+        max(
+            [_least(header, False)]
+            + [_least(row[i], True) if i in foldable else cell_len(row[i]) for row in rows]
+        )
+        for i, header in enumerate(headers)
+    ]
+    natural = [
+        max(
+            [cell_len(header)]
+            + [min(cell_len(row[i]), 30) if i in foldable else cell_len(row[i]) for row in rows]
+        )
+        for i, header in enumerate(headers)
+    ]
+    shown = list(range(len(headers)))
+    left_out: list[int] = []
+
+    def room(columns: list[int], widths: Sequence[int]) -> int:
+        return available - (sum(widths[i] for i in columns) + 3 * len(columns) + 1)
+
+    for index in drop:
+        if room(shown, least) >= 0:
+            break
+        shown.remove(index)
+        left_out.append(index)
+    widths = [max(n, m) for n, m in zip(natural, least, strict=True)]
+    # Narrow the column with the most slack, a cell at a time, until the table fits.
+    while room(shown, widths) < 0:
+        slack = max(shown, key=lambda i: widths[i] - least[i])
+        if widths[slack] <= least[slack]:
+            break
+        widths[slack] -= 1
+    table = Table(title=title, header_style="bold")
+    for index in shown:
+        fold = index in foldable
+        table.add_column(
+            Text(headers[index], overflow="fold", justify="left" if fold else "right"),
+            width=widths[index],
+            overflow="fold",
+            justify="left" if fold else "right",
+        )
+    for row in rows:
+        table.add_row(*(Text(row[i], overflow="fold", no_wrap=i not in foldable) for i in shown))
+    console.print(table)
+    if left_out:
+        names = [headers[i] for i in sorted(left_out)]
+        console.print(
+            Text(
+                f"（终端宽度不够，未显示：{'、'.join(names)}；--format json 或 xlsx 含全部列）"
+                if lang == "zh"
+                else f"(too narrow for: {', '.join(names)}; --format json or xlsx has every column)"
+            )
+        )

@@ -83,19 +83,89 @@ def when(option: str, text: str | None) -> datetime | None:
         raise invalid(option, str(exc), zh=f"“{text}”不是时间（如 2022-07-01T09:00）") from None
 
 
-def station_option(store: Store, station: str | None) -> None:
-    """Refuse a ``--station`` that is not a station on the roster (exit 2)."""
+def station_option(store: Store, station: str | None) -> str | None:
+    """A ``--station`` as its code: a station's code (WD) or its name (王店派出所); refused
+    (exit 2) when it is no station on the roster."""
     from disputes.domain.roster import UnitKind
     from disputes.storage.statistics import invalid
 
     if station is None:
-        return
-    unit = store.app.roster.units.get(station)
+        return None
+    units = store.app.roster.units
+    unit = units.get(station.strip())
     if unit is None or unit.kind is not UnitKind.STATION:
+        named = [
+            code
+            for code, u in units.items()
+            if u.kind is UnitKind.STATION and u.name == station.strip()
+        ]
+        if len(named) == 1:
+            return named[0]
         raise invalid(
             "--station",
-            f"{station} is not a station unit on the roster",
-            zh=f"{station} 不是花名册上的派出所",
+            f"{station} is not a station unit on the roster (give its code, such as WD,"
+            " or its name, such as 王店派出所)",
+            zh=f"{station} 不是花名册上的派出所（请给出派出所代码如 WD，或名称如 王店派出所）",
+        )
+    return station.strip()
+
+
+def begun(option: str, text: str, period: Period, now: datetime | None = None) -> bool:
+    """Refuse (exit 2) a period that has not begun yet; True when it is still in progress (its
+    figures are partial)."""
+    from disputes.domain.clock import SHANGHAI, system_clock
+    from disputes.storage.statistics import invalid
+
+    moment = (now or system_clock()).astimezone(SHANGHAI)
+    today = moment.date()
+    if period.first > today:
+        raise invalid(
+            option,
+            f"{text} has not begun (today is {today}): nothing can be counted yet; give a"
+            f" period that has begun, such as {today:%Y-%m} or an earlier one",
+            zh=f"{text} 尚未开始（今天是 {today}），还没有可统计的内容；"
+            f"请给出已开始的期间，如 {today:%Y-%m} 或更早",
+        )
+    return period.last >= today
+
+
+def not_future(option: str, moment: datetime | None, now: datetime | None = None) -> None:
+    """Refuse (exit 2) an ``--as-of``/``--known-at`` in the future."""
+    from disputes.domain.clock import SHANGHAI, system_clock
+    from disputes.storage.statistics import invalid
+
+    if moment is None:
+        return
+    current = now or system_clock()
+    if moment > current:
+        shown = current.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+        raise invalid(
+            option,
+            f"{moment.isoformat()} is in the future (it is now {shown}); give a time that has"
+            f" passed, or leave {option} out to count what is recorded now",
+            zh=f"{moment.isoformat()} 是将来的时间（现在是 {shown}）；请给出已过去的时间，"
+            f"或不加 {option} 以统计当前记录",
+        )
+
+
+def passed(option: str, text: str | None) -> datetime | None:
+    """A time option that must have passed (``--as-of``, ``--known-at``)."""
+    moment = when(option, text)
+    not_future(option, moment)
+    return moment
+
+
+def xlsx_out(out: Path) -> None:
+    """Refuse (exit 2) a workbook named other than ``*.xlsx``: Excel/WPS go by the suffix."""
+    from disputes.storage.statistics import invalid
+
+    if out.suffix.lower() != ".xlsx":
+        raise invalid(
+            "--out",
+            f"{out} does not end in .xlsx: the workbook is written as xlsx; name it"
+            f" {out.with_suffix('.xlsx').name}",
+            zh=f"{out} 的扩展名不是 .xlsx，而写出的是 Excel 工作簿；请改用 "
+            f"{out.with_suffix('.xlsx').name} 这样的文件名",
         )
 
 
@@ -152,7 +222,7 @@ def stats_json(
     help="One row per station, village, category, source, month, first grade or informant "
     "(治安信息员: reports, graded, resolved, rewards, yuan; names masked for the reader).",
 )
-@click.option("--station", metavar="CODE", help="Only the cases of this station.")
+@click.option("--station", metavar="STATION", help="Only the cases of this station (code or name).")
 @click.option(
     "--format",
     "fmt",
@@ -197,15 +267,17 @@ def stats(
     settings = apply_overrides(ctx, kwargs)
     lang = settings.lang
     period = period_of(parse_day("--from", first), parse_day("--to", last))
-    occurred, recorded = when("--as-of", as_of), when("--known-at", known_at)
+    partial = begun("--from", first, period)
+    occurred, recorded = passed("--as-of", as_of), passed("--known-at", known_at)
     if fmt == "xlsx":
         if out is None:
             raise invalid("--out", "xlsx needs --out FILE", zh="xlsx 格式需要 --out 文件名")
         from disputes.cli.workbook import new_out
 
+        xlsx_out(out)
         new_out(out)
     store = settings.store()
-    station_option(store, station)
+    station = station_option(store, station)
     if by == "informant":
         from disputes.cli.stats_informants import informant_json, show_informants
 
@@ -253,7 +325,7 @@ def stats(
         stats_workbook(store, data, by, lang, out)
         click.echo(f"已写入 {out}" if lang == "zh" else f"wrote {out}")
         return
-    title = _title(store, period, station, meta, lang)
+    title = _title(store, period, station, meta, lang, partial=partial)
     if by is None:
         flat = flatten(data["total"])
         print_table(
@@ -272,26 +344,28 @@ def stats(
             *(word(k, lang) if lang == "zh" else SHORT_EN[k] for k in TABLE_KEYS),
         ],
         [[row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)] for row in rows],
+        lang,
     )
 
 
-def grouped_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
-    """A table whose first column (a group's name, which may be long) folds at 30 columns and
-    whose figures never fold."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def grouped_table(title: str, headers: list[str], rows: list[list[str]], lang: str) -> None:
+    """A table whose first column (a group's name, which may be long) folds and whose figures
+    never fold; as wide as the terminal (piped: ``COLUMNS``), the lesser figures left out when
+    it is narrow."""
+    from disputes.cli.render import fit_table
 
-    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
-    table = Table(title=title, header_style="bold")
-    for index, header in enumerate(headers):
-        if index == 0:
-            table.add_column(header, overflow="fold", max_width=30)
-        else:
-            table.add_column(header, no_wrap=True, justify="right")
-    for row in rows:
-        table.add_row(*(Text(value) for value in row))
-    console.print(table)
+    order = [
+        "homicides",
+        "referrals_late",
+        "red_cards",
+        "relapse_rate",
+        "found_actively",
+        "graded_yellow",
+        "graded_red",
+        "relapses",
+        "closed",
+    ]
+    fit_table(title, headers, rows, drop=[1 + TABLE_KEYS.index(k) for k in order], lang=lang)
 
 
 def _csv(value: Any) -> Any:
@@ -306,6 +380,8 @@ def _title(
     station: str | None,
     meta: dict[str, Any],
     lang: str,
+    *,
+    partial: bool = False,
 ) -> str:
     scope = group_name(store, "station", station, lang) if station else ""
     span = f"{period.first} – {period.last}"
@@ -319,6 +395,8 @@ def _title(
         if meta[key]:
             at = meta[key][:16].replace("T", " ")
             text += f"（{zh} {at}）" if lang == "zh" else f" ({en} {at})"
+    if partial:
+        text += "（期间未结束，数字截至目前）" if lang == "zh" else " (period in progress: partial)"
     return text
 
 

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -167,6 +169,20 @@ def stats_workbook(
     save_new(book, out)
 
 
+def _series(chart: BarChart | PieChart, data: Worksheet, rows: tuple[int, int]) -> None:
+    """The chart's series: values from column B under its title (the header cell), the
+    categories (the labels in column A) as text — a number reference to text cells shows as
+    1 … n in Excel and WPS."""
+    chart.add_data(
+        Reference(data, min_col=2, min_row=rows[0], max_row=rows[1]), titles_from_data=True
+    )
+    labels = Reference(data, min_col=1, min_row=rows[0] + 1, max_row=rows[1])
+    title = Reference(data, min_col=2, min_row=rows[0], max_row=rows[0])
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
+        series.tx = SeriesLabel(strRef=StrRef(f=str(title)))
+
+
 def bar_chart(
     sheet: Worksheet, title: str, data: Worksheet, rows: tuple[int, int], anchor: str
 ) -> None:
@@ -175,10 +191,7 @@ def bar_chart(
     chart.type = "col"
     chart.title = title
     chart.legend = None
-    chart.add_data(
-        Reference(data, min_col=2, min_row=rows[0], max_row=rows[1]), titles_from_data=True
-    )
-    chart.set_categories(Reference(data, min_col=1, min_row=rows[0] + 1, max_row=rows[1]))
+    _series(chart, data, rows)
     chart.width, chart.height = 18, 9
     sheet.add_chart(chart, anchor)
 
@@ -188,10 +201,7 @@ def pie_chart(
 ) -> None:
     chart = PieChart()
     chart.title = title
-    chart.add_data(
-        Reference(data, min_col=2, min_row=rows[0], max_row=rows[1]), titles_from_data=True
-    )
-    chart.set_categories(Reference(data, min_col=1, min_row=rows[0] + 1, max_row=rows[1]))
+    _series(chart, data, rows)
     chart.dataLabels = DataLabelList()
     chart.dataLabels.showVal = True
     chart.width, chart.height = 12, 9
