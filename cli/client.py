@@ -207,6 +207,51 @@ class RemoteGate:
         found: dict[str, Any] = self.get("/api/verify")
         return found
 
+    def stats(self, **options: Any) -> dict[str, Any]:
+        """``stats --format json`` (options: first, last, by, station, as_of, known_at, lang)."""
+        first, last = options.pop("first"), options.pop("last")
+        found: dict[str, Any] = self.read("/api/stats", **{"from": first, "to": last}, **options)
+        return found
+
+    def rewards(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        purpose: str | None = None,
+        **options: Any,
+    ) -> list[dict[str, Any]]:
+        """``rewards`` rows (options: status, station, informant), masked by the server."""
+        found: list[dict[str, Any]] = self.get(
+            "/api/rewards",
+            purpose=purpose or self.purpose,
+            **{"from": since, "to": until},
+            **options,
+        )
+        return found
+
+    def informants(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        purpose: str | None = None,
+        station: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """``informants --json`` rows, masked by the server."""
+        found: list[dict[str, Any]] = self.get(
+            "/api/informants",
+            purpose=purpose or self.purpose,
+            station=station,
+            **{"from": since, "to": until},
+        )
+        return found
+
+    def rating(self, half: str, station: str | None = None) -> dict[str, Any]:
+        """``rating HALF --format json``."""
+        found: dict[str, Any] = self.get(f"/api/rating/{_segment(half)}", station=station)
+        return found
+
     def access_log(
         self,
         case: str | None = None,

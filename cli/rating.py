@@ -4,6 +4,7 @@ features/rating.feature). The rating states the policy version that made it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,7 @@ def rating(
     from disputes.storage.statistics import rating as rate
 
     settings = apply_overrides(ctx, kwargs)
-    lang, zh = settings.lang, settings.lang == "zh"
+    lang = settings.lang
     period = half_period(half)
     partial = begun("HALF", half, period)
     if fmt == "xlsx":
@@ -116,13 +117,33 @@ def rating(
     with counting_views(store) as db:
         rows = rate(store, db, period, station=station)
     items = [rating_json(store, r) for r in rows]
-    version = store.policy.version
+    data = {
+        "half": half.upper(),
+        **period.as_json(),
+        "policy_version": store.policy.version,
+        "rooms": items,
+    }
+    show_rating(
+        data, fmt, out, lang, lambda item: group_name(store, "village", item["village"], lang)
+    )
+
+
+def show_rating(
+    data: dict[str, Any],
+    fmt: str,
+    out: Path | None,
+    lang: str,
+    room_name: Callable[[dict[str, Any]], str],
+) -> None:
+    """Print (or write) ``rating --format json``'s ``data`` as ``fmt`` (json, table, xlsx);
+    ``room_name`` names a village police room (the client's is the json's ``village_name``)."""
+    zh = lang == "zh"
+    items: list[dict[str, Any]] = data["rooms"]
+    version, half = data["policy_version"], data["half"]
     if fmt == "json":
         from disputes.cli.render import print_json
 
-        print_json(
-            {"half": half.upper(), **period.as_json(), "policy_version": version, "rooms": items}
-        )
+        print_json(data)
         return
     headers = [
         "警务室" if zh else "village room",
@@ -130,16 +151,16 @@ def rating(
         *(c[1] if zh else c[2] for c in COLUMNS),
     ]
     title = (
-        f"五星警务室评比 {half.upper()}（{period.first} 至 {period.last}；政策版本 {version}）"
+        f"五星警务室评比 {half}（{data['from']} 至 {data['to']}；政策版本 {version}）"
         if zh
-        else f"five-star police rooms {half.upper()} ({period.first} to {period.last};"
+        else f"five-star police rooms {half} ({data['from']} to {data['to']};"
         f" policy version {version})"
     )
     if partial:
         title += "（半年未结束，数字截至目前）" if zh else " (half year in progress: partial)"
 
     def name(item: dict[str, Any]) -> list[Any]:
-        return [group_name(store, "village", item["village"], lang), item["auxiliary_name"] or ""]
+        return [room_name(item), item["auxiliary_name"] or ""]
 
     if fmt == "xlsx":
         from openpyxl import Workbook

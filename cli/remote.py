@@ -26,6 +26,8 @@ SESSION_VERBS = frozenset({"login", "logout", "whoami"})
 READS = frozenset({"show", "history", "ledger", "due", "verify"})
 PURPOSE_READS = frozenset({"show", "history", "ledger"})
 CLIENT_ONLY = frozenset({"access-log", "accounts", "apply"})
+FIGURES = frozenset({"stats", "rewards", "informants", "rating"})
+"""Figure reads (:mod:`disputes.cli.remote_figures`): the server counts, the client renders."""
 
 
 def client_version(name: str, command: click.Command | None) -> click.Command | None:
@@ -43,6 +45,10 @@ def client_version(name: str, command: click.Command | None) -> click.Command | 
         return None
     if name in COMMANDS:
         return _with_callback(command, _write_callback(name))
+    if name in FIGURES:
+        from disputes.cli.remote_figures import FIGURE_CALLBACKS
+
+        return _with_callback(command, FIGURE_CALLBACKS[name])
     if name in READS:
         client = _with_callback(command, READ_CALLBACKS[name])
         if name in PURPOSE_READS and not any(p.name == "purpose" for p in client.params):
@@ -71,12 +77,24 @@ class LocalModeOnly(DisputesError):
     """A store-administration verb asked of the server's client (exit 2)."""
 
     def __init__(self, name: str) -> None:
+        why, why_zh = LOCAL_WHY.get(name, ("", ""))
         super().__init__(
             f"`{name}` runs on the server host in local mode (--db, without "
-            "DISPUTES_SERVER/--server); ask the server's administrator",
+            f"DISPUTES_SERVER/--server){why}; ask the server's administrator",
             zh=f"`{name}` 只能在服务器主机上以本地模式运行（使用 --db，"
-            "不设 DISPUTES_SERVER/--server）；请联系服务器管理员",
+            f"不设 DISPUTES_SERVER/--server）{why_zh}；请联系服务器管理员",
         )
+
+
+LOCAL_WHY = {
+    "report-month": (
+        " (the monthly report reads the whole store's figures and writes its workbook on "
+        "the host; its parts are in client mode: `stats`, `rating`, `informants`)",
+        "（月报需读取整个库的统计并在主机上生成工作簿；客户端可分别使用 `stats`、`rating`、"
+        "`informants`）",
+    ),
+}
+"""Why a verb stays in local mode, where it is not store administration."""
 
 
 def _local_only(name: str, command: click.Command) -> click.Command:
@@ -149,13 +167,9 @@ def _write_callback(verb: str) -> Callable[..., None]:
         if as_json:
             print_json(outcome.as_json())
             return
-        lang = current_lang()
-        state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}"
-        extra = f" referral {outcome.referral}" if outcome.referral else ""
-        if outcome.duplicate:
-            click.echo(f"{outcome.case_no}: already recorded (command id), nothing new — {state}")
-        else:
-            click.echo(f"{outcome.case_no}: {outcome.event} v{outcome.version}{extra} — {state}")
+        from disputes.cli.writes import echo_outcome
+
+        echo_outcome(outcome, current_lang())
 
     return callback
 

@@ -135,6 +135,14 @@ def rewards(
         station=station,
         informant=informant,
     )
+    show_rewards(store, rows, fmt, output, as_json, settings.lang)
+
+
+def show_rewards(
+    store: Any, rows: list[dict[str, Any]], fmt: str, output: Path | None, as_json: bool, lang: str
+) -> None:
+    """Print (or write to ``output``) ``rewards`` rows as ``fmt``; ``store`` None: the
+    server's client (kinds shown by code)."""
     exported = [
         {key: to_local(row[key]) if key.endswith("_at") else row[key] for key in EXPORT_COLUMNS}
         for row in rows
@@ -163,7 +171,7 @@ def rewards(
         _write(output, _workbook(exported))
         click.echo(f"{output}: {len(rows)} rewards", err=True)
         return
-    _table(store, rows, settings.lang)
+    _table(store, rows, lang)
 
 
 def _table(store: Any, rows: list[dict[str, Any]], lang: str) -> None:
@@ -202,6 +210,8 @@ def _table(store: Any, rows: list[dict[str, Any]], lang: str) -> None:
 
 
 def _kind(store: Any, kind: str, lang: str) -> str:
+    if store is None:  # the server's client: the policy is the server's
+        return kind
     return policy_label(store.policy.rewards, "kinds", kind, lang)
 
 
@@ -274,7 +284,12 @@ def informants(
         until=_when("--to", until),
         purpose=purpose,
     )
-    if as_json or fmt == "json":
+    show_informant_rows(rows, "json" if as_json else fmt, settings.lang)
+
+
+def show_informant_rows(rows: list[dict[str, Any]], fmt: str, lang: str) -> None:
+    """Print ``informants --json`` rows as ``fmt`` (json, csv, table)."""
+    if fmt == "json":
         print_json(rows)
         return
     if fmt == "csv":
@@ -284,7 +299,7 @@ def informants(
         writer.writerows({key: row[key] for key in FIGURE_COLUMNS} for row in rows)
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
         return
-    zh = settings.lang == "zh"
+    zh = lang == "zh"
     print_table(
         f"治安信息员（{len(rows)} 人）" if zh else f"informants ({len(rows)})",
         ["信息员", "派出所", "报告", "定级", "化解", "奖励（笔）", "金额（元）"]

@@ -105,25 +105,7 @@ def build_verb(cls: type[Command]) -> click.Command:
         if as_json:
             print_json(outcome.as_json())
             return
-        lang = settings.lang
-        if outcome.reward is not None:
-            click.echo(reward_line(outcome, lang))
-            return
-        state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}".strip()
-        if lang == "zh":
-            word = label(vocabulary.EVENT, outcome.event, lang)
-            extra = f" 第 {outcome.referral} 号移交" if outcome.referral else ""
-            click.echo(
-                f"{outcome.case_no}：该指令编号已记录过，本次未新增记录 — {state}"
-                if outcome.duplicate
-                else f"{outcome.case_no}：已{word}（第 {outcome.version} 条记录）{extra} — {state}"
-            )
-            return
-        extra = f" referral {outcome.referral}" if outcome.referral else ""
-        if outcome.duplicate:
-            click.echo(f"{outcome.case_no}: already recorded (command id), nothing new — {state}")
-        else:
-            click.echo(f"{outcome.case_no}: {outcome.event} v{outcome.version}{extra} — {state}")
+        echo_outcome(outcome, settings.lang)
 
     params: list[Callable[[Any], Any]] = []
     if issubclass(cls, CaseCommand):
@@ -149,6 +131,29 @@ def build_verb(cls: type[Command]) -> click.Command:
     for decorate in reversed(params):
         command = decorate(command)
     return click.command(verb, help=doc, short_help=doc.split(" — ", maxsplit=1)[-1])(command)
+
+
+def echo_outcome(outcome: Any, lang: str) -> None:
+    """Print a write verb's answer (local mode and the server's client alike): a reward
+    verb's line with the reward number, or the case's 已… line (in English with --lang en)."""
+    if outcome.reward is not None:
+        click.echo(reward_line(outcome, lang))
+        return
+    state = f"{label(STATUS, outcome.status, lang)} {label(GRADE, outcome.grade, lang)}".strip()
+    if lang == "zh":
+        word = label(vocabulary.EVENT, outcome.event, lang)
+        extra = f" 第 {outcome.referral} 号移交" if outcome.referral else ""
+        click.echo(
+            f"{outcome.case_no}：该指令编号已记录过，本次未新增记录 — {state}"
+            if outcome.duplicate
+            else f"{outcome.case_no}：已{word}（第 {outcome.version} 条记录）{extra} — {state}"
+        )
+        return
+    extra = f" referral {outcome.referral}" if outcome.referral else ""
+    if outcome.duplicate:
+        click.echo(f"{outcome.case_no}: already recorded (command id), nothing new — {state}")
+    else:
+        click.echo(f"{outcome.case_no}: {outcome.event} v{outcome.version}{extra} — {state}")
 
 
 def reward_line(outcome: Any, lang: str) -> str:

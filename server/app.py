@@ -163,6 +163,9 @@ def create_app(store: Store, *, max_body: int = MAX_BODY) -> FastAPI:
         return await backend.as_person(token, work)
 
     add_case_routes(app, backend)
+    from disputes.server.figures import add_figure_routes
+
+    add_figure_routes(app, backend)  # stats, rewards, informants, rating (issue 11)
     from disputes.server.accounts import add_account_routes
 
     add_account_routes(app, backend)
