@@ -124,7 +124,12 @@ def rating(
         "rooms": items,
     }
     show_rating(
-        data, fmt, out, lang, lambda item: group_name(store, "village", item["village"], lang)
+        data,
+        fmt,
+        out,
+        lang,
+        lambda item: group_name(store, "village", item["village"], lang),
+        partial=partial,
     )
 
 
@@ -134,9 +139,12 @@ def show_rating(
     out: Path | None,
     lang: str,
     room_name: Callable[[dict[str, Any]], str],
+    *,
+    partial: bool = False,
 ) -> None:
     """Print (or write) ``rating --format json``'s ``data`` as ``fmt`` (json, table, xlsx);
-    ``room_name`` names a village police room (the client's is the json's ``village_name``)."""
+    ``room_name`` names a village police room (the client's is the json's ``village_name``);
+    ``partial`` marks a half year still in progress."""
     zh = lang == "zh"
     items: list[dict[str, Any]] = data["rooms"]
     version, half = data["policy_version"], data["half"]

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from disputes.cli.common import settings_of
-from disputes.cli.render import GRADE, STATUS, label, print_json
+from disputes.cli.render import print_json
 from disputes.domain.errors import DisputesError, InvalidInput
 
 SESSION_VERBS = frozenset({"login", "logout", "whoami"})

@@ -99,6 +99,7 @@ def stats(
         _title(data, lang),
         [BY_HEADER[by][not zh], *(word(k, lang) if zh else SHORT_EN[k] for k in TABLE_KEYS)],
         [[row["name"], *(shown(k, row[k], lang) for k in TABLE_KEYS)] for row in rows],
+        lang,
     )
 
 
