@@ -182,9 +182,9 @@ def test_a_postgres_database_without_the_schema_is_not_a_store_yet(
     try:
         d = Disputes(cli, runner, url)
         for args in READS:
-            assert "not a disputes store yet" in run(d, args), args
+            assert "还不是 disputes 数据库" in run(d, args), args  # Chinese by default
         for actor, args in writes(tmp_path):
-            assert "not a disputes store yet" in run(d, args, actor=actor), args
+            assert "还不是 disputes 数据库" in run(d, args, actor=actor), args
         with psycopg.connect(url, autocommit=True) as connection:
             tables = connection.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"

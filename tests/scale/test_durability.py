@@ -281,7 +281,7 @@ def fill_the_servers_disk(cli: Any, folder: Path, database: str, tablespace: str
     Disk(folder, mounted=True).fill()
     runner, recorded = CliRunner(catch_exceptions=False), 0
     for n in range(200):  # the pages already allocated take a few more commands
-        result = runner.invoke(cli, ["--db", location, *report_args(f"full-{n}")])
+        result = runner.invoke(cli, ["--lang", "en", "--db", location, *report_args(f"full-{n}")])
         if result.exit_code != 0:
             break
         recorded += 1
