@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disputes.cli.common import apply_overrides, store_options
-from disputes.cli.stats import begun, group_name, not_future, station_option, when, xlsx_out
+from disputes.cli.stats import begun, not_future, station_option, when, xlsx_out
+from disputes.gate.figures import group_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disputes.cli.common import apply_overrides, store_options
-from disputes.cli.stats import begun, group_name, station_option, xlsx_out
+from disputes.cli.stats import begun, station_option, xlsx_out
+from disputes.gate.figures import group_name
 
 if TYPE_CHECKING:
     from disputes.storage.statistics import RatingRow

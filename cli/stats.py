@@ -17,12 +17,13 @@ import click
 
 from disputes.cli.common import apply_overrides, store_options
 from disputes.cli.figures import flat_columns, flatten, shown, word
-from disputes.cli.render import GRADE, label, policy_label, print_json, print_table
+from disputes.cli.render import print_json, print_table
+from disputes.gate.figures import group_name, stats_document
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from disputes.storage.statistics import Group, Period
+    from disputes.storage.statistics import Period
     from disputes.storage.store import Store
 
 TABLE_KEYS = (
@@ -169,50 +170,6 @@ def xlsx_out(out: Path) -> None:
         )
 
 
-def group_name(store: Store, by: str | None, key: str, lang: str) -> str:
-    """What a leader calls a group: a unit's name (王店派出所, not WD), a category's or a
-    source's label, a grade's word, a month."""
-    if by in ("station", "village"):
-        unit = store.app.roster.units.get(key)
-        if unit is None:
-            return key
-        if by == "village" and unit.parent in store.app.roster.units:
-            return f"{store.app.roster.units[unit.parent].name} {unit.name}"
-        return unit.name
-    if by == "category":
-        return policy_label(store.policy, "categories", key, lang)
-    if by == "source":
-        return policy_label(store.policy, "sources", key, lang)
-    if by == "grade":
-        return label(GRADE, key, lang) if key != "none" else ("未定级" if lang == "zh" else "none")
-    return key
-
-
-def stats_json(
-    store: Store,
-    period: Period,
-    groups: list[Group],
-    total: dict[str, Any],
-    meta: dict[str, Any],
-    lang: str,
-) -> dict[str, Any]:
-    """``stats --format json``: the period, the question, each group's figures, the total."""
-    return {
-        **period.as_json(),
-        **meta,
-        "policy_version": store.policy.version,
-        "groups": [
-            {
-                "key": g.key,
-                "name": group_name(store, meta["by"], g.key, lang),
-                **g.figures.as_json(),
-            }
-            for g in groups
-        ],
-        "total": total,
-    }
-
-
 @click.command("stats")
 @click.option("--from", "first", required=True, metavar="DATE", help="First day (2021-07-01).")
 @click.option("--to", "last", required=True, metavar="DATE", help="Last day, included.")
@@ -299,7 +256,7 @@ def stats(
         "as_of": local_iso(occurred),
         "known_at": local_iso(recorded),
     }
-    data = stats_json(store, period, groups, total.as_json(), meta, lang)
+    data = stats_document(store, period, groups, total.as_json(), meta, lang)
     if fmt == "json":
         print_json(data)
         return
