@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -72,8 +73,10 @@ def apply_overrides(ctx: click.Context, /, kwargs: dict[str, Any]) -> Settings:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
+@functools.cache
 def os_user() -> str | None:
-    """The operating-system account running the CLI (None when it cannot be told)."""
+    """The operating-system account running the CLI (None when it cannot be told); asked
+    once per process."""
     import getpass
 
     try:

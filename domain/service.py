@@ -126,6 +126,7 @@ def handles(kind: type[C]) -> Callable[[Handler[S, C]], Handler[S, C]]:
                         return earlier  # the writer that won was this command's own retry
                     return method(app, command)
                 except IntegrityError:
+                    app.recheck_roster()  # the other writer may have changed the roster too
                     continue  # another writer won: reload and decide again
             msg = (
                 f"another officer changed the case at the same time {ATTEMPTS} times; "
@@ -161,6 +162,9 @@ class CommandService(Application[UUID]):
         self.command_lookup = commands
         self._roster_history: RosterHistory | None = None
         self._roster_version: int | None = None  # the RosterRecord version the cache was built at
+        self._roster_pins = 0
+        self._roster_checked = False
+        """True while pinned (:meth:`pin_roster`) once the cache was checked against the store."""
         self._policy_adopted = False
 
     def execute(self, command: c.Command, *, os_user: str | None = None) -> Outcome:
@@ -171,9 +175,11 @@ class CommandService(Application[UUID]):
         if handler is None:
             raise InvalidInput("command", f"no application method handles `{command.verb}`")
         token = _OS_USER.set(os_user)
+        self.pin_roster()
         try:
             return handler(self, command)
         finally:
+            self.unpin_roster()
             _OS_USER.reset(token)
 
     # -- what every verb shares -----------------------------------------------------------------
@@ -351,13 +357,33 @@ class CommandService(Application[UUID]):
     @property
     def roster_history(self) -> RosterHistory:
         """Every recorded roster change, in force from its effective time."""
+        if self._roster_history is not None and self._roster_checked:
+            return self._roster_history  # pinned: checked once for this command or batch
         version = self._stored_roster_version()
         if self._roster_history is None or version != self._roster_version:
             # Another process (a `roster depart` beside a running server) may have changed the
             # roster since the cache was built: rebuild when the stored record moved on.
             self._roster_history = RosterHistory(roster_changes(self.events.get(RosterRecord.ID)))
             self._roster_version = version
+        self._roster_checked = self._roster_pins > 0
         return self._roster_history
+
+    def pin_roster(self) -> None:
+        """From now until :meth:`unpin_roster`, the roster cache is checked against the store
+        once, not at every use: one command (or one batch of ``apply``) is judged by one roster.
+        Pins nest (a batch pins, and each of its commands)."""
+        self._roster_pins += 1
+
+    def unpin_roster(self) -> None:
+        """End a :meth:`pin_roster`; after the last one, every use checks the store again."""
+        self._roster_pins -= 1
+        if self._roster_pins <= 0:
+            self._roster_pins = 0
+            self._roster_checked = False
+
+    def recheck_roster(self) -> None:
+        """Check the roster cache against the store at its next use (another writer won)."""
+        self._roster_checked = False
 
     def _stored_roster_version(self) -> int | None:
         """The RosterRecord's latest stored version (None before any roster): one indexed read

@@ -30,6 +30,13 @@ def text_problem(text: str, *, lines: bool = False) -> str | None:
     where ``lines`` allows them, in free text, which reads CRLF and CR as LF), bidirectional
     overrides and isolates and the like.
     """
+    # str.isprintable() is False for every category refused below (Cc, Cf, Cs, Zl, Zp) and
+    # for a few allowed ones (other spaces, private use, unassigned), so printable text needs
+    # no walk character by character (most text, checked thousands of times per journal).
+    if (
+        text.replace("\n", "").replace("\t", "").replace("\r", "") if lines else text
+    ).isprintable():
+        return None
     for index, char in enumerate(text):
         code = ord(char)
         if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape

@@ -144,6 +144,7 @@ class BatchingApp(DisputesApp):
         if start != repository.recent_through:
             repository.recent.clear()  # someone else wrote: reload what we read
         repository.unit = UnitOfWork(start)
+        self.pin_roster()  # a batch is judged by one roster (checked once, not per command)
         return repository.unit
 
     def commit_unit(self) -> list[Recording[UUID]]:
@@ -158,6 +159,7 @@ class BatchingApp(DisputesApp):
         except BaseException:
             repository.unit = unit
             raise
+        self.unpin_roster()
         last = max((r.notification.id for r in recordings), default=unit.start)
         if unit.start + len(recordings) == last:
             recent = repository.recent
@@ -182,7 +184,10 @@ class BatchingApp(DisputesApp):
     def abandon_unit(self) -> None:
         """Forget the unit: nothing of it is saved, and what it read is read again."""
         repository = self.units
+        if repository.unit is not None:
+            self.unpin_roster()
         repository.unit = None
         repository.recent.clear()
         repository.recent_through = -1
+        self.recheck_roster()
         self.forget_unsaved()
