@@ -45,6 +45,11 @@ def free_port() -> int:
     return port
 
 
+SAFE_SECONDS = 10
+"""A previous step's code sent this close to the end of the current step may reach the server
+after the step changed, when it is refused (see :meth:`Person.code`)."""
+
+
 @dataclass
 class Person:
     """A person with an account: their password, TOTP secret and config folder."""
@@ -63,8 +68,12 @@ class Person:
 
         totp = pyotp.TOTP(self.secret)
         while True:
-            now = totp.timecode(datetime.now(UTC))
-            step = max(now - 1, self.last_step + 1)
+            moment = datetime.now(UTC)
+            now = totp.timecode(moment)
+            # The previous step's code only well inside this step: near its end, a loaded
+            # machine may reach the server after the clock moved on, two steps later (refused).
+            late = moment.timestamp() % totp.interval > totp.interval - SAFE_SECONDS
+            step = max(now if late else now - 1, self.last_step + 1)
             if step <= now + 1:
                 self.last_step = step
                 return totp.generate_otp(step)
