@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,10 +74,18 @@ def apply_overrides(ctx: click.Context, /, kwargs: dict[str, Any]) -> Settings:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
-@functools.cache
 def os_user() -> str | None:
-    """The operating-system account running the CLI (None when it cannot be told); asked
-    once per process."""
+    """The operating-system account running the CLI (None when it cannot be told): what
+    ``getpass.getuser()`` answers, asked once per environment (a journal asks per line)."""
+    return _os_user(tuple(os.environ.get(name) for name in USER_VARIABLES), os.getuid())
+
+
+USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")
+"""What ``getpass.getuser`` reads, in its order, before the password database."""
+
+
+@functools.lru_cache(maxsize=8)
+def _os_user(variables: tuple[str | None, ...], uid: int) -> str | None:  # noqa: ARG001 (cache keys)
     import getpass
 
     try:
