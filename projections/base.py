@@ -72,6 +72,9 @@ class Projection(ABC):
     tables: ClassVar[Sequence[str]]
     """DDL statements (CREATE TABLE/INDEX IF NOT EXISTS)."""
     table_names: ClassVar[Sequence[str]]
+    indexes_read: ClassVar[frozenset[str]] = frozenset()
+    """Names of the secondary indexes (``CREATE INDEX`` in :attr:`tables`) that processing
+    itself reads: a rebuild builds every other index only after the load."""
 
     @abstractmethod
     def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
@@ -103,8 +106,25 @@ class EventRows(Projection):
 
 
 def iso(moment: datetime | None) -> str | None:
-    """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out)."""
-    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
+    """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out).
+
+    Remembered for the last few thousand moments: every projection writes the times of the
+    event it is given (equal moments give equal text, whatever their offset), and a datetime
+    keeps its hash, so a repeat costs a dict lookup instead of a conversion and a format.
+    """
+    if moment is None:
+        return None
+    text = _ISO.get(moment)
+    if text is None:
+        if len(_ISO) >= ISO_REMEMBERED:
+            _ISO.clear()
+        text = _ISO[moment] = moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return text
+
+
+ISO_REMEMBERED = 16_384
+"""How many moments :func:`iso` remembers (then it forgets them all and starts again)."""
+_ISO: dict[datetime, str] = {}
 
 
 def details(event: Dispute.Event) -> dict[str, Any]:
