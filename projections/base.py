@@ -108,23 +108,31 @@ class EventRows(Projection):
 def iso(moment: datetime | None) -> str | None:
     """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out).
 
-    Remembered for the last few thousand moments: every projection writes the times of the
-    event it is given (equal moments give equal text, whatever their offset), and a datetime
-    keeps its hash, so a repeat costs a dict lookup instead of a conversion and a format.
+    Remembered for at least the last :data:`ISO_REMEMBERED` moments: every projection writes
+    the times of the events of a batch (equal moments give equal text, whatever their offset),
+    and a datetime keeps its hash, so a repeat costs a dict lookup instead of a conversion and
+    a format.
     """
     if moment is None:
         return None
-    text = _ISO.get(moment)
+    text = _ISO_NEW.get(moment)
     if text is None:
-        if len(_ISO) >= ISO_REMEMBERED:
-            _ISO.clear()
-        text = _ISO[moment] = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        text = _ISO_OLD.get(moment)
+        if text is None:
+            text = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        if len(_ISO_NEW) >= ISO_REMEMBERED:
+            _ISO_OLD.clear()
+            _ISO_OLD.update(_ISO_NEW)
+            _ISO_NEW.clear()
+        _ISO_NEW[moment] = text
     return text
 
 
-ISO_REMEMBERED = 16_384
-"""How many moments :func:`iso` remembers (then it forgets them all and starts again)."""
-_ISO: dict[datetime, str] = {}
+ISO_REMEMBERED = 50_000
+"""How many moments :func:`iso` remembers at least (two generations of this many: a batch of
+a rebuild has two moments per event, its occurred and its recorded time)."""
+_ISO_NEW: dict[datetime, str] = {}
+_ISO_OLD: dict[datetime, str] = {}
 
 
 def details(event: Dispute.Event) -> dict[str, Any]:
