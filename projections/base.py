@@ -72,6 +72,9 @@ class Projection(ABC):
     tables: ClassVar[Sequence[str]]
     """DDL statements (CREATE TABLE/INDEX IF NOT EXISTS)."""
     table_names: ClassVar[Sequence[str]]
+    indexes_read: ClassVar[frozenset[str]] = frozenset()
+    """Names of the secondary indexes (``CREATE INDEX`` in :attr:`tables`) that processing
+    itself reads: a rebuild builds every other index only after the load."""
 
     @abstractmethod
     def process(self, cursor: Cursor, event: Dispute.Event, case_no: str) -> None:
@@ -103,8 +106,33 @@ class EventRows(Projection):
 
 
 def iso(moment: datetime | None) -> str | None:
-    """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out)."""
-    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="microseconds")
+    """Store times as UTC ISO 8601 text (sortable; rendered to +08:00 on the way out).
+
+    Remembered for at least the last :data:`ISO_REMEMBERED` moments: every projection writes
+    the times of the events of a batch (equal moments give equal text, whatever their offset),
+    and a datetime keeps its hash, so a repeat costs a dict lookup instead of a conversion and
+    a format.
+    """
+    if moment is None:
+        return None
+    text = _ISO_NEW.get(moment)
+    if text is None:
+        text = _ISO_OLD.get(moment)
+        if text is None:
+            text = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        if len(_ISO_NEW) >= ISO_REMEMBERED:
+            _ISO_OLD.clear()
+            _ISO_OLD.update(_ISO_NEW)
+            _ISO_NEW.clear()
+        _ISO_NEW[moment] = text
+    return text
+
+
+ISO_REMEMBERED = 50_000
+"""How many moments :func:`iso` remembers at least (two generations of this many: a batch of
+a rebuild has two moments per event, its occurred and its recorded time)."""
+_ISO_NEW: dict[datetime, str] = {}
+_ISO_OLD: dict[datetime, str] = {}
 
 
 def details(event: Dispute.Event) -> dict[str, Any]:

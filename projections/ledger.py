@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from disputes.domain.closure import observation_window
 from disputes.domain.model import Dispute
@@ -43,8 +43,6 @@ class Ledger(Projection):
     """Version 3: ``reported_by`` (the actor of the report) and the owning station after a
     ``transfer`` (issue 11). Version 2: the observation window restarts after a broken
     follow-up chain (issue 10). A store whose ledger is older rebuilds it on opening."""
-    _updates: ClassVar[dict[type, str]] = {}
-    """The UPDATE statement of each event class (the changed columns depend on the class only)."""
     table_names = ("ledger",)
     tables = (
         """CREATE TABLE IF NOT EXISTS ledger (
@@ -85,151 +83,166 @@ class Ledger(Projection):
         self.process_many(cursor, [(event, case_no)])
 
     def process_many(self, cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
-        # Statements on different cases commute; those on one case keep their order. So the
-        # batch is cut into rounds (round k: the k-th event of each case in the batch) and each
-        # round runs one executemany per statement.
-        rounds: list[dict[str, list[Sequence[Any]]]] = []
-        seen: dict[str, int] = {}
-        for event, case_no in items:
-            k = seen.get(case_no, 0)
-            seen[case_no] = k + 1
-            if k == len(rounds):
-                rounds.append({})
-            sql, params = self._statement(event, case_no)
-            rounds[k].setdefault(sql, []).append(params)
-        for statements in rounds:
-            for sql, rows in statements.items():
-                cursor.executemany(sql, rows)
-        self._observe(cursor, items)
-
-    @staticmethod
-    def _observe(cursor: Cursor, items: Sequence[tuple[Dispute.Event, str]]) -> None:
-        """Bring ``observe_until`` to the end of the current observation window of every case
-        resolved or followed up in the batch (product.md §3: it restarts after a gap), from
-        the follow-ups kept in occurred order, whatever order they were recorded in."""
+        """Fold each case's events of the batch (in log order) into its row in memory — read
+        once, or made by its report — and write the net row once: one INSERT per new case,
+        one UPDATE per other case (the rows one statement per event gave)."""
+        rows: dict[str, list[Any]] = {}
+        stored: set[str] = set()
+        wanted = {c for e, c in items if not isinstance(e, Dispute.Reported)}
+        if wanted:
+            for row in cursor.execute(_SELECT, [json.dumps(sorted(wanted))]).fetchall():
+                rows[row[0]] = list(row)[1:]
+                stored.add(row[0])
         follow_ups: dict[str, list[str]] = {}
         for event, case_no in items:
+            at = iso(event.occurred_at)
+            assert at is not None
+            if isinstance(event, Dispute.Reported):
+                rows[case_no] = _reported(event, at)
+                continue
+            row = rows.get(case_no)
+            if row is None:
+                continue  # no report yet: an UPDATE would change nothing
+            _fold(row, event, at)
             if isinstance(event, Dispute.FollowedUp):
-                follow_ups.setdefault(case_no, []).append(iso(event.occurred_at) or "")
+                follow_ups.setdefault(case_no, []).append(at)
             elif isinstance(event, Dispute.Resolved):
                 follow_ups.setdefault(case_no, [])
         for case_no, new in follow_ups.items():
-            row = cursor.execute(
-                "SELECT resolved_at, observe_days, follow_up_max_gap_days, follow_ups"
-                " FROM ledger WHERE case_no = {?}",
-                [case_no],
-            ).fetchone()
-            resolved_at, days, gap, kept = tuple(row)
-            times = sorted({*json.loads(kept), *new})
-            until = None
-            if resolved_at is not None and days is not None:
-                window = observation_window(
-                    datetime.fromisoformat(resolved_at),
-                    int(days),
-                    int(gap),
-                    [datetime.fromisoformat(t) for t in times],
-                )
-                until = iso(window.until)
-            cursor.execute(
-                "UPDATE ledger SET follow_ups = {?}, observe_until = {?} WHERE case_no = {?}",
-                [json.dumps(times), until, case_no],
-            )
+            _observe(rows[case_no], new)
+        inserted = [[c, *r] for c, r in rows.items() if c not in stored]
+        updated = [[*r[_MUTABLE], c] for c, r in rows.items() if c in stored]
+        if inserted:
+            cursor.executemany(_INSERT, inserted)
+        if updated:
+            cursor.executemany(_UPDATE, updated)
 
-    def _statement(self, event: Dispute.Event, case_no: str) -> tuple[str, Sequence[Any]]:
-        at = iso(event.occurred_at)
-        if isinstance(event, Dispute.Reported):
-            return (
-                "INSERT INTO ledger (dispute_id, case_no, status, category, source, district,"
-                " station, village, reported_by, reported_at, last_event_at)"
-                " VALUES ({?},{?},{?},{?},{?},{?},{?},{?},{?},{?},{?})",
-                (
-                    str(event.originator_id),
-                    case_no,
-                    "reported",
-                    event.category,
-                    event.source,
-                    event.district,
-                    event.station,
-                    event.village,
-                    event.actor,
-                    at,
-                    at,
-                ),
-            )
-        kind = type(event)
-        sql = self._updates.get(kind)
-        if sql is None:
-            changes = self._changes(event)
-            sets = ", ".join(f"{column} = {expr}" for column, expr in changes.items())
-            sql = (
-                f"UPDATE ledger SET {sets}{', ' if sets else ''}last_event_at ="
-                f" CASE WHEN last_event_at < {P} THEN {P} ELSE last_event_at END,"
-                " events = events + 1 WHERE case_no = {?}"
-            )
-            self._updates[kind] = sql
-        return sql, [*self._params(event, at), at, at, case_no]
 
-    @staticmethod
-    def _changes(event: Dispute.Event) -> dict[str, str]:
-        match event:
-            case Dispute.Graded():
-                return {"grade": P, "status": "'open'", "graded_at": P}
-            case Dispute.Assigned():
-                return {"leader": P, "officer": P}
-            case Dispute.Transferred():
-                return {"station": P, "leader": P, "officer": P}
-            case Dispute.Referred():
-                return {"open_referrals": "open_referrals + 1", "referrals": "referrals + 1"}
-            case Dispute.ReceiptRecorded():
-                return {"open_referrals": "open_referrals - 1"}
-            case Dispute.Escalated():
-                return {"grade": "'red'"}
-            case Dispute.Downgraded():
-                return {"grade": "'yellow'"}
-            case Dispute.Resolved():
-                return {
-                    "grade": "'blue'",
-                    "status": "'observing'",
-                    "resolved_at": P,
-                    "observe_until": P,
-                    "observe_days": P,
-                    "follow_up_max_gap_days": P,
-                }
-            case Dispute.Relapsed():
-                return {
-                    "grade": P,
-                    "status": "'open'",
-                    "relapses": "relapses + 1",
-                    "graded_at": P,
-                    "closed_at": "NULL",
-                }
-            case Dispute.Closed():
-                return {"status": "'closed'", "closed_at": P}
-            case _:
-                return {}
+_ROW = (
+    "dispute_id",
+    "status",
+    "grade",
+    "category",
+    "source",
+    "district",
+    "station",
+    "village",
+    "leader",
+    "officer",
+    "reported_by",
+    "reported_at",
+    "graded_at",
+    "resolved_at",
+    "observe_until",
+    "closed_at",
+    "relapses",
+    "open_referrals",
+    "referrals",
+    "last_event_at",
+    "events",
+    "observe_days",
+    "follow_up_max_gap_days",
+    "follow_ups",
+)
+"""Every column of a ledger row but ``case_no``, in the order the fold keeps them."""
+(_ID, _STATUS, _GRADE, _CATEGORY, _SOURCE, _DISTRICT, _STATION, _VILLAGE, _LEADER, _OFFICER,
+ _REPORTED_BY, _REPORTED_AT, _GRADED_AT, _RESOLVED_AT, _OBSERVE_UNTIL, _CLOSED_AT, _RELAPSES,
+ _OPEN_REFERRALS, _REFERRALS, _LAST_EVENT_AT, _EVENTS, _OBSERVE_DAYS, _GAP_DAYS,
+ _FOLLOW_UPS) = range(len(_ROW))  # fmt: skip
+_MUTABLE = slice(_STATUS, None)
+"""The columns an event after the report may change (with a few that never do)."""
+_SELECT = (
+    f"SELECT case_no, {', '.join(_ROW)} FROM ledger"
+    " WHERE case_no IN (SELECT value FROM {json_each})"
+)
+_INSERT = (
+    f"INSERT INTO ledger (case_no, {', '.join(_ROW)})"
+    f" VALUES ({', '.join(P for _ in range(len(_ROW) + 1))})"
+)
+_UPDATE = f"UPDATE ledger SET {', '.join(f'{c} = {P}' for c in _ROW[_MUTABLE])} WHERE case_no = {P}"
 
-    @staticmethod
-    def _params(event: Dispute.Event, at: str | None) -> list[Any]:
-        match event:
-            case Dispute.Graded():
-                return [event.grade, at]
-            case Dispute.Assigned():
-                return [event.leader, event.officer]
-            case Dispute.Transferred():
-                return [event.station, event.leader, event.officer]
-            case Dispute.Resolved():
-                return [
-                    at,
-                    iso(event.observe_until),
-                    event.observe_days,
-                    event.follow_up_max_gap_days,
-                ]
-            case Dispute.Relapsed():
-                return [event.grade, at]
-            case Dispute.Closed():
-                return [at]
-            case _:
-                return []
+
+def _reported(event: Dispute.Reported, at: str) -> list[Any]:
+    """The row a report makes (the table's defaults for what it does not say)."""
+    return [
+        str(event.originator_id),
+        "reported",
+        None,
+        event.category,
+        event.source,
+        event.district,
+        event.station,
+        event.village,
+        None,
+        None,
+        event.actor,
+        at,
+        None,
+        None,
+        None,
+        None,
+        0,
+        0,
+        0,
+        at,
+        1,
+        None,
+        None,
+        "[]",
+    ]
+
+
+def _fold(row: list[Any], event: Dispute.Event, at: str) -> None:
+    """Apply one event after the report to a row (what one UPDATE per event did)."""
+    match event:
+        case Dispute.Graded():
+            row[_GRADE], row[_STATUS], row[_GRADED_AT] = event.grade, "open", at
+        case Dispute.Assigned():
+            row[_LEADER], row[_OFFICER] = event.leader, event.officer
+        case Dispute.Transferred():
+            row[_STATION], row[_LEADER], row[_OFFICER] = event.station, event.leader, event.officer
+        case Dispute.Referred():
+            row[_OPEN_REFERRALS] += 1
+            row[_REFERRALS] += 1
+        case Dispute.ReceiptRecorded():
+            row[_OPEN_REFERRALS] -= 1
+        case Dispute.Escalated():
+            row[_GRADE] = "red"
+        case Dispute.Downgraded():
+            row[_GRADE] = "yellow"
+        case Dispute.Resolved():
+            row[_GRADE], row[_STATUS], row[_RESOLVED_AT] = "blue", "observing", at
+            row[_OBSERVE_UNTIL] = iso(event.observe_until)
+            row[_OBSERVE_DAYS] = event.observe_days
+            row[_GAP_DAYS] = event.follow_up_max_gap_days
+        case Dispute.Relapsed():
+            row[_GRADE], row[_STATUS], row[_GRADED_AT] = event.grade, "open", at
+            row[_RELAPSES] += 1
+            row[_CLOSED_AT] = None
+        case Dispute.Closed():
+            row[_STATUS], row[_CLOSED_AT] = "closed", at
+        case _:
+            pass
+    row[_LAST_EVENT_AT] = max(row[_LAST_EVENT_AT], at)
+    row[_EVENTS] += 1
+
+
+def _observe(row: list[Any], new: list[str]) -> None:
+    """Bring ``observe_until`` to the end of the current observation window of a case
+    resolved or followed up in the batch (product.md §3: it restarts after a gap), from the
+    follow-ups kept in occurred order, whatever order they were recorded in."""
+    times = sorted({*json.loads(row[_FOLLOW_UPS]), *new})
+    until = None
+    resolved_at, days = row[_RESOLVED_AT], row[_OBSERVE_DAYS]
+    if resolved_at is not None and days is not None:
+        window = observation_window(
+            datetime.fromisoformat(resolved_at),
+            int(days),
+            int(row[_GAP_DAYS]),
+            [datetime.fromisoformat(t) for t in times],
+        )
+        until = iso(window.until)
+    row[_FOLLOW_UPS], row[_OBSERVE_UNTIL] = json.dumps(times), until
 
 
 FILTERS = ("status", "grade", "station", "category")

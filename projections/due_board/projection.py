@@ -95,6 +95,8 @@ class DueBoard(Projection):
     name = "due_board@2"
     """Version 2: late entries (补录) and the observation window that restarts (issue 10)."""
     table_names = ("due_cases", "due_items", "due_history")
+    indexes_read = frozenset({"due_items_case"})
+    """``_load`` reads a case's running clocks through it."""
     tables = (
         """CREATE TABLE IF NOT EXISTS due_cases (
             case_no TEXT PRIMARY KEY,

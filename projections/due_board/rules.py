@@ -94,6 +94,11 @@ class CaseFacts:
     """Times of the failed mediations since the case was graded (or relapsed)."""
     open_orders: dict[int, str] = field(default_factory=dict)
     """Supervision order number → level, for orders not answered yet."""
+    _window: tuple[dict[str, Any], int | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """The observation the window below was computed for, and its end (``observation`` is
+    replaced, never changed in place, so the same object gives the same window)."""
 
     @property
     def observation_anchor(self) -> int | None:
@@ -106,15 +111,21 @@ class CaseFacts:
     @property
     def observe_until(self) -> int | None:
         """The end of the current observation window (it restarts after a gap, §3)."""
-        if not self.observation:
+        observation = self.observation
+        if not observation:
             return None
+        known = self._window
+        if known is not None and known[0] is observation:
+            return known[1]
         window = observation_window(
-            moment(self.observation["resolved"]),
-            self.observation["days"],
-            self.observation["gap"],
-            [moment(t) for t in self.observation["follow_ups"]],
+            moment(observation["resolved"]),
+            observation["days"],
+            observation["gap"],
+            [moment(t) for t in observation["follow_ups"]],
         )
-        return micros(window.until)
+        until = micros(window.until)
+        self._window = (observation, until)
+        return until
 
     @property
     def order_level(self) -> int:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from disputes.domain.errors import RuleViolation
+from disputes.projections import runner
 from disputes.storage.store import Store
 from tests.domain.support import (
     AUXILIARY,
@@ -129,3 +130,30 @@ def test_the_rows_agree_with_the_replayed_cases(sd: Driver, store: Store) -> Non
         assert row is not None
         assert ledger_disagreements(row, store.case(case)) == {}
         assert len(store.history(case)) == store.case(case).version
+
+
+def test_a_rebuild_in_batches_of_any_size_gives_the_same_rows_and_indexes(
+    file_store: Store,
+) -> None:
+    """A rebuild projects far larger batches than a catch-up after one command, and builds the
+    secondary indexes after the load: the rows, and the schema, are those of the incremental
+    build, whatever the batch size."""
+    varied(Driver(file_store.app, file_store.execute))
+    incremental = dump(file_store)
+
+    def schema() -> list[tuple[str, str]]:
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            if file_store.views.dialect.name == "sqlite"
+            else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+        rows = file_store.views.rows(sql)
+        return sorted((str(r[0]), str(r[1])) for r in rows)
+
+    indexes = schema()
+    for size in (1, 3, 7, runner.REBUILD_BATCH):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(runner, "REBUILD_BATCH", size)
+            file_store.projections.rebuild()
+        assert dump(file_store) == incremental, f"batches of {size}"
+        assert schema() == indexes
