@@ -15,7 +15,6 @@ from typing import IO, Any
 import click
 
 from disputes.cli.exits import INVALID
-from disputes.domain import vocabulary
 
 LANGS = ("zh", "en")
 
@@ -38,6 +37,8 @@ def usage_lang(args: Sequence[str]) -> str:
 
 
 def _labels() -> dict[str, str]:
+    from disputes.domain import vocabulary
+
     words: dict[str, str] = {}
     for table in (
         vocabulary.GRADE,
