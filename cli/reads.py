@@ -147,6 +147,11 @@ def history(
     """The audit trail of a case: every event in order, with occurred and recorded time,
     actor, policy version and details."""
     settings = apply_overrides(ctx, kwargs)
+    if purpose is None and settings.actor is None:
+        from disputes.cli.quick import quick_history
+
+        if quick_history(settings, case, as_json):
+            return
     gate = gate_of(settings)
     store = gate.store
     rows = gate.history(case, purpose=purpose)

@@ -21,7 +21,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from disputes.domain.errors import StoreError
-from disputes.storage.sqlite import READ_ONLY_ENV, read_only_uri
 
 DB_ENV = "DISPUTES_DB"
 
@@ -78,6 +77,8 @@ def store_env(db: str, *, read_only: bool = False) -> dict[str, str]:
             f"DISPUTES_DB: {db} is a directory, not a database file",
             zh=f"数据库无法使用：DISPUTES_DB：{db} 是文件夹，不是数据库文件",
         )
+    from disputes.storage.sqlite import READ_ONLY_ENV, read_only_uri
+
     read_only_keys = (
         {"SQLITE_DBNAME": read_only_uri(path), READ_ONLY_ENV: "1", "CREATE_TABLE": "false"}
         if read_only
