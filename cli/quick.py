@@ -66,13 +66,12 @@ def _history(
 def _read(settings: Settings, projection: str, read: Any) -> Any:
     """``read(quick)`` on the store of ``settings`` opened for a quick read of ``projection``;
     None when it cannot be (or ``read`` says so, or the store fails under it)."""
-    from disputes.domain.errors import StoreError
     from disputes.storage.location import resolve_db
     from disputes.storage.quick import open_quick
 
     try:
         location = resolve_db(settings.db)
-    except StoreError:
+    except Exception:  # an empty --db or DISPUTES_DB (StoreError): the full path says so
         return None
     quick = open_quick(location, projection)
     if quick is None:

@@ -20,9 +20,9 @@ import os
 import sqlite3
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
+from uuid import UUID, uuid5
 
 from disputes.projections.trail import list_history
 
@@ -32,8 +32,14 @@ DEMO_APPLICATION_ID = int.from_bytes(b"DEMO", "big")
 """…and of a store made by ``disputes demo`` (``storage.sqlite.DEMO_APPLICATION_ID``)."""
 HISTORY = "history"
 """The audit trail's projection name in ``tracking`` (``CaseHistory.name``)."""
+NAMESPACE = UUID("6f1c3d0e-8a1b-5c7d-9e2f-3a4b5c6d7e8f")
+"""The namespace of the store's record ids (:data:`disputes.domain.values.NAMESPACE`)."""
+ROSTER_ID = uuid5(NAMESPACE, "roster").hex
+"""The roster record's aggregate id, as stored (``RosterRecord.ID``)."""
 POLICY_ENV = "DISPUTES_POLICY"
 """Names the policy file (:data:`disputes.domain.policy.POLICY_ENV`)."""
+BUNDLED_POLICY = Path(__file__).resolve().parent.parent / "domain" / "policy.toml"
+"""The policy in force without ``DISPUTES_POLICY`` (read by ``load_policy`` as a resource)."""
 LABEL_KINDS = ("categories", "sources", "signals")
 
 
@@ -93,21 +99,22 @@ class QuickStore:
         return list_history(self, case_no)
 
     def policy(self) -> QuickPolicy | None:
-        """The policy in force, read with ``tomllib``. None when it cannot be sure of it: a
-        policy named by ``DISPUTES_POLICY`` that this store never recorded (so never
-        validated), or a policy without the keys the reads need (the model's defaults
-        apply then)."""
+        """The policy in force (``DISPUTES_POLICY``, else the bundled one), read with
+        ``tomllib``, its version the one the store recorded with its text. None when it cannot
+        be sure of it: a policy this store never recorded (so never validated here), or one
+        without the keys the reads need (the model's defaults would apply)."""
         chosen = os.environ.get(POLICY_ENV) or None
         try:
-            if chosen is None:
-                data = resources.files("disputes.domain").joinpath("policy.toml").read_bytes()
-            else:
-                data = Path(chosen).read_bytes()
+            data = Path(chosen or BUNDLED_POLICY).read_bytes()
             raw = tomllib.loads(data.decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None
         version = hashlib.sha256(data).hexdigest()[:12]
-        if chosen is not None and version not in self._adopted_versions():
+        adopted = self.rows(
+            "SELECT 1 FROM stored_events WHERE originator_id = ? AND originator_version = 1",
+            [policy_id(version)],
+        )
+        if not adopted:  # never recorded, so never validated here (nor used): unsure
             return None
         try:
             labels = {
@@ -121,31 +128,18 @@ class QuickStore:
             return None
         return QuickPolicy(version, hours, **labels)
 
-    def _adopted_versions(self) -> set[str]:
-        found = set()
-        for (state,) in self.rows(
-            "SELECT state FROM stored_events WHERE topic = 'disputes:Policy.Adopted'"
-        ):
-            found.add(str(json.loads(state).get("version")))
-        return found
-
     def names(self) -> tuple[dict[str, str], dict[str, str]] | None:
         """Unit code → name and person id → name of the roster in force, when the store's
         roster is one whole load and nothing since (the roster of every time then); None
         otherwise (later changes take effect at their own times: the full path replays them)."""
-        topics = [
-            topic
-            for (topic,) in self.rows(
-                "SELECT topic FROM stored_events WHERE topic LIKE 'disputes:Roster.%'"
-                " ORDER BY rowid"
-            )
-        ]
-        if topics != ["disputes:Roster.Started", "disputes:Roster.Loaded"]:
+        events = self.rows(
+            "SELECT topic, state FROM stored_events WHERE originator_id = ?"
+            " ORDER BY originator_version",
+            [ROSTER_ID],
+        )
+        if [topic for topic, _ in events] != ["disputes:Roster.Started", "disputes:Roster.Loaded"]:
             return None
-        (state,) = self.rows(
-            "SELECT state FROM stored_events WHERE topic = 'disputes:Roster.Loaded'"
-        )[0]
-        loaded = json.loads(state)
+        loaded = json.loads(events[1][1])
         units = {str(u["code"]): str(u["name"]) for u in loaded["units"]}
         people = {str(p["id"]): str(p["name"]) for p in loaded["people"]}
         return units, people
@@ -156,6 +150,11 @@ class QuickStore:
 
 
 _TEMPLATE = {"?": "?"}
+
+
+def policy_id(version: str) -> str:
+    """The aggregate id of a policy version, as stored (``records.policy_id``)."""
+    return uuid5(NAMESPACE, f"policy:{version}").hex
 
 
 def placeholders(n: int) -> str:

@@ -160,7 +160,7 @@ def test_a_roster_changed_since_its_load_falls_back_for_tables(copy: Path) -> No
     change(
         copy,
         "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
-        " SELECT originator_id, 99, 'disputes:Roster.PersonAdded', '{}' FROM stored_events"
+        " SELECT originator_id, 3, 'disputes:Roster.PersonAdded', '{}' FROM stored_events"
         " WHERE topic = 'disputes:Roster.Loaded'",
         "UPDATE tracking SET notification_id = (SELECT MAX(rowid) FROM stored_events)",
     )
@@ -191,6 +191,8 @@ def test_quick_reads_are_not_logged(sqlite_year: Disputes, monkeypatch: pytest.M
 
 def test_constants_are_the_stores() -> None:
     from disputes.domain.policy import POLICY_ENV
+    from disputes.domain.records import RosterRecord, policy_id
+    from disputes.domain.values import NAMESPACE
     from disputes.projections.history import CaseHistory
     from disputes.storage.sqlite import APPLICATION_ID, DEMO_APPLICATION_ID
 
@@ -198,6 +200,9 @@ def test_constants_are_the_stores() -> None:
     assert storage_quick.APPLICATION_ID == APPLICATION_ID
     assert storage_quick.DEMO_APPLICATION_ID == DEMO_APPLICATION_ID
     assert storage_quick.POLICY_ENV == POLICY_ENV
+    assert storage_quick.NAMESPACE == NAMESPACE
+    assert RosterRecord.ID.hex == storage_quick.ROSTER_ID
+    assert storage_quick.policy_id("abc") == policy_id("abc").hex
 
 
 def test_the_quick_policy_is_the_policys(copy: Path) -> None:
