@@ -165,43 +165,41 @@ class DisputesGroup(click.Group):
         from disputes.cli.exits import INVALID, exit_code
         from disputes.cli.guards import printable
         from disputes.cli.usage import localise, usage_lang
-        from disputes.domain.errors import DisputesError
 
         try:
             return super().invoke(ctx)
         except (click.UsageError, click.FileError) as exc:
             args = ctx.meta.get(USAGE_ARGS, [])
             raise localise(exc, args, usage_lang(args), ctx) from None
-        except DisputesError as exc:
+        except Exception as exc:
+            # The errors are imported only when one comes (a quick read needs none of them).
+            from disputes.domain.errors import DisputesError, StoreError
+
             settings = ctx.find_object(Settings)
             lang = settings.lang if settings else "zh"
-            click.echo(f"error: {printable(exc.text(lang))}", err=True)
-            sys.exit(exit_code(exc))
-        except OSError as exc:
-            if exc.filename is None:
-                raise
-            # A file the user named cannot be used (a name too long, a file where a folder
-            # should be, no permission): exit 2 naming it, not a traceback.
-            click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
-            sys.exit(INVALID)
-        except Exception as exc:
+            if isinstance(exc, DisputesError):
+                click.echo(f"error: {printable(exc.text(lang))}", err=True)
+                sys.exit(exit_code(exc))
+            if isinstance(exc, OSError):
+                if exc.filename is None:
+                    raise
+                # A file the user named cannot be used (a name too long, a file where a folder
+                # should be, no permission): exit 2 naming it, not a traceback.
+                click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
+                sys.exit(INVALID)
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
-            from disputes.domain.errors import StoreError
             from disputes.storage.failures import is_store_failure, store_failure
             from disputes.storage.store import redact, resolve_db
 
             if not is_store_failure(exc):
                 raise
-            settings = ctx.find_object(Settings)
             try:
                 location = redact(resolve_db(settings.db if settings else None))
             except StoreError:
                 location = "(unnamed)"
             error = store_failure(exc, location)
-            click.echo(
-                f"error: {printable(error.text(settings.lang if settings else 'zh'))}", err=True
-            )
+            click.echo(f"error: {printable(error.text(lang))}", err=True)
             sys.exit(exit_code(error))
 
 

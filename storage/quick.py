@@ -19,9 +19,8 @@ import json
 import os
 import sqlite3
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
 from disputes.projections.trail import list_history
@@ -43,16 +42,14 @@ BUNDLED_POLICY = Path(__file__).resolve().parent.parent / "domain" / "policy.tom
 LABEL_KINDS = ("categories", "sources", "signals")
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     """A policy value's names (as :class:`disputes.domain.policy.Label`)."""
 
     zh: str
     en: str
 
 
-@dataclass(frozen=True)
-class QuickPolicy:
+class QuickPolicy(NamedTuple):
     """What the reads need of the policy in force: its version, the late-entry threshold and
     the labels of categories, sources and signals (code → :class:`Label`)."""
 
