@@ -321,17 +321,33 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def cli_show(db: Path, case_no: str, repeat: int = 7) -> dict[str, Stat]:
-    """``disputes show`` and the import floor, start to exit, interleaved."""
+def cli_reads(db: Path, case_no: str, repeat: int = 7) -> dict[str, Any]:
+    """``disputes --help``, ``show CASE``, ``history CASE`` and ``ledger --station S`` (the
+    largest station), start to exit, interleaved with the import floor, after one warm-up
+    round; Python may write our modules' bytecode then, as an installed product has it."""
     env = cli_env()
-    show = disputes_argv("--db", str(db), "show", case_no)
-    floors.run_seconds(show, env)  # warm the page cache
-    floors.run_seconds(floors.IMPORT_FLOOR, env)
-    shows, imports = [], []
-    for _ in range(repeat):
-        imports.append(floors.run_seconds(floors.IMPORT_FLOOR, env) * 1000)
-        shows.append(floors.run_seconds(show, env) * 1000)
-    return {"show": Stat(shows), "import_floor": Stat(imports)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    connection = sqlite3.connect(db)
+    try:
+        station = connection.execute(
+            "SELECT station FROM ledger GROUP BY station ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    commands = {
+        "import_floor": floors.IMPORT_FLOOR,
+        "help": disputes_argv("--help"),
+        "show": disputes_argv("--db", str(db), "show", case_no),
+        "history": disputes_argv("--db", str(db), "history", case_no),
+        "ledger": disputes_argv("--db", str(db), "ledger", "--station", station),
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeat + 1):
+        for name, argv in commands.items():
+            seconds = floors.run_seconds(argv, env)
+            if round_:  # the first round warms the page cache (and writes bytecode)
+                times[name].append(seconds * 1000)
+    return {"station": station, **{name: Stat(values) for name, values in times.items()}}
 
 
 # -- P5: the ledger and the due board on the big store ------------------------------------------

@@ -7,12 +7,10 @@ applied, else 1; 130 when Ctrl-C stopped it.
 
 from __future__ import annotations
 
-from disputes.domain.errors import (
-    ConcurrentModification,
-    DisputesError,
-    NotFound,
-    RuleViolation,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from disputes.domain.errors import DisputesError
 
 DONE = 0
 REFUSED = 1
@@ -26,6 +24,8 @@ INTERRUPTED = 130
 def exit_code(error: DisputesError) -> int:
     """The exit code of a domain error: a rule's refusal 1, not found 3, a concurrent
     modification 4; anything else the user sent (input, usage, the store named) 2."""
+    from disputes.domain.errors import ConcurrentModification, NotFound, RuleViolation
+
     if isinstance(error, RuleViolation):
         return REFUSED
     if isinstance(error, NotFound):

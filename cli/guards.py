@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from disputes.domain.text import BIDI_CONTROLS, OTHER_FORMAT_CONTROLS, text_problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SETTINGS_ENV = (
     "DISPUTES_DB",

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from gettext import gettext as _
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from disputes.cli.verbs import VERBS, short_help
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,30 +70,9 @@ def _note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
 
 
-VERB_MODULES = (
-    "writes",
-    "reads",
-    "roster",
-    "bulk",
-    "audit",
-    "due",
-    "handover",
-    "accounts",
-    "access_log",
-    "importing",
-    "stats",
-    "monthly",
-    "rating",
-    "rewards",
-    "serve",
-    "session",
-    "handover",
-    "stats",
-    "monthly",
-    "rating",
-    "intake",
-)
-"""The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group."""
+VERB_MODULES = tuple(dict.fromkeys(verb.module for verb in VERBS.values()))
+"""The modules of ``disputes.cli`` whose ``register(group)`` adds their verbs to the root group
+(from :data:`disputes.cli.verbs.VERBS`)."""
 
 
 USAGE_ARGS = "disputes.usage_args"
@@ -98,33 +80,41 @@ USAGE_ARGS = "disputes.usage_args"
 
 
 class DisputesGroup(click.Group):
-    """The root group. Its verbs are registered from :data:`VERB_MODULES` the first time one is
-    looked up (so importing the group costs nothing, and every user of it — ``main()``, tests —
-    sees the same complete group).
+    """The root group. A verb's module is imported, and its verbs registered, when the verb is
+    looked up (:data:`~disputes.cli.verbs.VERBS` says which module; ``--help`` lists the verbs
+    from that index without importing any), so a command loads only what its verb needs.
 
     Maps :class:`~disputes.domain.errors.DisputesError` to its exit code and message, and a
     failure of the store itself (eventsourcing's PersistenceError, sqlite3 or psycopg errors) to
     :class:`~disputes.domain.errors.StoreError` (exit 2) naming the store and the cause."""
 
-    _registered = False
-
-    def _register_verbs(self) -> None:
-        if self._registered:
+    def _load(self, module: str) -> None:
+        """Register the verbs of ``disputes.cli.<module>`` (once), each with ``--lang``."""
+        loaded: set[str] = self.__dict__.setdefault("_loaded", set())
+        if module in loaded:
             return
-        self._registered = True
+        loaded.add(module)
         from importlib import import_module
 
-        for name in VERB_MODULES:
-            import_module(f"disputes.cli.{name}").register(self)
         from disputes.cli.common import add_lang_option
 
-        for command in self.commands.values():
-            add_lang_option(command)
+        before = set(self.commands)
+        import_module(f"disputes.cli.{module}").register(self)
+        for name, command in self.commands.items():
+            if name not in before:
+                add_lang_option(command)
+
+    def _register_verbs(self) -> None:
+        """Register every verb (the server's client mode lists them as their client versions)."""
+        for module in VERB_MODULES:
+            self._load(module)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The verb; with a server (``--server``/``DISPUTES_SERVER``), its client version
         (:mod:`disputes.cli.remote`)."""
-        self._register_verbs()
+        verb = VERBS.get(cmd_name)
+        if verb is not None:
+            self._load(verb.module)
         command = super().get_command(ctx, cmd_name)
         if ctx.params.get("server"):
             from disputes.cli.remote import client_version
@@ -133,17 +123,29 @@ class DisputesGroup(click.Group):
         return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._register_verbs()
-        return super().list_commands(ctx)
+        return sorted({*VERBS, *self.commands})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The verbs and their short help, from the index (in client mode, from the client
+        versions of the verbs, as click lists them)."""
+        if ctx.params.get("server") or set(self.commands) - set(VERBS):
+            super().format_commands(ctx, formatter)
+            return
+        shown = [(name, verb) for name, verb in sorted(VERBS.items()) if not verb.hidden]
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        rows = [(name, short_help(verb, limit)) for name, verb in shown]
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         """Refuse, before any verb runs, a command line or a DISPUTES_* setting that is not
         text: bytes that are not UTF-8, escape sequences, direction overrides (exit 2)."""
-        from disputes.cli.exits import INVALID
         from disputes.cli.guards import argv_problem
 
         problem = argv_problem(list(sys.argv[1:] if args is None else args))
         if problem:
+            from disputes.cli.exits import INVALID
+
             click.echo(f"error: {problem}", err=True)
             sys.exit(INVALID)
         return super().main(args, *rest, **extra)
@@ -163,43 +165,41 @@ class DisputesGroup(click.Group):
         from disputes.cli.exits import INVALID, exit_code
         from disputes.cli.guards import printable
         from disputes.cli.usage import localise, usage_lang
-        from disputes.domain.errors import DisputesError
 
         try:
             return super().invoke(ctx)
         except (click.UsageError, click.FileError) as exc:
             args = ctx.meta.get(USAGE_ARGS, [])
             raise localise(exc, args, usage_lang(args), ctx) from None
-        except DisputesError as exc:
+        except Exception as exc:
+            # The errors are imported only when one comes (a quick read needs none of them).
+            from disputes.domain.errors import DisputesError, StoreError
+
             settings = ctx.find_object(Settings)
             lang = settings.lang if settings else "zh"
-            click.echo(f"error: {printable(exc.text(lang))}", err=True)
-            sys.exit(exit_code(exc))
-        except OSError as exc:
-            if exc.filename is None:
-                raise
-            # A file the user named cannot be used (a name too long, a file where a folder
-            # should be, no permission): exit 2 naming it, not a traceback.
-            click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
-            sys.exit(INVALID)
-        except Exception as exc:
+            if isinstance(exc, DisputesError):
+                click.echo(f"error: {printable(exc.text(lang))}", err=True)
+                sys.exit(exit_code(exc))
+            if isinstance(exc, OSError):
+                if exc.filename is None:
+                    raise
+                # A file the user named cannot be used (a name too long, a file where a folder
+                # should be, no permission): exit 2 naming it, not a traceback.
+                click.echo(f"error: {printable(str(exc.filename))}: {exc.strerror}", err=True)
+                sys.exit(INVALID)
             # The store failed under a verb (disk full, read-only, server gone): exit 2 with the
             # store and the cause, not a traceback. The failed transaction changed nothing.
-            from disputes.domain.errors import StoreError
             from disputes.storage.failures import is_store_failure, store_failure
             from disputes.storage.store import redact, resolve_db
 
             if not is_store_failure(exc):
                 raise
-            settings = ctx.find_object(Settings)
             try:
                 location = redact(resolve_db(settings.db if settings else None))
             except StoreError:
                 location = "(unnamed)"
             error = store_failure(exc, location)
-            click.echo(
-                f"error: {printable(error.text(settings.lang if settings else 'zh'))}", err=True
-            )
+            click.echo(f"error: {printable(error.text(lang))}", err=True)
             sys.exit(exit_code(error))
 
 

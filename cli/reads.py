@@ -20,7 +20,6 @@ from disputes.cli.common import (
     settings_of,
     store_options,
 )
-from disputes.cli.due import SUPERVISION
 from disputes.cli.render import (
     EVENTS,
     GRADE,
@@ -34,7 +33,7 @@ from disputes.cli.render import (
     terminal_width,
 )
 from disputes.domain.clock import local_text
-from disputes.domain.errors import InvalidInput
+from disputes.domain.vocabulary import SUPERVISION
 from disputes.gate.shapes import details_of
 
 as_of_option = click.option(
@@ -147,6 +146,11 @@ def history(
     """The audit trail of a case: every event in order, with occurred and recorded time,
     actor, policy version and details."""
     settings = apply_overrides(ctx, kwargs)
+    if purpose is None and settings.actor is None:
+        from disputes.cli.quick import quick_history
+
+        if quick_history(settings, case, as_json):
+            return
     gate = gate_of(settings)
     store = gate.store
     rows = gate.history(case, purpose=purpose)
@@ -291,6 +295,8 @@ def ledger(
 def check_ledger_out(fmt: str, out: Path | None, as_json: bool) -> None:
     """Refuse what ``ledger`` cannot do before reading: xlsx without ``--out``, a table with
     it, an ``--out`` file that exists."""
+    from disputes.domain.errors import InvalidInput
+
     if fmt == "xlsx" and out is None:
         raise InvalidInput(
             "--out",
@@ -345,6 +351,8 @@ def render_ledger(
 
 
 def _columns(text: str | None) -> list[str]:
+    from disputes.domain.errors import InvalidInput
+
     if text is None:
         return list(DEFAULT_COLUMNS)
     if text.strip() == "all":

@@ -10,12 +10,14 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from disputes.domain import vocabulary
 from disputes.domain.clock import local_text
-from disputes.domain.policy import Policy
 from disputes.gate.shapes import TIME_KEYS, case_json, history_json, localise_row, to_local
+
+if TYPE_CHECKING:
+    from disputes.domain.policy import Policy
 
 __all__ = [
     "EVENTS",

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from disputes.cli.exits import INVALID
-from disputes.domain import vocabulary
 
 LANGS = ("zh", "en")
 
@@ -38,6 +36,8 @@ def usage_lang(args: Sequence[str]) -> str:
 
 
 def _labels() -> dict[str, str]:
+    from disputes.domain import vocabulary
+
     words: dict[str, str] = {}
     for table in (
         vocabulary.GRADE,
@@ -197,6 +197,8 @@ def _bad_value(exc: click.BadParameter, args: Sequence[str]) -> str | None:
         )
         return f"{hint} 的值{given} 无效，只能是 {choices}"
     if isinstance(kind, click.Path) and value is not None:
+        from pathlib import Path
+
         path = Path(value)
         if kind.exists and not os.path.lexists(path):
             return f"{hint}：文件 {value!r} 不存在"

@@ -10,9 +10,7 @@ topic), verbs by their CLI verb; a verb's words are its event's.
 
 from __future__ import annotations
 
-from disputes.domain.jurisdiction import ROLE_ZH
 from disputes.domain.messages import FIELD
-from disputes.domain.model import VERB_EVENTS
 from disputes.domain.values import Grade, Status
 
 __all__ = ["EVENT", "FIELD", "GRADE", "OUTCOME", "ROLE", "STATUS", "SUPERVISION", "VERB"]
@@ -60,15 +58,33 @@ OUTCOME: dict[str, tuple[str, str]] = {
 }
 """The kinds of serious outcome a dispute may lead to (``outcome --kind``)."""
 
-VERB: dict[str, tuple[str, str]] = {verb: EVENT[event] for verb, event in VERB_EVENTS.items()}
-"""A verb's words: those of the event it records (``grade`` → 研判定级)."""
-
-ROLE: dict[str, tuple[str, str]] = {role: (zh, str(role)) for role, zh in ROLE_ZH.items()}
-"""A roster role's words (``leader`` → 领导)."""
-
 SUPERVISION: dict[str, tuple[str, str]] = {
     "normal": ("普通", "normal"),
     "yellow-card": ("黄牌", "yellow card"),
     "red-card": ("红牌", "red card"),
 }
 """The supervision levels (督办级别)."""
+
+VERB: dict[str, tuple[str, str]]
+"""A verb's words: those of the event it records (``grade`` → 研判定级); made on first use."""
+
+ROLE: dict[str, tuple[str, str]]
+"""A roster role's words (``leader`` → 领导); made on first use."""
+
+
+def __getattr__(name: str) -> dict[str, tuple[str, str]]:
+    """``VERB`` (a verb's words: those of the event it records, ``grade`` → 研判定级) and
+    ``ROLE`` (a roster role's words, ``leader`` → 领导), made on first use: they need the
+    aggregate's and the roster's modules, which a read of the views does without (issue 15)."""
+    if name == "VERB":
+        from disputes.domain.model import VERB_EVENTS
+
+        words = {verb: EVENT[event] for verb, event in VERB_EVENTS.items()}
+    elif name == "ROLE":
+        from disputes.domain.jurisdiction import ROLE_ZH
+
+        words = {role: (zh, str(role)) for role, zh in ROLE_ZH.items()}
+    else:
+        raise AttributeError(name)
+    globals()[name] = words
+    return words

@@ -22,7 +22,7 @@ from disputes.domain.errors import DisputesError, NotFound, OutOfScope, RuleViol
 from disputes.domain.jurisdiction import CaseScope, ReadLevel, read_level
 from disputes.domain.masking import mask_name, mask_text
 from disputes.domain.roster import Role
-from disputes.gate.shapes import case_json, history_json, localise_row, to_local
+from disputes.gate.shapes import case_json, history_json, late_marked, localise_row, to_local
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -129,18 +129,7 @@ class Gate:
         if self.viewer.person is not None:
             scope = self._scope(case_no) or CaseScope.of(store.case(case_no))
             level = self._one("history", scope, purpose, refuse_own=True)
-        late_after = _late_thresholds(store)
-        marked = []
-        for r in rows:
-            delay = datetime.fromisoformat(r["recorded_at"]) - datetime.fromisoformat(
-                r["occurred_at"]
-            )
-            reasons = [
-                *(["recorded-late"] if delay > late_after(r["policy_version"]) else []),
-                *(["placed-before"] if r.pop("placed_before") else []),
-            ]
-            marked.append({**r, "late": bool(reasons), "late_reasons": reasons})
-        entries = history_json(marked)
+        entries = history_json(late_marked(rows, _late_thresholds(store)))
         self._record("history", [case_no], purpose, level)
         if level is ReadLevel.MASKED:
             informant = next((e.get("informant") for e in entries if e.get("informant")), None)

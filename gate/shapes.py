@@ -7,12 +7,14 @@ CLI and the server only render it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from disputes.domain.clock import local_iso
-from disputes.domain.model import Dispute
+
+if TYPE_CHECKING:
+    from disputes.domain.model import Dispute
 
 TIME_KEYS = frozenset(
     {
@@ -95,6 +97,24 @@ def case_json(dispute: Dispute) -> dict[str, Any]:
         "version": dispute.version,
     }
     return out
+
+
+def late_marked(
+    rows: Iterable[dict[str, Any]], late_after: Callable[[str], timedelta]
+) -> list[dict[str, Any]]:
+    """Audit-trail rows (``Store.history``) each marked ``late`` with its ``late_reasons``:
+    ``recorded-late`` when recorded more than ``late_after(policy version)`` after it
+    occurred, ``placed-before`` when placed before an event recorded earlier (the row's
+    ``placed_before``, which is dropped)."""
+    marked = []
+    for r in rows:
+        delay = datetime.fromisoformat(r["recorded_at"]) - datetime.fromisoformat(r["occurred_at"])
+        reasons = [
+            *(["recorded-late"] if delay > late_after(r["policy_version"]) else []),
+            *(["placed-before"] if r.pop("placed_before") else []),
+        ]
+        marked.append({**r, "late": bool(reasons), "late_reasons": reasons})
+    return marked
 
 
 def history_json(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

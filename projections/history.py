@@ -3,12 +3,14 @@ time, actor, policy version and the event's own fields."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from disputes.domain.model import Dispute
-from disputes.projections.base import EventRows, Row, Views, details, dumps, iso
+from disputes.projections.base import EventRows, Views, details, dumps, iso
+from disputes.projections.trail import list_history
+
+__all__ = ["CaseHistory", "get_first_times", "get_last_version", "list_history"]
 
 
 class CaseHistory(EventRows):
@@ -48,24 +50,6 @@ class CaseHistory(EventRows):
             event.command_id,
             dumps(details(event)),
         )
-
-
-def list_history(db: Views, case_no: str) -> list[Row]:
-    """Every event of a case in occurred order (product.md §2; ties in recording order):
-    ``version, event, occurred_at, recorded_at, actor, policy_version, command_id``,
-    ``details`` (dict) and ``placed_before`` (True for a late entry placed before an event
-    recorded earlier). Times are UTC ISO text."""
-    rows = db.query(
-        "SELECT version, event, occurred_at, recorded_at, actor, policy_version, command_id,"
-        " details FROM history WHERE case_no = {?} ORDER BY version",
-        [case_no],
-    )
-    latest = ""
-    for row in rows:
-        row["details"] = json.loads(row["details"])
-        row["placed_before"] = row["occurred_at"] < latest
-        latest = max(latest, row["occurred_at"])
-    return sorted(rows, key=lambda row: (row["occurred_at"], row["version"]))
 
 
 def get_last_version(

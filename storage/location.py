@@ -20,9 +20,6 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from disputes.domain.errors import StoreError
-from disputes.storage.sqlite import READ_ONLY_ENV, read_only_uri
-
 DB_ENV = "DISPUTES_DB"
 
 
@@ -35,6 +32,8 @@ def default_db_path() -> Path:
 def resolve_db(db: str | None) -> str:
     """The store location: ``db``, else ``$DISPUTES_DB``, else :func:`default_db_path`.
     Raises StoreError when ``db`` or ``$DISPUTES_DB`` is given but empty."""
+    from disputes.domain.errors import StoreError
+
     if db is not None and not db.strip():
         raise StoreError(
             "--db is empty: name a store (an SQLite file path or a PostgreSQL URL)",
@@ -59,6 +58,8 @@ def store_env(db: str, *, read_only: bool = False) -> dict[str, str]:
     ``read_only`` (SQLite): open the file read-only (see :func:`.sqlite.read_only_uri`) and
     create no table.
     """
+    from disputes.domain.errors import StoreError
+
     if db == ":memory:":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if "://" in db:
@@ -78,6 +79,8 @@ def store_env(db: str, *, read_only: bool = False) -> dict[str, str]:
             f"DISPUTES_DB: {db} is a directory, not a database file",
             zh=f"数据库无法使用：DISPUTES_DB：{db} 是文件夹，不是数据库文件",
         )
+    from disputes.storage.sqlite import READ_ONLY_ENV, read_only_uri
+
     read_only_keys = (
         {"SQLITE_DBNAME": read_only_uri(path), READ_ONLY_ENV: "1", "CREATE_TABLE": "false"}
         if read_only
@@ -106,6 +109,8 @@ def postgres_env(url: str) -> dict[str, str]:
     Raises StoreError (exit 2) for an unknown scheme or a URL without host or database name.
     The password comes from the URL, else ``PGPASSWORD``, else libpq's password file.
     """
+    from disputes.domain.errors import StoreError
+
     try:
         parts = urlsplit(url)
         port = parts.port or 5432

@@ -23,6 +23,7 @@ KEYS = (
     "p3_rebuild_ratio",
     "p4_history_ms",
     "p4_cli_ratio",
+    "p4_help_ratio",
     "p5_ledger_ms",
 )
 
