@@ -10,27 +10,23 @@ from typing import TYPE_CHECKING
 import pytest
 from click.testing import CliRunner
 
-from disputes.cli.common import os_user
 from disputes.storage.store import Store
 from tests.gate.conftest import roster
 from tests.support.driver import GRID, OFFICER, at, report_args
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     import click
 
 
 @pytest.fixture
-def desk(store_location: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def desk(store_location: str, monkeypatch: pytest.MonkeyPatch) -> str:
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(name, "desk-7")
-    os_user.cache_clear()  # asked once per process: an earlier test may have asked it
     with Store(store_location) as store:
         store.app.load_roster(roster())
-    yield store_location
-    os_user.cache_clear()  # nor may a later test see desk-7
+    return store_location
 
 
 def events_of(location: str, case: str) -> list[tuple[str, str | None]]:
