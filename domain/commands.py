@@ -524,7 +524,10 @@ def _readable(value: Any) -> bool:
         for key, item in value.items():
             if isinstance(key, str) and not key.isprintable() and text_problem(key) is not None:
                 return False
-            if not _readable(item):
+            if isinstance(item, str):  # most values: no call per string
+                if not item.isprintable() and text_problem(item, lines=True) is not None:
+                    return False
+            elif not _readable(item):
                 return False
         return True
     if isinstance(value, list | tuple):
