@@ -113,6 +113,8 @@ class Build:
     floor_seconds: float = 0.0
     chunk_ratios: list[float] = field(default_factory=list)
     case_numbers: dict[str, str] = field(default_factory=dict)
+    batches: list[tuple[int, int]] = field(default_factory=list)
+    """The notification ids (first, last) of each events transaction apply wrote."""
 
     @property
     def ratio(self) -> Stat:
@@ -190,6 +192,7 @@ class _Pacer:
         setattr(self.source.recorder, "insert_events", self.insert_events)  # noqa: B010
         self.bare.close()
         self.result.transactions = len(self.batches)
+        self.result.batches = self.batches
         self.result.events = sum(last - first + 1 for first, last in self.batches)
 
 

@@ -168,24 +168,21 @@ def _run(
 ) -> ApplyResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from disputes.cli.journal import apply_journal
+    from disputes.cli.journal import apply_journal, count_lines, read_lines
     from disputes.domain.errors import InvalidInput
 
     try:
-        # JSON Lines end at "\n" only (a CR before it is JSON whitespace). Text mode would also
-        # end one at a lone "\r", and str.splitlines at U+2028, U+0085, \x1c …, which JSON
-        # allows raw inside a string: one valid line became two bad ones.
-        # A byte that is not UTF-8 is kept as a lone surrogate (surrogateescape): its line is
-        # then refused by the input rules with its line number, and the run goes on.
-        raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
-        lines = raw.decode("utf-8", errors="surrogateescape").split("\n")
+        # Streamed, split at "\n" only, undecodable bytes kept to be refused with their line
+        # number: see read_lines.
+        lines = read_lines(file)
+        total = None if quiet or not sys.stderr.isatty() else count_lines(file)
     except OSError as exc:
         raise InvalidInput(str(file), f"cannot read: {exc.strerror}") from None
-    if quiet or not sys.stderr.isatty():
+    if total is None:
         return apply_journal(store, lines, stop=stop, result=result)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as progress:
-        task = progress.add_task(file.name, total=len(lines))
+        task = progress.add_task(file.name, total=total)
         return apply_journal(
             store, lines, lambda n: progress.advance(task, n), stop=stop, result=result
         )

@@ -511,6 +511,31 @@ def text_errors(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
     that breaks the input rules of :func:`text_problem` (newlines and tabs allowed: the types
     of the fields hold one-line values to more). Run before the models, so that no field, not
     even an unknown one or a time, carries such text into a message, a store or a terminal."""
+    if _readable(value):  # the usual case, checked without a generator per string
+        return iter(())
+    return _text_errors(value, where)
+
+
+def _readable(value: Any) -> bool:
+    """True when :func:`text_errors` of ``value`` finds nothing."""
+    if isinstance(value, str):
+        return value.isprintable() or text_problem(value, lines=True) is None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and not key.isprintable() and text_problem(key) is not None:
+                return False
+            if isinstance(item, str):  # most values: no call per string
+                if not item.isprintable() and text_problem(item, lines=True) is not None:
+                    return False
+            elif not _readable(item):
+                return False
+        return True
+    if isinstance(value, list | tuple):
+        return all(_readable(item) for item in value)
+    return True
+
+
+def _text_errors(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         problem = text_problem(value, lines=True)
         if problem:
@@ -521,10 +546,10 @@ def text_errors(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
             if isinstance(key, str) and text_problem(key, lines=False):
                 yield where or "key", f"a key {text_problem(key, lines=False)}"
                 continue
-            yield from text_errors(item, name)
+            yield from _text_errors(item, name)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from text_errors(item, f"{where}.{index}" if where else str(index))
+            yield from _text_errors(item, f"{where}.{index}" if where else str(index))
 
 
 def _reason(err: Any) -> str:

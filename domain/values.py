@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -70,8 +70,16 @@ class Answer:
     referral: int | None = None
 
     def as_state(self) -> dict[str, Any]:
-        """The answer as stored in the aggregate's state (and its snapshots)."""
-        return asdict(self)
+        """The answer as stored in the aggregate's state (and its snapshots): the fields by
+        name, in declaration order (what ``dataclasses.asdict`` gives, without its deep copy:
+        one per event applied, a tenth of ``apply``'s time under the profiler)."""
+        return {
+            "verb": self.verb,
+            "version": self.version,
+            "status": self.status,
+            "grade": self.grade,
+            "referral": self.referral,
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Answer:

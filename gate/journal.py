@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from disputes.domain.commands import Command, build_command, text_errors
@@ -88,7 +89,7 @@ def check_line(
     return data
 
 
-def line_command(raw: dict[str, Any], cases: dict[str, str], limits: Limits | None) -> Command:
+def line_command(raw: dict[str, Any], cases: Mapping[str, str], limits: Limits | None) -> Command:
     """The command model of a checked line; ``cases`` maps the aliases bound so far."""
     data: dict[str, Any] = dict(raw.get("args") or {})
     data.update(actor=raw["actor"])
@@ -104,7 +105,7 @@ def line_command(raw: dict[str, Any], cases: dict[str, str], limits: Limits | No
     return build_command(verb, data, limits)
 
 
-def case_no(case: str, cases: dict[str, str]) -> str:
+def case_no(case: str, cases: Mapping[str, str]) -> str:
     """The case number an alias or case number names."""
     if case in cases:
         return cases[case]

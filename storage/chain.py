@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -36,10 +39,22 @@ def event_digest(originator_id: UUID | str, version: int, topic: str, state: byt
     """The canonical digest of one stored event (see the module docstring)."""
     oid = originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
     oid = oid.replace("-", "")
-    message = json.dumps(
-        [oid, version, topic, hashlib.sha256(state).hexdigest()], separators=(",", ":")
-    )
+    state_hash = hashlib.sha256(state).hexdigest()
+    if type(version) is int and _PLAIN.fullmatch(oid):
+        # json.dumps's own output for these values (hex id, int, topic, hex), built directly.
+        message = f'["{oid}",{version},{_json_text(topic)},"{state_hash}"]'
+    else:
+        message = json.dumps([oid, version, topic, state_hash], separators=(",", ":"))
     return hashlib.sha256(message.encode()).hexdigest()
+
+
+_PLAIN = re.compile(r"[0-9A-Za-z]*")
+
+
+@lru_cache(maxsize=256)
+def _json_text(text: str) -> str:
+    """``json.dumps(text)`` (a topic: a few dozen distinct ones)."""
+    return json.dumps(text)
 
 
 def link_case(previous: str, digest: str) -> str:
@@ -60,17 +75,84 @@ CHAIN_DDL = (
     "event_digest TEXT NOT NULL, "
     "case_hash TEXT NOT NULL, "
     "chain_hash TEXT NOT NULL)",
-    f"CREATE UNIQUE INDEX IF NOT EXISTS {CHAIN_TABLE}_case "
-    f"ON {CHAIN_TABLE} (originator_id, originator_version)",
 )
+"""The chain table. Its rows are one per event by ``notification_id`` (the event's rowid); a
+case's earlier entry is found through the events table's primary key (PREVIOUS_CASE_HASH), so
+the chain has no index of its own on (originator_id, originator_version): stores created before
+issue 15 keep theirs (``event_chain_case``), unused, and new ones do not pay for it on every
+insert."""
+
+
+CASE_HEADS = 20_000
+"""Cases whose last stored (version, case hash) a recorder remembers (least recently written
+forgotten first): a case written again soon links to it without reading the chain table."""
+
+PREVIOUS_CASE_HASH = (
+    f"SELECT c.case_hash FROM stored_events e JOIN {CHAIN_TABLE} c "
+    "ON c.notification_id = e.rowid WHERE e.originator_id = ? AND e.originator_version = ?"
+)
+"""The stored case hash of one event, found through the events table's primary key."""
+
+
+class CaseHeads:
+    """The last committed (version, case hash) of recently written cases, bounded.
+
+    Entries computed inside a transaction are ``stage``d and only ``commit``ted once the
+    transaction has committed: a rolled-back write leaves nothing behind. A committed chain
+    entry never changes, so a remembered head is as good as reading it (for the same version).
+    """
+
+    def __init__(self, size: int = CASE_HEADS) -> None:
+        self.size = size
+        self.heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self.staged: dict[str, tuple[int, str]] = {}
+
+    def get(self, oid: str, version: int) -> str | None:
+        """The case hash of ``oid`` at ``version`` when remembered, else None."""
+        head = self.heads.get(oid)
+        return head[1] if head is not None and head[0] == version else None
+
+    def stage(self, rows: Sequence[ChainEntry]) -> None:
+        """Remember the last entry of each case of ``rows`` once :meth:`commit` is called."""
+        self.staged = {oid: (version, case_hash) for _, oid, version, _, case_hash, _ in rows}
+
+    def commit(self) -> None:
+        heads = self.heads
+        for oid, head in self.staged.items():
+            heads[oid] = head
+            heads.move_to_end(oid)
+        self.staged = {}
+        while len(heads) > self.size:
+            heads.popitem(last=False)
+
+    def drop(self) -> None:
+        """Forget what was staged (the transaction did not commit)."""
+        self.staged = {}
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """The library's SQLite application recorder, plus the hash chains written in the same
     transaction as the events (so a chain entry exists exactly when its event does)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_heads = CaseHeads()
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *CHAIN_DDL]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert (one transaction, chain included); the cases' new heads are
+        remembered once it has committed. Raises what the library raises."""
+        try:
+            positions = super().insert_events(stored_events, **kwargs)
+        except BaseException:
+            self.case_heads.drop()
+            raise
+        self.case_heads.commit()
+        return positions
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -81,18 +163,19 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         assert positions is not None
         c.execute(f"SELECT chain_hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
+        heads = self.case_heads
 
         def previous_case_hash(oid: str, version: int) -> str:
-            c.execute(
-                f"SELECT case_hash FROM {CHAIN_TABLE} "
-                "WHERE originator_id = ? AND originator_version = ?",
-                (oid, version),
-            )
+            known = heads.get(oid, version)
+            if known is not None:
+                return known
+            c.execute(PREVIOUS_CASE_HASH, (oid, version))
             found = c.fetchone()
             return str(found[0]) if found else GENESIS
 
         rows = chain_rows(positions, stored_events, row[0] if row else GENESIS, previous_case_hash)
         c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?,?)", rows)
+        heads.stage(rows)
         return positions
 
 
