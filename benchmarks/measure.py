@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from benchmarks import floors
+from benchmarks import breakdown, floors
 from benchmarks.generate import END, LONG_ALIAS, journal_path, roster_files
 
 CHUNKS = 10
@@ -115,6 +115,10 @@ class Build:
     case_numbers: dict[str, str] = field(default_factory=dict)
     batches: list[tuple[int, int]] = field(default_factory=list)
     """The notification ids (first, last) of each events transaction apply wrote."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of apply spent saving (the library's writes and the chain: ``commit_unit``) and
+    projecting (``Projections.project``); the rest is deciding (parse, validate, roster and
+    clock checks, the aggregates)."""
 
     @property
     def ratio(self) -> Stat:
@@ -134,6 +138,7 @@ class Build:
             "floor_commands_per_s": round(self.lines / self.floor_seconds),
             "ratio_overall": round(self.floor_seconds / self.apply_seconds, 3),
             "ratio_chunks": self.ratio.as_json(),
+            "phases_seconds": {k: round(v, 2) for k, v in self.phases.items()},
         }
 
 
@@ -214,10 +219,13 @@ def build(cases: int, workdir: Path, chunks: int = CHUNKS) -> Build:
     store.app.load_roster(Roster.from_csv(*roster_files()))
     pacer = _Pacer(store.app, floor_db, result, max(1, total // chunks))
     gc.collect()
-    with journal.open(encoding="utf-8") as handle:
+    phases = breakdown.Phases()
+    timed = {"save": (store.app, "commit_unit"), "project": (store.projections, "project")}
+    with journal.open(encoding="utf-8") as handle, phases.timing(timed):
         pacer.start()
         outcome = apply_journal(store, handle, pacer.progress)
     pacer.finish()
+    result.phases = dict(phases.seconds)
     store.close()
     fresh(floor_db)
     result.applied = outcome.applied
@@ -247,9 +255,19 @@ def rebuild(db: Path, runs: int) -> dict[str, Any]:
         read_rates.append(count / seconds)
         with Store(str(db)) as store:
             gc.collect()
-            started = time.perf_counter()
-            events = store.projections.rebuild()
-            spent = time.perf_counter() - started
+            phases = breakdown.Phases()  # per batch: a few calls, no cost worth naming
+            timed: dict[str, tuple[Any, str]] = {
+                p.name: (p, "process_many") for p in store.projections.projections
+            }
+            timed["read"] = (store.app.recorder, "select_notifications")
+            with phases.timing(timed):
+                started = time.perf_counter()
+                events = store.projections.rebuild()
+                spent = time.perf_counter() - started
+        shares = {k: round(v / events * 1e6, 1) for k, v in phases.seconds.items()}
+        shares["(rest: decode, runner, commits)"] = round(
+            (spent - sum(phases.seconds.values())) / events * 1e6, 1
+        )
         rebuild_rates.append(events / spent)
         ratios.append(rebuild_rates[-1] / read_rates[-1])
         log(f"  rebuild {events:,} events: {events / spent:,.0f}/s; read {count / seconds:,.0f}/s")
@@ -258,6 +276,7 @@ def rebuild(db: Path, runs: int) -> dict[str, Any]:
         "rebuild_events": events,
         "rebuild_events_per_s": Stat(rebuild_rates),
         "floor_events_per_s": Stat(read_rates),
+        "us_per_event": shares,
     }
 
 
@@ -337,12 +356,15 @@ def cli_reads(db: Path, case_no: str, repeat: int = 7) -> dict[str, Any]:
         ).fetchone()[0]
     finally:
         connection.close()
+    args = {
+        "help": ["--help"],
+        "show": ["--db", str(db), "show", case_no],
+        "history": ["--db", str(db), "history", case_no],
+        "ledger": ["--db", str(db), "ledger", "--station", station],
+    }
     commands = {
         "import_floor": floors.IMPORT_FLOOR,
-        "help": disputes_argv("--help"),
-        "show": disputes_argv("--db", str(db), "show", case_no),
-        "history": disputes_argv("--db", str(db), "history", case_no),
-        "ledger": disputes_argv("--db", str(db), "ledger", "--station", station),
+        **{name: disputes_argv(*given) for name, given in args.items()},
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(repeat + 1):
@@ -350,7 +372,13 @@ def cli_reads(db: Path, case_no: str, repeat: int = 7) -> dict[str, Any]:
             seconds = floors.run_seconds(argv, env)
             if round_:  # the first round warms the page cache (and writes bytecode)
                 times[name].append(seconds * 1000)
-    return {"station": station, **{name: Stat(values) for name, values in times.items()}}
+    found: dict[str, Any] = {"station": station}
+    found.update({name: Stat(values) for name, values in times.items()})
+    # Where each command's start-up goes (-X importtime: import self time per package).
+    found["imports"] = {
+        name: breakdown.imports(breakdown.python_argv(*given), env) for name, given in args.items()
+    }
+    return found
 
 
 # -- P5: the ledger and the due board on the big store ------------------------------------------

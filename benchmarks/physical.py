@@ -295,7 +295,7 @@ def physical_floor(trace: Trace, db: Path) -> float:
         fresh(db)
 
 
-def _put_floor(db: Path, batches: list[tuple[int, int]], floor_db: Path) -> float:
+def put_floor(db: Path, batches: list[tuple[int, int]], floor_db: Path) -> float:
     """The bare library's ``EventStore.put`` of apply's batches (read back from ``db``)."""
     from benchmarks import floors
     from benchmarks.measure import fresh
@@ -308,6 +308,70 @@ def _put_floor(db: Path, batches: list[tuple[int, int]], floor_db: Path) -> floa
         source.close()
         bare.close()
         fresh(floor_db)
+
+
+_TRACE_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from benchmarks.physical import trace_apply
+trace = trace_apply(Path(sys.argv[1]), Path(sys.argv[2]))
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"base": str(trace.base), "path": str(trace.path),
+    "transactions": trace.transactions, "rows": trace.rows, "kinds": trace.kinds,
+    "peak_kib": peak_kib}))
+"""
+"""The traced run in a child process: prints its trace and its own peak RSS (KiB on Linux)."""
+
+
+def traced_child(journal: Path, workdir: Path) -> tuple[Trace, float]:
+    """:func:`trace_apply` in a fresh child process; returns the trace and the child's peak
+    resident memory in MB (10⁶ bytes) — the peak memory of applying ``journal``, imports
+    included (the trace itself streams to a file, one transaction at a time). Raises
+    RuntimeError when the child fails."""
+    import os
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-c", _TRACE_CHILD, str(journal), str(workdir)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"traced apply failed: {done.stderr.decode()[-2000:]}")
+    found = json.loads(done.stdout.decode().splitlines()[-1])
+    trace = Trace(
+        base=Path(found["base"]),
+        path=Path(found["path"]),
+        transactions=found["transactions"],
+        rows=found["rows"],
+        kinds=found["kinds"],
+    )
+    return trace, found["peak_kib"] * 1024 / 1e6
+
+
+def measure(built: Any, journal: Path, workdir: Path) -> dict[str, Any]:
+    """Beside a :func:`benchmarks.measure.build` of ``journal``: the library's
+    ``EventStore.put`` floor of the same batches, the traced run in a child (its peak memory)
+    and the physical floor replaying it. Returns seconds, MB and counts."""
+    from benchmarks.measure import fresh
+
+    put_seconds = put_floor(built.db, built.batches, workdir / "put-floor.db")
+    trace, peak_mb = traced_child(journal, workdir)
+    try:
+        physical = physical_floor(trace, workdir / "physical.db")
+    finally:
+        fresh(trace.base)
+        trace.path.unlink(missing_ok=True)
+    return {
+        "put_seconds": put_seconds,
+        "physical_seconds": physical,
+        "peak_mb": peak_mb,
+        "transactions": trace.kinds,
+        "rows": trace.rows,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -323,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     log(f"apply {args.cases:,} cases (with the bare Application.save floor)")
     built = build(args.cases, args.workdir)
-    put_seconds = _put_floor(built.db, built.batches, args.workdir / "put-floor.db")
+    put_seconds = put_floor(built.db, built.batches, args.workdir / "put-floor.db")
     log("traced apply run (untimed)")
     trace = trace_apply(journal_path(args.workdir, args.cases), args.workdir)
     log(f"  {trace.transactions:,} transactions, {trace.rows:,} rows; replaying")
