@@ -9,7 +9,7 @@ import json
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from disputes.domain.clock import SHANGHAI, local_iso
 from disputes.projections.due_board.times import (
@@ -23,7 +23,14 @@ from disputes.projections.due_board.times import (
 
 if TYPE_CHECKING:
     from disputes.domain.policy import Cadence
-    from disputes.projections.base import Views
+
+
+class Views(Protocol):
+    """What the board's queries need of the views (:class:`~disputes.projections.base.Views`
+    has it, and so does issue 15's quick read, :class:`~disputes.storage.quick.QuickStore`)."""
+
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run a read query (an SQL template); rows as tuples."""
 
 
 class DueItem(NamedTuple):
