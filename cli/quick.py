@@ -1,6 +1,6 @@
-"""Quick reads for the CLI (issue 15): ``history CASE`` answered from the view tables
-(:mod:`disputes.storage.quick`), printing exactly what the full path prints, without opening
-the store's application.
+"""Quick reads for the CLI (issue 15): ``history CASE`` and ``ledger`` (its table and JSON)
+answered from the view tables (:mod:`disputes.storage.quick`), printing exactly what the full
+path prints, without opening the store's application.
 
 A quick read is tried only in local mode for the trusted desk: no ``--as`` (nor
 ``DISPUTES_ACTOR``) and no ``--purpose``. A named person's reads are scoped and masked by the
@@ -16,7 +16,7 @@ also reports every error: no such case, no roster, an unreadable store …).
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -63,9 +63,63 @@ def _history(
     return rows, policy, names
 
 
-def _read(settings: Settings, projection: str, read: Any) -> Any:
-    """``read(quick)`` on the store of ``settings`` opened for a quick read of ``projection``;
-    None when it cannot be (or ``read`` says so, or the store fails under it)."""
+def quick_ledger(
+    settings: Settings,
+    filters: dict[str, str | None],
+    fmt: str,
+    as_json: bool,
+    picked: list[str],
+) -> bool:
+    """Print ``ledger`` with ``filters`` (status, grade, station, category) as ``--json`` or
+    the table in ``settings.lang`` from the views; False when a quick read cannot be sure to
+    answer as the full path would: the store (see :func:`~disputes.storage.quick.open_quick`),
+    another format than the table and JSON, a policy without its whole cadence, a category
+    the policy lacks or a station the roster lacks (the full path says so), or, for a station
+    filter or the table, a roster with changes since its load."""
+    from disputes.domain.clock import system_clock
+    from disputes.storage.quick import DUE_BOARD, LEDGER
+
+    as_json = as_json or fmt == "json"
+    if not as_json and fmt != "table":
+        return False
+    found = _read(
+        settings,
+        (LEDGER, DUE_BOARD),
+        lambda quick: _ledger(quick, filters, system_clock(), as_json),
+    )
+    if found is None:
+        return False
+    from disputes.cli.reads import render_ledger
+    from disputes.gate.shapes import localise_row
+
+    rows, policy, names = found
+    shown = [localise_row(r) for r in rows]
+    render_ledger(labels(policy, names), shown, settings.lang, fmt, None, picked, as_json)
+    return True
+
+
+def _ledger(
+    quick: QuickStore, filters: dict[str, str | None], on: datetime, as_json: bool
+) -> tuple[list[dict[str, Any]], QuickPolicy, Any] | None:
+    policy = quick.policy()
+    if policy is None or policy.cadence is None:
+        return None
+    category, station = filters.get("category"), filters.get("station")
+    if category is not None and category not in policy.categories:
+        return None
+    names = None
+    if station is not None or not as_json:
+        names = quick.names()
+        stations = quick.stations()
+        if names is None or stations is None or (station is not None and station not in stations):
+            return None
+    return quick.ledger(policy.cadence, on, **filters), policy, names
+
+
+def _read(settings: Settings, projections: str | tuple[str, ...], read: Any) -> Any:
+    """``read(quick)`` on the store of ``settings`` opened for a quick read of
+    ``projections``; None when it cannot be (or ``read`` says so, or the store fails under
+    it)."""
     from disputes.storage.location import resolve_db
     from disputes.storage.quick import open_quick
 
@@ -73,7 +127,7 @@ def _read(settings: Settings, projection: str, read: Any) -> Any:
         location = resolve_db(settings.db)
     except Exception:  # an empty --db or DISPUTES_DB (StoreError): the full path says so
         return None
-    quick = open_quick(location, projection)
+    quick = open_quick(location, *((projections,) if isinstance(projections, str) else projections))
     if quick is None:
         return None
     try:

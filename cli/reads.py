@@ -278,6 +278,18 @@ def ledger(
     settings = apply_overrides(ctx, kwargs)
     picked = _columns(columns)
     check_ledger_out(fmt, out, as_json)
+    if (
+        purpose is None
+        and settings.actor is None
+        and as_of is None
+        and known_at is None
+        and out is None
+    ):
+        from disputes.cli.quick import quick_ledger
+
+        filters = {"status": status, "grade": grade, "station": station, "category": category}
+        if quick_ledger(settings, filters, fmt, as_json, picked):
+            return
     gate = gate_of(settings)
     when, known = _when("--as-of", as_of), _when("--known-at", known_at)
     rows = gate.ledger(

@@ -10,30 +10,7 @@ from typing import Any
 from disputes.domain.closure import observation_window
 from disputes.domain.model import Dispute
 from disputes.projections.base import Cursor, P, Projection, Row, Views, iso
-
-COLUMNS = (
-    "case_no",
-    "status",
-    "grade",
-    "category",
-    "source",
-    "district",
-    "station",
-    "village",
-    "leader",
-    "officer",
-    "reported_by",
-    "reported_at",
-    "graded_at",
-    "resolved_at",
-    "observe_until",
-    "closed_at",
-    "relapses",
-    "open_referrals",
-    "referrals",
-    "last_event_at",
-    "events",
-)
+from disputes.projections.ledger_query import COLUMNS
 
 
 class Ledger(Projection):
@@ -243,26 +220,6 @@ def _observe(row: list[Any], new: list[str]) -> None:
         )
         until = iso(window.until)
     row[_FOLLOW_UPS], row[_OBSERVE_UNTIL] = json.dumps(times), until
-
-
-FILTERS = ("status", "grade", "station", "category")
-
-
-def list_cases(db: Views, **filters: str | None) -> list[Row]:
-    """Ledger rows ordered by case number; ``filters`` from FILTERS (None = any).
-
-    Times are UTC ISO text; render them with :func:`disputes.domain.clock.local_iso`.
-    """
-    where = [(f"{key} = {P}", value) for key, value in filters.items() if value is not None]
-    for key in filters:
-        if key not in FILTERS:
-            msg = f"unknown ledger filter {key}"
-            raise ValueError(msg)
-    sql = f"SELECT {', '.join(COLUMNS)} FROM ledger"
-    if where:
-        sql += " WHERE " + " AND ".join(clause for clause, _ in where)
-    sql += " ORDER BY case_no"
-    return db.query(sql, [value for _, value in where])
 
 
 def get_case_row(db: Views, case_no: str) -> Row | None:

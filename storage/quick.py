@@ -19,11 +19,18 @@ import json
 import os
 import sqlite3
 import tomllib
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from uuid import UUID, uuid5
 
+from disputes.projections.due_board.board import DueSummary, due_summaries
+from disputes.projections.ledger_query import list_cases
 from disputes.projections.trail import list_history
+from disputes.storage.dialect import SQLITE
+
+if TYPE_CHECKING:
+    from disputes.domain.policy import Cadence
 
 APPLICATION_ID = int.from_bytes(b"DSPT", "big")
 """``PRAGMA application_id`` of a disputes store (``disputes.storage.sqlite.APPLICATION_ID``)."""
@@ -31,6 +38,13 @@ DEMO_APPLICATION_ID = int.from_bytes(b"DEMO", "big")
 """…and of a store made by ``disputes demo`` (``storage.sqlite.DEMO_APPLICATION_ID``)."""
 HISTORY = "history"
 """The audit trail's projection name in ``tracking`` (``CaseHistory.name``)."""
+LEDGER = "ledger@3"
+"""The ledger's projection name in ``tracking`` (``Ledger.name``)."""
+DUE_BOARD = "due_board@2"
+"""The due board's projection name in ``tracking`` (``DueBoard.name``)."""
+LEDGER_DUE_BY_CASE = 2000
+"""Up to this many ledger rows, their due-board standing is looked up case by case
+(``disputes.storage.store.LEDGER_DUE_BY_CASE``)."""
 NAMESPACE = UUID("6f1c3d0e-8a1b-5c7d-9e2f-3a4b5c6d7e8f")
 """The namespace of the store's record ids (:data:`disputes.domain.values.NAMESPACE`)."""
 ROSTER_ID = uuid5(NAMESPACE, "roster").hex
@@ -40,6 +54,19 @@ POLICY_ENV = "DISPUTES_POLICY"
 BUNDLED_POLICY = Path(__file__).resolve().parent.parent / "domain" / "policy.toml"
 """The policy in force without ``DISPUTES_POLICY`` (read by ``load_policy`` as a resource)."""
 LABEL_KINDS = ("categories", "sources", "signals")
+CADENCE_KEYS = (
+    "red_first_contact_hours",
+    "red_contact_every_days",
+    "yellow_first_contact_days",
+    "yellow_contact_every_days",
+    "follow_up_every_days",
+    "referral_reply_days",
+    "stalled_after_days",
+    "stalled_after_failed_mediations",
+    "yellow_card_after_overdue_days",
+    "red_card_after_overdue_days",
+)
+"""The fields of the policy's ``[cadence]`` (:class:`disputes.domain.policy.Cadence`)."""
 
 
 class Label(NamedTuple):
@@ -49,15 +76,32 @@ class Label(NamedTuple):
     en: str
 
 
+class QuickCadence(NamedTuple):
+    """The policy's ``[cadence]`` (:class:`disputes.domain.policy.Cadence`), for the board."""
+
+    red_first_contact_hours: int
+    red_contact_every_days: int
+    yellow_first_contact_days: int
+    yellow_contact_every_days: int
+    follow_up_every_days: int
+    referral_reply_days: int
+    stalled_after_days: int
+    stalled_after_failed_mediations: int
+    yellow_card_after_overdue_days: int
+    red_card_after_overdue_days: int
+
+
 class QuickPolicy(NamedTuple):
-    """What the reads need of the policy in force: its version, the late-entry threshold and
-    the labels of categories, sources and signals (code → :class:`Label`)."""
+    """What the reads need of the policy in force: its version, the late-entry threshold, the
+    labels of categories, sources and signals (code → :class:`Label`) and the cadence (None
+    when the file does not give every field of it: the model's defaults would apply)."""
 
     version: str
     late_entry_hours: int
     categories: dict[str, Label]
     sources: dict[str, Label]
     signals: dict[str, Label]
+    cadence: QuickCadence | None = None
 
 
 class QuickStore:
@@ -69,13 +113,13 @@ class QuickStore:
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts (see :meth:`disputes.storage.views.ViewDatabase.query`)."""
-        cursor = self.connection.execute(sql.format_map(_TEMPLATE), params)
+        cursor = self.connection.execute(SQLITE.sql(sql), params)
         names = [column[0] for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """Rows as tuples."""
-        return self.connection.execute(sql.format_map(_TEMPLATE), params).fetchall()
+        return self.connection.execute(SQLITE.sql(sql), params).fetchall()
 
     def caught_up(self, *projections: str) -> bool:
         """Whether each of ``projections`` has processed every event of the log (one indexed
@@ -123,12 +167,40 @@ class QuickStore:
             return None
         if not isinstance(hours, int):
             return None
-        return QuickPolicy(version, hours, **labels)
+        return QuickPolicy(version, hours, **labels, cadence=_cadence(raw.get("cadence")))
+
+    def ledger(
+        self, cadence: QuickCadence, on: datetime, **filters: str | None
+    ) -> list[dict[str, Any]]:
+        """Ledger rows with their standing on the due board at ``on``, as
+        :meth:`disputes.storage.store.Store.ledger` (``filters`` already checked)."""
+        rows = list_cases(self, **filters)
+        few = [row["case_no"] for row in rows] if len(rows) <= LEDGER_DUE_BY_CASE else None
+        board = cast("Cadence", cadence)
+        due = due_summaries(self, board, on, case_nos=few, station=filters.get("station"))
+        return [{**row, **due.get(row["case_no"], DueSummary()).as_row()} for row in rows]
 
     def names(self) -> tuple[dict[str, str], dict[str, str]] | None:
         """Unit code → name and person id → name of the roster in force, when the store's
         roster is one whole load and nothing since (the roster of every time then); None
         otherwise (later changes take effect at their own times: the full path replays them)."""
+        loaded = self.roster()
+        if loaded is None:
+            return None
+        units = {str(u["code"]): str(u["name"]) for u in loaded["units"]}
+        people = {str(p["id"]): str(p["name"]) for p in loaded["people"]}
+        return units, people
+
+    def stations(self) -> set[str] | None:
+        """The codes of the roster's stations, under the same condition as :meth:`names`."""
+        loaded = self.roster()
+        if loaded is None:
+            return None
+        return {str(u["code"]) for u in loaded["units"] if u["kind"] == "station"}
+
+    def roster(self) -> dict[str, Any] | None:
+        """The roster's load event (units and people), when the store's roster is that one
+        whole load and nothing since; None otherwise."""
         events = self.rows(
             "SELECT topic, state FROM stored_events WHERE originator_id = ?"
             " ORDER BY originator_version",
@@ -136,17 +208,22 @@ class QuickStore:
         )
         if [topic for topic, _ in events] != ["disputes:Roster.Started", "disputes:Roster.Loaded"]:
             return None
-        loaded = json.loads(events[1][1])
-        units = {str(u["code"]): str(u["name"]) for u in loaded["units"]}
-        people = {str(p["id"]): str(p["name"]) for p in loaded["people"]}
-        return units, people
+        loaded: dict[str, Any] = json.loads(events[1][1])
+        return loaded
 
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
 
 
-_TEMPLATE = {"?": "?"}
+def _cadence(raw: Any) -> QuickCadence | None:
+    """The ``[cadence]`` table when it gives every field as an integer; else None."""
+    if not isinstance(raw, dict):
+        return None
+    values = [raw.get(key) for key in CADENCE_KEYS]
+    if any(type(value) is not int for value in values):
+        return None
+    return QuickCadence(*cast("list[int]", values))
 
 
 def policy_id(version: str) -> str:

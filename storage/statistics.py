@@ -403,7 +403,7 @@ def cases_in_scope(
 ) -> list[dict[str, Any]]:
     """台账 rows (the ledger's columns) of every case in scope for ``period``: reported before
     its end and not closed before its start, in case-number order."""
-    from disputes.projections.ledger import list_cases
+    from disputes.projections.ledger_query import list_cases
 
     start, end = period.start, period.end
     return [

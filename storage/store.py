@@ -25,14 +25,13 @@ from disputes.projections.command_log import find_commands
 from disputes.projections.due_board import DueItem, DueSummary, due_summaries, list_due
 from disputes.projections.history import get_first_times, get_last_version, list_history
 from disputes.projections.ledger import (
-    COLUMNS,
     Ledger,
     case_no_of,
     get_case_row,
     list_case_numbers,
-    list_cases,
     list_scopes,
 )
+from disputes.projections.ledger_query import COLUMNS, list_cases
 from disputes.projections.runner import Projections, dispute_topics
 from disputes.storage.batching import BatchingApp
 from disputes.storage.failures import describe, is_store_failure

@@ -32,6 +32,8 @@ The package: :mod:`.rules` (the clocks each case's facts start, the supervision 
 queries, :func:`list_due` and :func:`due_summaries`).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from disputes.projections.due_board.board import (
     FILTERS,
     DueItem,
@@ -40,8 +42,26 @@ from disputes.projections.due_board.board import (
     end_of_day,
     list_due,
 )
-from disputes.projections.due_board.projection import DueBoard
-from disputes.projections.due_board.rules import LEVELS, RULES, CaseFacts, intervals, micros
+from disputes.projections.due_board.times import LEVELS, intervals, micros
+
+if TYPE_CHECKING:
+    from disputes.projections.due_board.projection import DueBoard
+    from disputes.projections.due_board.rules import RULES, CaseFacts
+
+_LAZY = {"DueBoard": "projection", "RULES": "rules", "CaseFacts": "rules"}
+"""Names of the modules that import the aggregate, loaded on first use: the board's queries
+(:mod:`.board`) are read without them (issue 15's quick reads)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "FILTERS",

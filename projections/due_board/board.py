@@ -1,6 +1,7 @@
 """The board's queries: :func:`list_due` (the items due at a moment, most urgent first) and
 :func:`due_summaries` (each case's standing), read off ``due_items`` and ``due_history`` by rule
-and due time (see the package docstring)."""
+and due time (see the package docstring). It imports neither the aggregate nor the policy
+model (only :mod:`.times`): issue 15's quick reads use :func:`due_summaries` as the store does."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import json
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from disputes.domain.clock import SHANGHAI, local_iso
-from disputes.domain.policy import Cadence
-from disputes.projections.base import Views
-from disputes.projections.due_board.rules import (
+from disputes.projections.due_board.times import (
     DAY,
     EPOCH,
     FOREVER,
@@ -21,6 +20,17 @@ from disputes.projections.due_board.rules import (
     intervals,
     micros,
 )
+
+if TYPE_CHECKING:
+    from disputes.domain.policy import Cadence
+
+
+class Views(Protocol):
+    """What the board's queries need of the views (:class:`~disputes.projections.base.Views`
+    has it, and so does issue 15's quick read, :class:`~disputes.storage.quick.QuickStore`)."""
+
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run a read query (an SQL template); rows as tuples."""
 
 
 class DueItem(NamedTuple):

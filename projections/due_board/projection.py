@@ -9,7 +9,8 @@ from typing import Any
 
 from disputes.domain.model import Dispute
 from disputes.projections.base import Cursor, P, Projection
-from disputes.projections.due_board.rules import RULES, CaseFacts, micros
+from disputes.projections.due_board.rules import RULES, CaseFacts
+from disputes.projections.due_board.times import micros
 
 FACT_COLUMNS = (
     "case_no",

@@ -1,27 +1,18 @@
 """The due board's rules: the facts of a case that drive its clocks, the clocks those facts
 start (product.md §4 cadences, issue 3 stall rule), their intervals under a cadence and the
-supervision levels. Times are integer microseconds since the Unix epoch (UTC)."""
+supervision levels. Times are integer microseconds since the Unix epoch (UTC); the intervals,
+the levels and the conversions are in :mod:`.times`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from disputes.domain.closure import observation_window
 from disputes.domain.model import Dispute
-from disputes.domain.policy import Cadence
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-HOUR = 3_600_000_000
-DAY = 24 * HOUR
-FOREVER = 2**62
-"""A bound later than any due time (microseconds)."""
+from disputes.projections.due_board.times import LEVELS, micros, moment
 
 KINDS = ("first-contact", "contact", "follow-up", "referral-reply", "observation-end", "stalled")
-LEVELS = ("normal", "yellow-card", "red-card")
-"""Supervision levels (普通, 黄牌, 红牌), least to most urgent; the index is the level's rank."""
-
 RULES: dict[str, str] = {
     "first-contact:red": "first-contact",
     "first-contact:yellow": "first-contact",
@@ -34,36 +25,6 @@ RULES: dict[str, str] = {
     "stalled:failures": "stalled",
 }
 """Each clock's rule and the kind of due item it produces."""
-
-
-def micros(moment: datetime) -> int:
-    """A timezone-aware time as integer microseconds since the epoch."""
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def moment(micros_: int) -> datetime:
-    """Integer microseconds since the epoch as a timezone-aware time (UTC)."""
-    return EPOCH + timedelta(microseconds=micros_)
-
-
-def intervals(cadence: Cadence) -> list[tuple[str, int, int]]:
-    """``(rule, interval in µs, n)`` for every rule under ``cadence``.
-
-    ``n`` selects rows: 0 takes every row of the rule; otherwise only rows with that ``n`` (the
-    stall by failed mediations is due at the failure that reaches the policy's count).
-    """
-    return [
-        ("first-contact:red", cadence.red_first_contact_hours * HOUR, 0),
-        ("first-contact:yellow", cadence.yellow_first_contact_days * DAY, 0),
-        ("contact:red", cadence.red_contact_every_days * DAY, 0),
-        ("contact:yellow", cadence.yellow_contact_every_days * DAY, 0),
-        ("follow-up", cadence.follow_up_every_days * DAY, 0),
-        ("referral-reply", cadence.referral_reply_days * DAY, 0),
-        ("observation-end", 0, 0),
-        ("stalled:days", cadence.stalled_after_days * DAY, 0),
-        ("stalled:failures", 0, cadence.stalled_after_failed_mediations),
-    ]
 
 
 RunningClock = tuple[str, int, int]

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from disputes.domain.clock import parse_time
-from disputes.projections.ledger import COLUMNS
+from disputes.projections.ledger_query import COLUMNS
 from tests.support.driver import YEAR, Disputes, clean_environment
 from tests.support.stores import settle
 

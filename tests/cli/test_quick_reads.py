@@ -1,7 +1,8 @@
-"""Quick reads (issue 15; cli/quick.py, storage/quick.py): ``history`` answered from the view
-tables prints exactly what the full path (the store's application, through the gate) prints,
-for every case of the sample year, as JSON and as tables in Chinese and English; and every
-condition under which a quick read cannot be sure falls back to the full path."""
+"""Quick reads (issue 15; cli/quick.py, storage/quick.py): ``history`` and ``ledger`` answered
+from the view tables print exactly what the full path (the store's application, through the
+gate) prints — ``history`` for every case of the sample year, ``ledger`` under several filters
+— as JSON and as tables in Chinese and English; and every condition under which a quick read
+cannot be sure falls back to the full path."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def run(d: Disputes, monkeypatch: pytest.MonkeyPatch, *args: str, fast: bool) ->
             patch.setattr("disputes.cli.reads.gate_of", _no_full_path)
         else:
             patch.setattr(quick, "quick_history", lambda *_: False)
+            patch.setattr(quick, "quick_ledger", lambda *_: False)
         return d(*args).stdout
 
 
@@ -221,3 +223,158 @@ def test_the_quick_policy_is_the_policys(copy: Path) -> None:
         assert {c: (x.zh, x.en) for c, x in mine.items()} == {
             c: (x.zh, x.en) for c, x in theirs.items()
         }
+
+
+LEDGER_FILTERS = [
+    (),
+    ("--station", "WD"),
+    ("--status", "observing"),
+    ("--status", "closed", "--grade", "red"),
+    ("--category", "debt-loan"),
+    ("--station", "BL", "--category", "neighbour", "--status", "observing"),
+    ("--grade", "blue", "--columns", "all"),
+]
+
+
+@pytest.mark.parametrize("filters", LEDGER_FILTERS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ledger_is_the_full_paths(
+    sqlite_year: Disputes, monkeypatch: pytest.MonkeyPatch, lang: str, filters: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "150")
+    for shape in ((), ("--json",), ("--format", "json")):
+        args = ("--lang", lang, "ledger", *filters, *shape)
+        fast = run(sqlite_year, monkeypatch, *args, fast=True)
+        assert fast == run(sqlite_year, monkeypatch, *args, fast=False), args
+        assert fast
+
+
+def test_the_ledger_has_cases_on_the_board(sqlite_year: Disputes) -> None:
+    rows = sqlite_year.ledger()
+    assert any(r["next_due_at"] for r in rows)
+    assert {r["supervision"] for r in rows} > {"normal"}
+
+
+def test_the_ledger_table_fits_columns(
+    sqlite_year: Disputes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for width in ("60", "200", "x"):
+        monkeypatch.setenv("COLUMNS", width)
+        fast = run(sqlite_year, monkeypatch, "ledger", "--station", "WD", fast=True)
+        assert fast == run(sqlite_year, monkeypatch, "ledger", "--station", "WD", fast=False)
+
+
+def quick_ledger(
+    db: Path | str, fmt: str = "json", *, as_json: bool = False, **filters: str
+) -> bool:
+    return quick.quick_ledger(Settings(db=str(db)), dict(filters), fmt, as_json, ["case_no"])
+
+
+def test_the_copy_ledger_is_read_quickly(copy: Path) -> None:
+    assert quick_ledger(copy)
+    assert quick_ledger(copy, "table", station="WD")
+
+
+def test_ledger_formats_for_excel_fall_back(copy: Path) -> None:
+    assert not quick_ledger(copy, "csv")
+    assert not quick_ledger(copy, "xlsx")
+    assert quick_ledger(copy, "csv", as_json=True)  # --json wins, as in the full path
+
+
+def test_ledger_with_the_due_board_behind_falls_back(copy: Path) -> None:
+    change(copy, "UPDATE tracking SET notification_id = 0 WHERE projection = 'due_board@2'")
+    assert quick_history(copy)
+    assert not quick_ledger(copy)
+
+
+def test_ledger_of_an_unknown_category_or_station_falls_back(copy: Path) -> None:
+    assert not quick_ledger(copy, category="no-such-category")
+    assert not quick_ledger(copy, station="NOPE")
+    assert not quick_ledger(copy, station="WD-V01")  # a village, not a station
+
+
+def test_ledger_under_a_roster_changed_since_its_load_falls_back(copy: Path) -> None:
+    change(
+        copy,
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+        " SELECT originator_id, 3, 'disputes:Roster.PersonAdded', '{}' FROM stored_events"
+        " WHERE topic = 'disputes:Roster.Loaded'",
+        "UPDATE tracking SET notification_id = (SELECT MAX(rowid) FROM stored_events)",
+    )
+    assert quick_ledger(copy)  # JSON without a station names nobody
+    assert not quick_ledger(copy, station="WD")
+    assert not quick_ledger(copy, "table")
+
+
+def test_ledger_under_a_policy_without_its_whole_cadence_falls_back(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = storage_quick.QuickStore.policy
+
+    def without_cadence(self: storage_quick.QuickStore) -> Any:
+        found = policy(self)
+        return None if found is None else found._replace(cadence=None)
+
+    monkeypatch.setattr(storage_quick.QuickStore, "policy", without_cadence)
+    assert not quick_ledger(copy)
+    assert quick_history(copy)
+    whole = dict.fromkeys(storage_quick.CADENCE_KEYS, 1)
+    assert storage_quick._cadence(whole) == storage_quick.QuickCadence(*[1] * 10)
+    assert storage_quick._cadence({**whole, "referral_reply_days": True}) is None
+    assert (
+        storage_quick._cadence({k: v for k, v in whole.items() if k != "stalled_after_days"})
+        is None
+    )
+    assert storage_quick._cadence(None) is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--purpose", "casework"), ("--as-of", "2021-10-01"), ("--known-at", "2099-10-01")],
+)
+def test_ledger_with_a_purpose_or_a_past_moment_takes_the_gate(
+    sqlite_year: Disputes, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...]
+) -> None:
+    monkeypatch.setattr(quick, "quick_ledger", _no_full_path)
+    assert sqlite_year("ledger", "--json", *extra).stdout
+
+
+def test_ledger_of_a_person_or_to_a_file_takes_the_gate(
+    sqlite_year: Disputes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(quick, "quick_ledger", _no_full_path)
+    assert sqlite_year("ledger", "--json", actor="L-DM-01").stdout
+    sqlite_year("ledger", "--format", "json", "--out", str(tmp_path / "ledger.json"))
+    monkeypatch.setenv("DISPUTES_ACTOR", "L-DM-01")
+    sqlite_year("ledger", "--json")
+
+
+def test_quick_ledger_reads_are_not_logged(
+    sqlite_year: Disputes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def logged() -> int:
+        with sqlite3.connect(sqlite_year.db) as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM access_log").fetchone()[0])
+
+    before = logged()
+    run(sqlite_year, monkeypatch, "ledger", "--json", fast=True)
+    assert logged() == before
+
+
+def test_ledger_constants_are_the_stores(copy: Path) -> None:
+    from disputes.domain.policy import Cadence, load_policy
+    from disputes.projections.due_board import DueBoard
+    from disputes.projections.ledger import Ledger
+    from disputes.storage.store import LEDGER_DUE_BY_CASE
+
+    assert Ledger.name == storage_quick.LEDGER
+    assert DueBoard.name == storage_quick.DUE_BOARD
+    assert storage_quick.LEDGER_DUE_BY_CASE == LEDGER_DUE_BY_CASE
+    assert tuple(Cadence.model_fields) == storage_quick.CADENCE_KEYS
+    found = storage_quick.open_quick(str(copy), storage_quick.LEDGER)
+    assert found is not None
+    policy = found.policy()
+    found.close()
+    assert policy is not None
+    assert policy.cadence is not None
+    assert policy.cadence._asdict() == load_policy().cadence.model_dump()

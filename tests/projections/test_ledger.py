@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from disputes.domain.errors import WrongStatus
-from disputes.projections.ledger import list_cases
+from disputes.projections.ledger_query import list_cases
 from disputes.storage.store import Store
 from tests.domain.support import GRID, LEADER, OTHER_LEADER, POLICE, ZK_POLICE, Driver, day
 from tests.projections.support import ledger_disagreements, when
