@@ -166,7 +166,7 @@ def run(
     p5 = measure.reads(big.db, repeat=2 if quick else 9)
     log(f"P4: history/show of {long_case} (500 events), CLI reads and --help vs import floor")
     p4 = measure.long_case(big.db, long_case, repeat=2 if quick else 15)
-    p4_cli = measure.cli_reads(big.db, long_case, repeat=1 if quick else 7)
+    p4_cli = measure.cli_reads(big.db, repeat=1 if quick else 7)
     cli_ratios = {
         k: p4_cli[k].median / p4_cli["import_floor"].median
         for k in ("help", "show", "history", "ledger")
@@ -250,6 +250,8 @@ def run(
             "case": long_case,
             **{f"{k}_ms": v.as_json(2) for k, v in p4.items()},
             "cli_station": p4_cli["station"],
+            "cli_case": p4_cli["case"],
+            "cli_case_events": p4_cli["case_events"],
             "cli_imports": p4_cli["imports"],
             "cli_ratios": {k: round(v, 3) for k, v in cli_ratios.items()},
             **{f"cli_{k}_ms": p4_cli[k].as_json(1) for k in (*cli_ratios, "import_floor")},
