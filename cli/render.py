@@ -150,7 +150,7 @@ def terminal_width(default: int = 200) -> int | None:
     if sys.stdout.isatty():
         return None
     columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) >= 20 else default
+    return int(columns) if columns.isdecimal() and int(columns) >= 20 else default
 
 
 def print_table(

@@ -71,11 +71,12 @@ FIELD: dict[str, str] = {
 def field_zh(field: str) -> str:
     """``parties.0.role`` → ``当事人第1项的身份``; an unknown name stays as it is."""
     parts = field.split(".")
-    if not all(part.isdigit() or re.fullmatch(r"[a-z_]+", part) for part in parts):
+    # ASCII digits only: "³²".isdigit() is true, and int() refuses it.
+    if not all(re.fullmatch(r"[0-9]+|[a-z_]+", part) for part in parts):
         return field  # an option (--out), a file name, a header: as it was given
     words: list[str] = []
     for part in parts:
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             words.append(f"第{int(part) + 1}项")
         else:
             words.append(("的" if words else "") + FIELD.get(part, part))

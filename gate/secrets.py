@@ -144,7 +144,7 @@ class Secrets:
         after (clock drift), else None."""
         totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
         candidate = code.strip()
-        if len(candidate) != totp.digits or not candidate.isdigit():
+        if len(candidate) != totp.digits or not (candidate.isascii() and candidate.isdigit()):
             return None
         step = totp.timecode(now)
         found: int | None = None

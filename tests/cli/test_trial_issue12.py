@@ -149,3 +149,12 @@ def test_a_workbook_must_be_named_xlsx(d: Disputes, tmp_path: Path, args: list[s
     assert "扩展名" in d.fails(*argv, code=2, lang=None)
     assert "does not end in .xlsx" in d.fails("--lang", "en", *argv, code=2)
     assert not list(folder.iterdir())
+
+
+def test_a_columns_setting_of_digits_that_are_not_ascii_is_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from disputes.cli.render import terminal_width
+
+    monkeypatch.setenv("COLUMNS", "²⁰⁰")  # .isdigit() is true, int() refuses it
+    assert terminal_width(80) == 80

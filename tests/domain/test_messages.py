@@ -195,3 +195,9 @@ def test_unknown_reasons_and_fields_are_kept_as_they_are() -> None:
     assert field_zh("cut.json") == "cut的json"  # a file name looks like a path of fields…
     assert field_zh("exports/cut.json") == "exports/cut.json"
     assert field_zh("with_units.1") == "联调单位第2项"
+
+
+def test_a_field_path_with_digits_that_are_not_ascii_is_named_as_given() -> None:
+    # "³²".isdigit() is true and int("³²") fails: a fuzzed key once made the server answer 500.
+    assert field_zh("id.³².0") == "id.³².0"
+    assert field_zh("parties.٣") == "parties.٣"  # Arabic-Indic three: not one of our indexes

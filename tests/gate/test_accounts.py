@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -510,3 +510,11 @@ def test_a_roster_change_by_another_application_on_the_same_store_is_seen(
     clock.advance(seconds=1)
     assert "L-XG-01" not in store.app.roster.people
     assert "L-XG-01" not in store.app.roster_at(clock()).people
+
+
+def test_a_code_of_digits_that_are_not_ascii_is_refused_not_an_error() -> None:
+    # "²".isdigit() is true; secrets.compare_digest refuses non-ASCII text with TypeError.
+    secret, now = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", datetime(2021, 10, 6, 6, 0, tzinfo=UTC)
+    assert Secrets.code_step(secret, Secrets.code_at(secret, now), now) is not None
+    assert Secrets.code_step(secret, "12345²", now) is None
+    assert Secrets.code_step(secret, "１２３４５６", now) is None  # full-width digits
