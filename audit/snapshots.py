@@ -61,7 +61,7 @@ def verify_snapshots(store: Store) -> Iterator[Problem]:
                 "snapshot",
                 None,
                 UUID(str(oid)).hex if _is_uuid(oid) else str(oid),
-                int(version) if str(version).isdigit() else None,
+                int(version) if str(version).isascii() and str(version).isdigit() else None,
                 "the snapshot differs from a replay of the events (edited); "
                 f"delete it from {db.snapshots_table} to fall back to a full replay",
             )
