@@ -352,13 +352,33 @@ def traced_child(journal: Path, workdir: Path) -> tuple[Trace, float]:
     return trace, found["peak_kib"] * 1024 / 1e6
 
 
-def measure(built: Any, journal: Path, workdir: Path) -> dict[str, Any]:
+def measure(
+    built: Any, journal: Path, workdir: Path, external: Path | None = None
+) -> dict[str, Any]:
     """Beside a :func:`benchmarks.measure.build` of ``journal``: the library's
     ``EventStore.put`` floor of the same batches, the traced run in a child (its peak memory)
-    and the physical floor replaying it. Returns seconds, MB and counts."""
+    and the physical floor replaying it (:func:`write_set`). Returns seconds, MB and counts.
+
+    ``external``: a JSON file that ``python -m benchmarks.physical --trace-only --out FILE``,
+    started beside this run, writes (or has written) with :func:`write_set`'s figures: waited
+    for and read instead of tracing here (a 100k journal's traced run takes as long as its
+    apply: run beside it on the other core, the run ends half an hour sooner)."""
+    put_seconds = put_floor(built.db, built.batches, workdir / "put-floor.db")
+    if external is None:
+        figures = write_set(journal, workdir)
+    else:
+        while not external.exists():
+            time.sleep(10)
+        figures = json.loads(external.read_text(encoding="utf-8"))
+        figures["measured_beside"] = str(external)
+    return {"put_seconds": put_seconds, **figures}
+
+
+def write_set(journal: Path, workdir: Path) -> dict[str, Any]:
+    """The traced run of ``journal`` in a child (its peak memory), then the physical floor
+    replaying it: ``{"physical_seconds", "peak_mb", "transactions", "rows"}``."""
     from benchmarks.measure import fresh
 
-    put_seconds = put_floor(built.db, built.batches, workdir / "put-floor.db")
     trace, peak_mb = traced_child(journal, workdir)
     try:
         physical = physical_floor(trace, workdir / "physical.db")
@@ -366,7 +386,6 @@ def measure(built: Any, journal: Path, workdir: Path) -> dict[str, Any]:
         fresh(trace.base)
         trace.path.unlink(missing_ok=True)
     return {
-        "put_seconds": put_seconds,
         "physical_seconds": physical,
         "peak_mb": peak_mb,
         "transactions": trace.kinds,
@@ -383,8 +402,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.physical")
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, required=True, help="journals and stores")
+    parser.add_argument(
+        "--trace-only",
+        action="store_true",
+        help="only the traced run (peak memory) and the physical floor, for a run of "
+        "`python -m benchmarks --write-set-from N=FILE` beside this one",
+    )
+    parser.add_argument("--out", type=Path, help="with --trace-only: write the JSON here")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.trace_only:
+        log(f"traced apply run of {args.cases:,} cases (a child), then the physical floor")
+        figures = write_set(journal_path(args.workdir, args.cases), args.workdir)
+        text = json.dumps(figures, indent=2)
+        if args.out:
+            partial = args.out.with_suffix(".partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(args.out)  # whole or absent: the waiting run reads it at once
+        print(text)
+        return
     log(f"apply {args.cases:,} cases (with the bare Application.save floor)")
     built = build(args.cases, args.workdir)
     put_seconds = put_floor(built.db, built.batches, args.workdir / "put-floor.db")

@@ -82,6 +82,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="P6: cases per round (5 commands each; default %(default)s)",
     )
     parser.add_argument(
+        "--write-set-from",
+        metavar="N=FILE",
+        help="take the traced run and physical floor of the N-case journal from FILE, which "
+        "`python -m benchmarks.physical --trace-only --cases N --workdir OTHER --out FILE` "
+        "writes beside this run (waited for); see BENCHMARKS.md",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="fewest samples, and the smallest size as the P2 baseline (a smoke test, not a "
@@ -109,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         small = min(SMALL, sizes[0]) if args.quick else SMALL
-        results = run(sizes, workdir, args.rebuild_runs, small=small, quick=args.quick)
+        external: dict[int, Path] = {}
+        if args.write_set_from:
+            size_text, _, file_text = args.write_set_from.partition("=")
+            external[int(size_text.replace("_", ""))] = Path(file_text)
+        results = run(
+            sizes, workdir, args.rebuild_runs, small=small, quick=args.quick, external=external
+        )
         if args.postgres:
             found = server.results(args.postgres, args.server_cases)
             results["p6_server_ratio"] = found["p6_server_ratio"]
@@ -137,6 +150,7 @@ def run(
     *,
     small: int = SMALL,
     quick: bool = False,
+    external: dict[int, Path] | None = None,
 ) -> dict[str, Any]:
     """Build the stores, measure P1 … P5, return the results (see ``main``).
 
@@ -154,7 +168,9 @@ def run(
         log(f"  {builds[size].as_json()}")
         log("  the same batches through EventStore.put; the traced run (a child: its peak")
         log("  memory) and the physical floor replaying its write transactions")
-        write_sets[size] = physical.measure(builds[size], journal_path(workdir, size), workdir)
+        write_sets[size] = physical.measure(
+            builds[size], journal_path(workdir, size), workdir, (external or {}).get(size)
+        )
         log(f"  {write_sets[size]}")
     big = builds[big_size]
     long_case = big.case_numbers[LONG_ALIAS]
