@@ -175,7 +175,10 @@ def _run(
         # Streamed, split at "\n" only, undecodable bytes kept to be refused with their line
         # number: see read_lines.
         lines = read_lines(file)
-        total = None if quiet or not sys.stderr.isatty() else count_lines(file)
+        # Counted for the progress bar only in a regular file: a pipe, a FIFO or <(…) can be
+        # read once, and counting would leave nothing to apply.
+        counted = not quiet and sys.stderr.isatty() and file.is_file()
+        total = count_lines(file) if counted else None
     except OSError as exc:
         raise InvalidInput(str(file), f"cannot read: {exc.strerror}") from None
     if total is None:

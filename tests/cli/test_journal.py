@@ -223,3 +223,34 @@ def test_apply_the_sample_year_twice(d: Disputes) -> None:
     assert (again["applied"], again["skipped"], again["failed"]) == (0, lines_of(YEAR), [])
     assert again["cases"] == result["cases"]
     assert d.stored_events() == stored
+
+
+def test_a_journal_from_a_pipe_is_applied_when_a_terminal_shows_the_progress(
+    d: Disputes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cat j | disputes apply /dev/stdin` in a terminal: the progress bar's line count must
+    not read the pipe before the journal is applied (a trial found 0 recorded, exit 0)."""
+    import os
+    import sys
+    import threading
+
+    from disputes.cli.bulk import _run
+    from disputes.storage.store import Store
+
+    d("ledger")  # the store and its roster, as the fixture made them
+    fifo = tmp_path / "journal.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(SCENARIOS.read_bytes()))
+    writer.start()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    applied: list[int] = []
+
+    def run() -> None:  # in a thread: reading the FIFO twice would block its second open
+        with Store(str(d.db)) as store:
+            applied.append(_run(store, fifo, quiet=False).applied)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    writer.join(timeout=5)
+    assert applied == [lines_of(SCENARIOS)]
