@@ -95,33 +95,9 @@ class Ledger(Projection):
             cursor.executemany(_UPDATE, updated)
 
 
-_ROW = (
-    "dispute_id",
-    "status",
-    "grade",
-    "category",
-    "source",
-    "district",
-    "station",
-    "village",
-    "leader",
-    "officer",
-    "reported_by",
-    "reported_at",
-    "graded_at",
-    "resolved_at",
-    "observe_until",
-    "closed_at",
-    "relapses",
-    "open_referrals",
-    "referrals",
-    "last_event_at",
-    "events",
-    "observe_days",
-    "follow_up_max_gap_days",
-    "follow_ups",
-)
-"""Every column of a ledger row but ``case_no``, in the order the fold keeps them."""
+_ROW = ("dispute_id", *COLUMNS[1:], "observe_days", "follow_up_max_gap_days", "follow_ups")
+"""Every column of a ledger row but ``case_no``, in the order the fold keeps them: the listed
+columns (:data:`COLUMNS` after ``case_no``), then what only the projection reads."""
 (_ID, _STATUS, _GRADE, _CATEGORY, _SOURCE, _DISTRICT, _STATION, _VILLAGE, _LEADER, _OFFICER,
  _REPORTED_BY, _REPORTED_AT, _GRADED_AT, _RESOLVED_AT, _OBSERVE_UNTIL, _CLOSED_AT, _RELAPSES,
  _OPEN_REFERRALS, _REFERRALS, _LAST_EVENT_AT, _EVENTS, _OBSERVE_DAYS, _GAP_DAYS,
