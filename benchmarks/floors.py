@@ -15,7 +15,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -48,16 +48,7 @@ def bare_app(db: Path) -> BareApplication:
 def save_batches(source: Any, bare: BareApplication, batches: Sequence[tuple[int, int]]) -> float:
     """Save the events of notifications ``first..last`` of ``source`` (an Application), one
     ``bare.save`` per batch; returns the seconds spent in ``save`` only."""
-    spent = 0.0
-    for first, last in batches:
-        notifications = source.recorder.select_notifications(
-            start=first, limit=last - first + 1, stop=last
-        )
-        events = [source.mapper.to_domain_event(n) for n in notifications]
-        started = time.perf_counter()
-        bare.save(*events)
-        spent += time.perf_counter() - started
-    return spent
+    return _timed_batches(source, batches, lambda events: bare.save(*events))
 
 
 def put_batches(source: Any, bare: BareApplication, batches: Sequence[tuple[int, int]]) -> float:
@@ -65,6 +56,14 @@ def put_batches(source: Any, bare: BareApplication, batches: Sequence[tuple[int,
     instead of ``Application.save``: the same transaction per batch, without ``save``'s runtime
     ``Protocol`` checks of every object (nor its snapshot and notification hooks, which a bare
     application does not use). Returns the seconds spent in ``put`` only."""
+    return _timed_batches(source, batches, bare.events.put)
+
+
+def _timed_batches(
+    source: Any, batches: Sequence[tuple[int, int]], write: Callable[[list[Any]], Any]
+) -> float:
+    """Read back and decode each batch of ``source``'s log (untimed), then ``write`` its
+    events (timed); returns the seconds spent in ``write``."""
     spent = 0.0
     for first, last in batches:
         notifications = source.recorder.select_notifications(
@@ -72,7 +71,7 @@ def put_batches(source: Any, bare: BareApplication, batches: Sequence[tuple[int,
         )
         events = [source.mapper.to_domain_event(n) for n in notifications]
         started = time.perf_counter()
-        bare.events.put(events)
+        write(events)
         spent += time.perf_counter() - started
     return spent
 
